@@ -1,0 +1,145 @@
+package org.rlcasino.optimizer;
+
+import org.rlcasino.tasks.AdamWKernels;
+import org.rlcasino.tasks.Backend;
+import org.rlcasino.tasks.ParameterLayout;
+import org.rlcasino.tasks.Reductions;
+
+/**
+ * What dense and BSR-AdamW share on the host: the schedule, gradient clipping by global norm, the
+ * non-finite policy, the step counter, and the per-launch {@code hyper} array of
+ * {@link AdamWKernels}. Subclasses say over which entries the norm is taken and which kernels
+ * update the parameters.
+ */
+abstract sealed class AbstractAdamW implements Optimizer permits AdamW, BsrAdamW {
+    /** Added to the norm before dividing, as {@code torch.nn.utils.clip_grad_norm_} does. */
+    private static final double CLIP_EPS = 1e-6;
+
+    protected final AdamWConfig config;
+    protected final ParameterLayout layout;
+    protected final Backend backend;
+    protected final Reductions reductions;
+    protected final float[] hyper = new float[AdamWKernels.HYPER_LENGTH];
+    protected long step;
+    protected long skippedSteps;
+
+    AbstractAdamW(AdamWConfig config, ParameterLayout layout, Backend backend) {
+        if (config == null || layout == null || backend == null) {
+            throw new IllegalArgumentException("config, layout and backend must not be null");
+        }
+        this.config = config;
+        this.layout = layout;
+        this.backend = backend;
+        this.reductions = new Reductions(backend);
+    }
+
+    /** Name used in state files and messages. */
+    abstract String kind();
+
+    /** Sum of squares of the gradient entries this optimizer updates. */
+    abstract double gradientSumOfSquares(float[] grads);
+
+    /** Launches the update kernels with {@link #hyper} filled in. */
+    abstract void update(float[] params, float[] grads);
+
+    /** Digest of the active entries (0 when dense). */
+    abstract long activeSetDigest();
+
+    abstract float[] firstMoments();
+
+    abstract float[] secondMoments();
+
+    @Override
+    public final StepReport step(float[] params, float[] grads) {
+        int n = layout.totalSize();
+        if (params == null || grads == null) {
+            throw new IllegalArgumentException(kind() + ": params and grads must not be null");
+        }
+        if (params.length != n || grads.length != n) {
+            throw new IllegalArgumentException(kind() + ": params has " + params.length + " and grads "
+                    + grads.length + " elements, the layout " + n);
+        }
+        double lr = config.lr() * config.schedule().factor(step);
+        boolean needNorm = config.clipping() || config.nonFinite() != NonFinitePolicy.UNCHECKED;
+        double norm = needNorm ? Math.sqrt(gradientSumOfSquares(grads)) : Double.NaN;
+        if (needNorm && !Double.isFinite(norm) && config.nonFinite() != NonFinitePolicy.UNCHECKED) {
+            if (config.nonFinite() == NonFinitePolicy.FAIL) {
+                throw new NonFiniteGradientException(kind() + ": gradient norm is " + norm + " at step " + (step + 1)
+                        + "; nothing was updated (use nonFinite=SKIP_STEP to skip such steps)");
+            }
+            skippedSteps++;
+            return new StepReport(step, lr, norm, 1.0, true);
+        }
+        double scale = 1.0;
+        if (config.clipping() && Double.isFinite(norm)) {
+            scale = Math.min(1.0, config.maxGradNorm() / (norm + CLIP_EPS));
+        }
+        step++;
+        fillHyper(lr, scale);
+        update(params, grads);
+        return new StepReport(step, lr, norm, scale, false);
+    }
+
+    /** Host-side scalars of step {@link #step}, computed in double and rounded once, as PyTorch does. */
+    private void fillHyper(double lr, double gradScale) {
+        double bc1 = 1.0 - Math.pow(config.beta1(), step);
+        double bc2 = 1.0 - Math.pow(config.beta2(), step);
+        hyper[AdamWKernels.H_DECAY] = (float) (1.0 - lr * config.weightDecay());
+        hyper[AdamWKernels.H_BETA1] = (float) config.beta1();
+        hyper[AdamWKernels.H_ONE_MINUS_BETA1] = (float) (1.0 - config.beta1());
+        hyper[AdamWKernels.H_BETA2] = (float) config.beta2();
+        hyper[AdamWKernels.H_ONE_MINUS_BETA2] = (float) (1.0 - config.beta2());
+        hyper[AdamWKernels.H_STEP_SIZE] = (float) (lr / bc1);
+        hyper[AdamWKernels.H_BC2_SQRT] = (float) Math.sqrt(bc2);
+        hyper[AdamWKernels.H_EPS] = config.epsInsideSqrt() ? 0f : (float) config.eps();
+        hyper[AdamWKernels.H_EPS_INSIDE] = config.epsInsideSqrt() ? (float) (config.eps() * bc2) : 0f;
+        hyper[AdamWKernels.H_GRAD_SCALE] = (float) gradScale;
+    }
+
+    @Override
+    public final ParameterLayout layout() {
+        return layout;
+    }
+
+    @Override
+    public final long stepCount() {
+        return step;
+    }
+
+    /** Steps skipped for non-finite gradients. */
+    public final long skippedSteps() {
+        return skippedSteps;
+    }
+
+    /** The hyperparameters. */
+    public final AdamWConfig config() {
+        return config;
+    }
+
+    @Override
+    public final OptimizerState exportState() {
+        return new OptimizerState(kind(), step, skippedSteps, activeSetDigest(),
+                firstMoments().clone(), secondMoments().clone());
+    }
+
+    @Override
+    public final void restoreState(OptimizerState state) {
+        if (!kind().equals(state.optimizer())) {
+            throw new IllegalArgumentException("state is for optimizer '" + state.optimizer() + "', not '" + kind() + "'");
+        }
+        float[] m = firstMoments();
+        if (state.m().length != m.length) {
+            throw new IllegalArgumentException(kind() + ": state has " + state.m().length
+                    + " moments, this optimizer " + m.length + " (different layout or mask)");
+        }
+        if (state.activeSetDigest() != activeSetDigest()) {
+            throw new IllegalArgumentException(kind() + ": state was saved with another mask (digest "
+                    + Long.toHexString(state.activeSetDigest()) + ", this optimizer "
+                    + Long.toHexString(activeSetDigest()) + ")");
+        }
+        System.arraycopy(state.m(), 0, m, 0, m.length);
+        System.arraycopy(state.v(), 0, secondMoments(), 0, m.length);
+        step = state.step();
+        skippedSteps = state.skippedSteps();
+    }
+}

@@ -1,0 +1,58 @@
+package org.rlcasino.optimizer;
+
+import org.rlcasino.tasks.AdamWKernels;
+import org.rlcasino.tasks.Backend;
+import org.rlcasino.tasks.ParameterLayout;
+
+/**
+ * Dense AdamW with exactly the update of {@code torch.optim.AdamW}
+ * (https://pytorch.org/docs/stable/generated/torch.optim.AdamW.html): one fused pass of
+ * {@link AdamWKernels#adamW} over the whole flat buffer per step. State: m and v, 8 bytes per parameter.
+ */
+public final class AdamW extends AbstractAdamW {
+    private final float[] m;
+    private final float[] v;
+
+    public AdamW(AdamWConfig config, ParameterLayout layout, Backend backend) {
+        super(config, layout, backend);
+        this.m = new float[layout.totalSize()];
+        this.v = new float[layout.totalSize()];
+    }
+
+    @Override
+    String kind() {
+        return "adamw";
+    }
+
+    @Override
+    double gradientSumOfSquares(float[] grads) {
+        return reductions.sumOfSquares("optimizer.grad_norm", grads, grads.length);
+    }
+
+    @Override
+    void update(float[] params, float[] grads) {
+        float[] h = hyper;
+        backend.run("optimizer.adamw", params.length,
+                (offset, count) -> AdamWKernels.adamW(params, m, v, grads, h, offset, count));
+    }
+
+    @Override
+    long activeSetDigest() {
+        return 0;
+    }
+
+    @Override
+    float[] firstMoments() {
+        return m;
+    }
+
+    @Override
+    float[] secondMoments() {
+        return v;
+    }
+
+    @Override
+    public long stateBytes() {
+        return 8L * m.length;
+    }
+}

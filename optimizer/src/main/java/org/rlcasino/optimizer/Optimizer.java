@@ -1,0 +1,25 @@
+package org.rlcasino.optimizer;
+
+import org.rlcasino.tasks.ParameterLayout;
+
+/** An optimizer over one flat parameter buffer and its gradient buffer, both laid out by {@link #layout()}. */
+public interface Optimizer {
+
+    /** Applies one update to {@code params} from {@code grads}; both have {@code layout().totalSize()} elements. */
+    StepReport step(float[] params, float[] grads);
+
+    /** The parameter layout the optimizer was built for. */
+    ParameterLayout layout();
+
+    /** Steps applied so far. */
+    long stepCount();
+
+    /** Bytes of optimizer state held (moments and index structures). */
+    long stateBytes();
+
+    /** A copy of the state, for checkpoints. */
+    OptimizerState exportState();
+
+    /** Replaces the state with {@code state}, which must come from an optimizer of the same kind and shape. */
+    void restoreState(OptimizerState state);
+}
