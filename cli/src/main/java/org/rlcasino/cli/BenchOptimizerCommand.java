@@ -1,0 +1,135 @@
+package org.rlcasino.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import org.rlcasino.eval.bench.MaskShape;
+import org.rlcasino.eval.bench.OptimizerBenchmark;
+import org.rlcasino.eval.bench.OptimizerBenchmarkReport;
+import org.rlcasino.eval.bench.SyntheticMasks;
+import org.rlcasino.eval.bench.TorchAdamWComparison;
+import org.rlcasino.tasks.JvmBackend;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code casino bench optimizer}: dense AdamW against BSR-AdamW at several sparsities and mask shapes. */
+@Command(name = "optimizer",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+                "Times dense AdamW against BSR-AdamW side by side in one run (interleaved, after warm-up),",
+                "at each sparsity for each mask shape, and prints ms/step (median of repeats), ns/param,",
+                "GB/s under a cache-line byte model, the fraction of this machine's STREAM triad bandwidth,",
+                "the speed-up vs dense and the optimizer-state size."})
+final class BenchOptimizerCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--params", converter = ParameterCount.class, defaultValue = "64M", paramLabel = "N",
+            description = "Parameters, as 2-D tensors of 1024x4096 (suffixes K, M, G). Default: ${DEFAULT-VALUE}.")
+    long params;
+
+    @Option(names = "--sparsities", split = ",", paramLabel = "PCT",
+            defaultValue = "0,90,95,97.5,99,99.75",
+            description = "Sparsities in percent; 0 times BSR-AdamW with a full mask. Default: ${DEFAULT-VALUE}.")
+    List<Double> sparsities;
+
+    @Option(names = "--shapes", split = ",", paramLabel = "SHAPE", defaultValue = "block16x16,row1x64,random",
+            converter = MaskShapeConverter.class,
+            description = "Mask shapes: block16x16, row1x64, random. Default: ${DEFAULT-VALUE}.")
+    List<MaskShape> shapes;
+
+    @Option(names = "--threads", paramLabel = "T",
+            description = "Threads of the JVM backend. Default: available processors.")
+    Integer threads;
+
+    @Option(names = "--repeats", defaultValue = "15", paramLabel = "R",
+            description = "Timed rounds; the median is reported. Default: ${DEFAULT-VALUE}.")
+    int repeats;
+
+    @Option(names = "--warmup", defaultValue = "5", paramLabel = "W",
+            description = "Warm-up rounds before timing. Default: ${DEFAULT-VALUE}.")
+    int warmup;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of masks and data. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--no-fast-path", negatable = false,
+            description = "Run the reference @Parallel sparse kernels instead of the Vector API fast paths.")
+    boolean noFastPath;
+
+    @Option(names = "--triad-size", converter = ParameterCount.class, defaultValue = "32M", paramLabel = "N",
+            description = "Floats per STREAM triad array (3 arrays); 0 skips it. Default: ${DEFAULT-VALUE}.")
+    long triadSize;
+
+    @Option(names = "--vs-torch", description = "Also time PyTorch's CPU AdamW on the same shapes and threads.")
+    boolean vsTorch;
+
+    @Option(names = "--python", defaultValue = "/usr/bin/python3", paramLabel = "PATH",
+            description = "Python with torch for --vs-torch. Default: ${DEFAULT-VALUE}.")
+    Path python;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON to FILE.")
+    Path json;
+
+    @Option(names = "--quiet", description = "No progress bar.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        if (t < 1) {
+            throw new IllegalArgumentException("--threads must be >= 1, got " + t);
+        }
+        if (triadSize > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("--triad-size must be below 2^31, got " + triadSize);
+        }
+        OptimizerBenchmark.Config config = new OptimizerBenchmark.Config(params, sparsities, shapes, warmup, repeats,
+                seed, !noFastPath, (int) triadSize);
+        OptimizerBenchmark.Result result;
+        try (JvmBackend backend = new JvmBackend(t, JvmBackend.DEFAULT_CHUNK_SIZE)) {
+            result = new OptimizerBenchmark(backend).run(config, new ConsoleProgress(quiet));
+        }
+        TorchAdamWComparison.Result torch = null;
+        if (vsTorch) {
+            if (!quiet) {
+                spec.commandLine().getErr().println("timing PyTorch AdamW with " + python + " …");
+            }
+            torch = TorchAdamWComparison.run(python, SyntheticMasks.matrices(params, OptimizerBenchmark.COLUMNS), t,
+                    Math.max(5, repeats / 2));
+        }
+        spec.commandLine().getOut().print(OptimizerBenchmarkReport.table(result, torch));
+        spec.commandLine().getOut().flush();
+        if (json != null) {
+            OptimizerBenchmarkReport.writeJson(json, result, torch, machine());
+            spec.commandLine().getErr().println("wrote " + json);
+        }
+        return 0;
+    }
+
+    private static Map<String, String> machine() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        m.put("processors", String.valueOf(Runtime.getRuntime().availableProcessors()));
+        m.put("maxHeapBytes", String.valueOf(Runtime.getRuntime().maxMemory()));
+        m.put("java", Runtime.version() + " " + System.getProperty("java.vm.name"));
+        return m;
+    }
+
+    /** Converts a mask-shape label. */
+    static final class MaskShapeConverter implements picocli.CommandLine.ITypeConverter<MaskShape> {
+        @Override
+        public MaskShape convert(String value) {
+            try {
+                return MaskShape.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package org.rlcasino.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.Properties;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code casino} command. Subcommands read and write files, one per pipeline stage. Exit codes:
+ * 0 success, 2 bad input (a usage error or an {@link IllegalArgumentException}), 1 internal failure.
+ */
+@Command(name = "casino",
+        mixinStandardHelpOptions = true,
+        versionProvider = Casino.Version.class,
+        description = {
+                "RL Casino: BSR-AdamW in pure Java. RL fine-tuning changes a small subnetwork of the weights;",
+                "find it from early weight deltas and train only it with an indexed sparse AdamW."},
+        subcommands = {BenchCommand.class, CommandLine.HelpCommand.class})
+public final class Casino {
+    public static final int EXIT_BAD_INPUT = 2;
+    public static final int EXIT_FAILURE = 1;
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line and returns the exit code; output goes to {@code out} and {@code err}. */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new Casino());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExitCodeExceptionMapper(e -> e instanceof IllegalArgumentException
+                || e instanceof CommandLine.ParameterException ? EXIT_BAD_INPUT : EXIT_FAILURE);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof CommandLine.ParameterException pe) {
+                commandLine.getErr().println("error: " + pe.getMessage());
+                pe.getCommandLine().usage(commandLine.getErr());
+                return EXIT_BAD_INPUT;
+            }
+            if (e instanceof IllegalArgumentException) {
+                commandLine.getErr().println("error: " + e.getMessage());
+                return EXIT_BAD_INPUT;
+            }
+            commandLine.getErr().println("internal error: " + e);
+            e.printStackTrace(commandLine.getErr());
+            return EXIT_FAILURE;
+        });
+        return cli.execute(args);
+    }
+
+    /** Reads the version Maven filtered into {@code version.properties}. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties p = new Properties();
+            try (InputStream in = Casino.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            }
+            return new String[] {
+                    "RL Casino " + p.getProperty("version", "unknown"),
+                    "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")"};
+        }
+    }
+}

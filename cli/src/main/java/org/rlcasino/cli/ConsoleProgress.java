@@ -1,0 +1,51 @@
+package org.rlcasino.cli;
+
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.rlcasino.eval.bench.OptimizerBenchmark;
+
+/**
+ * Shows benchmark progress as a progress bar on standard error; nothing when {@code quiet} or when
+ * standard error is not a terminal (a log file gets no carriage-return redraws).
+ */
+final class ConsoleProgress implements OptimizerBenchmark.Progress {
+    private final boolean quiet;
+    private ProgressBar bar;
+
+    ConsoleProgress(boolean quiet) {
+        java.io.Console console = System.console();
+        this.quiet = quiet || console == null || !console.isTerminal();
+    }
+
+    @Override
+    public void begin(String phase, long units) {
+        end();
+        if (!quiet) {
+            bar = new ProgressBarBuilder()
+                    .setTaskName(String.format("%-8s", phase))
+                    .setInitialMax(units)
+                    .setStyle(ProgressBarStyle.ASCII)
+                    .setConsumer(new ConsoleProgressBarConsumer(System.err))
+                    .setUpdateIntervalMillis(200)
+                    .continuousUpdate()
+                    .build();
+        }
+    }
+
+    @Override
+    public void advance() {
+        if (bar != null) {
+            bar.step();
+        }
+    }
+
+    @Override
+    public void end() {
+        if (bar != null) {
+            bar.close();
+            bar = null;
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package org.rlcasino.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CasinoTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Casino.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void helpListsTheSubcommands() {
+        Run r = run("--help");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("Usage: casino", "bench");
+    }
+
+    @Test
+    void versionNamesTheProjectAndJava() {
+        Run r = run("--version");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("RL Casino", "Java");
+    }
+
+    @Test
+    void benchWithoutASubcommandIsAUsageError() {
+        Run r = run("bench");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("Missing subcommand");
+    }
+
+    @Test
+    void badOptionValuesExitWithTwoAndSayWhy() {
+        Run r = run("bench", "optimizer", "--params", "lots");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("'lots' is not a count");
+
+        r = run("bench", "optimizer", "--shapes", "diagonal");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("unknown mask shape 'diagonal'");
+
+        r = run("bench", "optimizer", "--params", "1M", "--sparsities", "100", "--quiet");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("sparsity must be in [0, 100)");
+
+        r = run("bench", "optimizer", "--threads", "0", "--quiet");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--threads must be >= 1");
+    }
+
+    @Test
+    void smallBenchmarkPrintsTheTableAndWritesJson() throws Exception {
+        Path json = dir.resolve("out/bench.json");
+        Run r = run("bench", "optimizer", "--params", "256K", "--sparsities", "0,97.5", "--repeats", "2",
+                "--warmup", "1", "--triad-size", "64K", "--threads", "2", "--quiet", "--json", json.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("dense", "full", "block16x16", "row1x64", "random", "97.50%");
+        assertThat(Files.readString(json)).contains("\"format\" : \"rlcasino.bench.optimizer\"");
+    }
+
+    @Test
+    void parameterCountsAcceptUnits() {
+        assertThat(ParameterCount.parse("64M")).isEqualTo(64_000_000L);
+        assertThat(ParameterCount.parse("1.5k")).isEqualTo(1_500L);
+        assertThat(ParameterCount.parse("2G")).isEqualTo(2_000_000_000L);
+        assertThat(ParameterCount.parse("123")).isEqualTo(123L);
+    }
+}
