@@ -31,8 +31,8 @@ final class ParameterCount implements CommandLine.ITypeConverter<Long> {
             throw new CommandLine.TypeConversionException("'" + text + "' is not a count (examples: 64M, 1.5M, 200k, 1000000)");
         }
         double count = value * unit;
-        if (!(count >= 1) || count > Long.MAX_VALUE) {
-            throw new CommandLine.TypeConversionException("'" + text + "' must be a positive count");
+        if (!(count >= 0) || count > Long.MAX_VALUE) {
+            throw new CommandLine.TypeConversionException("'" + text + "' must be a count >= 0");
         }
         return Math.round(count);
     }

@@ -15,7 +15,7 @@ public record BlockShape(int rows, int columns) {
 
     /** Parses {@code "16x16"} or {@code "1x64"}. */
     public static BlockShape parse(String text) {
-        String[] parts = text.trim().toLowerCase(java.util.Locale.ROOT).split("x");
+        String[] parts = text.trim().toLowerCase(java.util.Locale.ROOT).split("x", -1);
         if (parts.length != 2) {
             throw new IllegalArgumentException("block shape must look like 16x16 or 1x64, got '" + text + "'");
         }

@@ -53,6 +53,11 @@ public final class BsrAdamW extends AbstractAdamW {
             if (!layout.contains(name)) {
                 throw new IllegalArgumentException("mask names tensor '" + name + "', which is not in the layout");
             }
+            if (mask.get(name) == null) {
+                // otherwise it would silently count as unmasked (and be updated entirely under DENSE)
+                throw new IllegalArgumentException("tensor " + name + ": mask indices must not be null"
+                        + " (leave the tensor out of the mask, or give an empty array to freeze it)");
+            }
         }
         this.options = options;
         long total = 0;
