@@ -15,18 +15,28 @@ import org.rlcasino.tasks.TensorView;
  *       (m, v read+write: 16 bytes per active entry), plus the index structures (4 bytes per active
  *       entry for element indexing; 12 bytes per row segment for block indexing).</li>
  * </ul>
- * Lines are counted as {@code flatIndex / 16}, i.e. as if the buffers started on a line boundary.
+ * Lines are counted where the JVM puts the data: a large {@code float[]} is a G1 humongous object
+ * that starts on a region boundary, and its elements start {@value #ARRAY_BASE_OFFSET_BYTES} bytes
+ * after it (the array header), so element {@code i} is on line {@code (16 + 4·i) / 64}. A run of
+ * 16 floats starting at a multiple of 16 therefore covers two lines, not one.
  */
 public final class ByteModel {
     public static final int DENSE_BYTES_PER_PARAM = 28;
     public static final int LINE_BYTES = 64;
     private static final int FLOATS_PER_LINE = LINE_BYTES / Float.BYTES;
+    /** Bytes between the start of a {@code float[]} and its first element (HotSpot, 64-bit, compressed class pointers). */
+    public static final int ARRAY_BASE_OFFSET_BYTES = 16;
 
     private ByteModel() {}
 
     /** Bytes of one dense step over {@code params} parameters. */
     public static long denseStepBytes(long params) {
         return DENSE_BYTES_PER_PARAM * params;
+    }
+
+    /** Lines spanned by the first {@code n} elements of a {@code float[]}. */
+    public static long linesSpanned(long n) {
+        return (ARRAY_BASE_OFFSET_BYTES + Float.BYTES * n + LINE_BYTES - 1) / LINE_BYTES;
     }
 
     /** Distinct 64-byte lines of the flat buffer that hold at least one active entry. */
@@ -39,7 +49,7 @@ public final class ByteModel {
                 continue;
             }
             for (int local : active) {
-                long line = ((long) t.offset() + local) / FLOATS_PER_LINE;
+                long line = (ARRAY_BASE_OFFSET_BYTES + Float.BYTES * ((long) t.offset() + local)) / LINE_BYTES;
                 if (line != lastLine) {
                     lines++;
                     lastLine = line;

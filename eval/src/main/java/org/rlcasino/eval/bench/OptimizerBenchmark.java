@@ -160,7 +160,7 @@ public final class OptimizerBenchmark {
                     opts = opts.withUnmaskedTensors(BsrAdamWOptions.UnmaskedTensors.DENSE);
                 }
                 BsrAdamW bsr = new BsrAdamW(adamW, layout, mask, opts, backend);
-                long lines = full ? (n + 15L) / 16 : ByteModel.linesTouched(layout, mask);
+                long lines = full ? ByteModel.linesSpanned(n) : ByteModel.linesTouched(layout, mask);
                 long runs = bsr.indexing() == BsrAdamWOptions.Indexing.BLOCK ? bsr.runCount() : -1;
                 long bytes = ByteModel.sparseStepBytes(lines, bsr.activeCount(), runs);
                 candidates.add(new Candidate(full ? "full" : shape.label(), sparsity, bsr, bytes,

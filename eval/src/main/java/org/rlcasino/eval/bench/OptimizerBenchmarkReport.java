@@ -25,7 +25,7 @@ public final class OptimizerBenchmarkReport {
             sb.append(String.format(Locale.ROOT, "STREAM triad (12 B/elem, %,d floats per array): best %.1f GB/s, median %.1f GB/s%n",
                     result.triad().elements(), result.triad().bestGBps(), result.triad().medianGBps()));
         }
-        sb.append("Byte model: dense 28 B/param; sparse 3x64 B per touched cache line of p,g + 16 B/active (m,v) + indices (4 B/active or 12 B/segment)\n\n");
+        sb.append("Byte model: dense 28 B/param; sparse 3x64 B per touched cache line of p,g (element i on line (i+4)/16) + 16 B/active (m,v) + indices (4 B/active or 12 B/segment)\n\n");
         sb.append(String.format(Locale.ROOT, "%-10s %8s %-8s %12s %9s %17s %9s %10s %8s %7s %8s %8s %9s%n",
                 "mask", "sparsity", "kernel", "active", "ms/step", "(min-max)", "ns/param", "model MB", "GB/s",
                 "%triad", "bound x", "speedup", "state MB"));

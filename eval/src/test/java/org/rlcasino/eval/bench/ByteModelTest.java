@@ -16,11 +16,19 @@ class ByteModelTest {
 
     @Test
     void linesAreCountedOncePerSixteenFloatsAcrossTensors() {
-        ParameterLayout layout = ParameterLayout.builder().add("a", 20).add("b", 40).build(); // b starts at 20
+        // element i sits at byte 16 + 4i of the array, i.e. on line (i + 4) / 16
+        ParameterLayout layout = ParameterLayout.builder().add("a", 20).add("b", 60).build(); // b starts at 20
         Map<String, int[]> mask = Map.of(
-                "a", new int[] {0, 1, 15, 16},   // lines 0, 0, 0, 1
-                "b", new int[] {0, 11, 12, 39}); // flat 20, 31 (line 1), 32 (line 2), 59 (line 3)
+                "a", new int[] {0, 11, 12, 16},  // lines 0, 0, 1, 1
+                "b", new int[] {0, 7, 8, 55});   // flat 20 (line 1), 27 (line 1), 28 (line 2), 75 (line 4)
         assertThat(ByteModel.linesTouched(layout, mask)).isEqualTo(4);
+    }
+
+    @Test
+    void aFullBufferSpansItsLinesPlusTheHeaderShift() {
+        assertThat(ByteModel.linesSpanned(12)).isEqualTo(1);  // bytes 16..63
+        assertThat(ByteModel.linesSpanned(13)).isEqualTo(2);
+        assertThat(ByteModel.linesSpanned(16)).isEqualTo(2);
     }
 
     @Test

@@ -32,7 +32,7 @@ public final class VectorAdamWKernels {
     private static final int LANES = F.length();
     private static final int FLOATS_PER_LINE = 16;
     /** Runs whose cache lines are requested together before they are updated. */
-    private static final int RUN_BATCH = 32;
+    private static final int RUN_BATCH = 64;
     /** Active entries gathered, updated and scattered together. */
     private static final int ELEMENT_BATCH = 256;
     /** Receives the sum of the touching loads, so the JIT cannot drop them. */
