@@ -20,7 +20,10 @@ package org.rlcasino.tasks;
  * order of the parameter's flat index).
  *
  * <p>Floating-point operations are written in the same order in every kernel (and in the JVM
- * Vector API fast paths), so all variants give bit-identical parameters.
+ * Vector API fast paths), so all variants give bit-identical parameters. Each kernel spells the
+ * element update out on purpose instead of calling a shared element method: the {@code hyper}
+ * values are read into locals once before the loop, which a callee could not do (stores to
+ * p, m, v may alias {@code hyper} as far as the JIT knows), and C2 vectorises only the flat loop.
  */
 public final class AdamWKernels {
     /** {@code 1 − lr·wd}. */
