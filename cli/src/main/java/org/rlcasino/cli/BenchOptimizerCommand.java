@@ -11,6 +11,7 @@ import org.rlcasino.eval.bench.OptimizerBenchmark;
 import org.rlcasino.eval.bench.OptimizerBenchmarkReport;
 import org.rlcasino.eval.bench.SyntheticMasks;
 import org.rlcasino.eval.bench.TorchAdamWComparison;
+import org.rlcasino.tasks.Backend;
 import org.rlcasino.tasks.JvmBackend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,9 +45,8 @@ final class BenchOptimizerCommand implements Callable<Integer> {
             description = "Mask shapes: block16x16, row1x64, random. Default: ${DEFAULT-VALUE}.")
     List<MaskShape> shapes;
 
-    @Option(names = "--threads", paramLabel = "T",
-            description = "Threads of the JVM backend. Default: available processors.")
-    Integer threads;
+    @picocli.CommandLine.Mixin
+    BackendOptions backendOptions = new BackendOptions();
 
     @Option(names = "--repeats", defaultValue = "15", paramLabel = "R",
             description = "Timed rounds; the median is reported. Default: ${DEFAULT-VALUE}.")
@@ -82,18 +82,16 @@ final class BenchOptimizerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        if (t < 1) {
-            throw new IllegalArgumentException("--threads must be >= 1, got " + t);
-        }
+        int t = backendOptions.threads();
         if (triadSize > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("--triad-size must be below 2^31, got " + triadSize);
         }
         OptimizerBenchmark.Config config = new OptimizerBenchmark.Config(params, sparsities, shapes, warmup, repeats,
                 seed, !noFastPath, (int) triadSize);
         OptimizerBenchmark.Result result;
-        try (JvmBackend backend = new JvmBackend(t, JvmBackend.DEFAULT_CHUNK_SIZE)) {
-            result = new OptimizerBenchmark(backend).run(config, new ConsoleProgress(quiet));
+        try (Backend backend = backendOptions.open();
+             JvmBackend host = new JvmBackend(t, JvmBackend.DEFAULT_CHUNK_SIZE)) {
+            result = new OptimizerBenchmark(backend, host).run(config, new ConsoleProgress(quiet));
         }
         TorchAdamWComparison.Result torch = null;
         if (vsTorch) {

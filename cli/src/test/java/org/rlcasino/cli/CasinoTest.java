@@ -74,6 +74,23 @@ class CasinoTest {
     }
 
     @Test
+    void devicesListsTheJvmBackendAndExplainsTornado() {
+        Run r = run("devices");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("backend jvm:", "0:0  host CPU", "backend tornado: not in this process");
+    }
+
+    @Test
+    void tornadoBackendWithoutTheRuntimeSaysHowToGetIt() {
+        Run r = run("bench", "optimizer", "--backend", "tornado", "--params", "4K", "--quiet", "--triad-size", "0");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("TornadoVM backend is not available", "bin/casino --backend tornado");
+        r = run("bench", "optimizer", "--device", "gpu", "--params", "4K", "--quiet", "--triad-size", "0");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--device must look like 0:0");
+    }
+
+    @Test
     void parameterCountsAcceptUnits() {
         assertThat(ParameterCount.parse("64M")).isEqualTo(64_000_000L);
         assertThat(ParameterCount.parse("1.5k")).isEqualTo(1_500L);

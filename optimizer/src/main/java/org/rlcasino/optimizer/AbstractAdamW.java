@@ -2,6 +2,8 @@ package org.rlcasino.optimizer;
 
 import org.rlcasino.tasks.AdamWKernels;
 import org.rlcasino.tasks.Backend;
+import org.rlcasino.tasks.KernelCall;
+import org.rlcasino.tasks.KernelLaunch;
 import org.rlcasino.tasks.ParameterLayout;
 import org.rlcasino.tasks.Reductions;
 
@@ -22,6 +24,9 @@ abstract sealed class AbstractAdamW implements Optimizer permits AdamW, BsrAdamW
     protected final float[] hyper = new float[AdamWKernels.HYPER_LENGTH];
     protected long step;
     protected long skippedSteps;
+    private KernelLaunch update;
+    private float[] updateParams;
+    private float[] updateGrads;
 
     AbstractAdamW(AdamWConfig config, ParameterLayout layout, Backend backend) {
         if (config == null || layout == null || backend == null) {
@@ -39,8 +44,8 @@ abstract sealed class AbstractAdamW implements Optimizer permits AdamW, BsrAdamW
     /** Sum of squares of the gradient entries this optimizer updates. */
     abstract double gradientSumOfSquares(float[] grads);
 
-    /** Launches the update kernels with {@link #hyper} filled in. */
-    abstract void update(float[] params, float[] grads);
+    /** The update kernel use over these buffers, with {@link #hyper} as its per-launch scalars. */
+    abstract KernelCall updateCall(float[] params, float[] grads);
 
     /** Digest of the active entries (0 when dense). */
     abstract long activeSetDigest();
@@ -76,7 +81,14 @@ abstract sealed class AbstractAdamW implements Optimizer permits AdamW, BsrAdamW
         }
         step++;
         fillHyper(lr, scale);
-        update(params, grads);
+        if (update == null || updateParams != params || updateGrads != grads) {
+            // prepared once per pair of buffers: a device backend compiles the kernel here and
+            // keeps params and state on the device from now on
+            update = backend.prepare(updateCall(params, grads));
+            updateParams = params;
+            updateGrads = grads;
+        }
+        update.launch();
         return new StepReport(step, lr, norm, scale, false);
     }
 
@@ -117,7 +129,17 @@ abstract sealed class AbstractAdamW implements Optimizer permits AdamW, BsrAdamW
     }
 
     @Override
+    public final void syncToHost() {
+        if (updateParams != null) {
+            backend.syncToHost(updateParams);
+        }
+        backend.syncToHost(firstMoments());
+        backend.syncToHost(secondMoments());
+    }
+
+    @Override
     public final OptimizerState exportState() {
+        syncToHost();
         return new OptimizerState(kind(), step, skippedSteps, activeSetDigest(),
                 firstMoments().clone(), secondMoments().clone());
     }
@@ -141,5 +163,6 @@ abstract sealed class AbstractAdamW implements Optimizer permits AdamW, BsrAdamW
         System.arraycopy(state.v(), 0, secondMoments(), 0, m.length);
         step = state.step();
         skippedSteps = state.skippedSteps();
+        update = null; // the next step prepares again, sending the restored state to a device
     }
 }

@@ -2,6 +2,8 @@ package org.rlcasino.optimizer;
 
 import org.rlcasino.tasks.AdamWKernels;
 import org.rlcasino.tasks.Backend;
+import org.rlcasino.tasks.Kernel;
+import org.rlcasino.tasks.KernelCall;
 import org.rlcasino.tasks.ParameterLayout;
 
 /**
@@ -30,10 +32,10 @@ public final class AdamW extends AbstractAdamW {
     }
 
     @Override
-    void update(float[] params, float[] grads) {
-        float[] h = hyper;
-        backend.run("optimizer.adamw", params.length,
-                (offset, count) -> AdamWKernels.adamW(params, m, v, grads, h, offset, count));
+    KernelCall updateCall(float[] params, float[] grads) {
+        return KernelCall.builder("optimizer.adamw", Kernel.ADAMW)
+                .state(params).state(m).state(v).input(grads).input(hyper)
+                .over(params.length);
     }
 
     @Override

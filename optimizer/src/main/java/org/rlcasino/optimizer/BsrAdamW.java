@@ -5,8 +5,9 @@ import java.util.TreeSet;
 
 import org.rlcasino.optimizer.BsrAdamWOptions.Indexing;
 import org.rlcasino.optimizer.BsrAdamWOptions.UnmaskedTensors;
-import org.rlcasino.tasks.AdamWKernels;
 import org.rlcasino.tasks.Backend;
+import org.rlcasino.tasks.Kernel;
+import org.rlcasino.tasks.KernelCall;
 import org.rlcasino.tasks.ParameterLayout;
 import org.rlcasino.tasks.TensorView;
 import org.rlcasino.tasks.jvm.VectorAdamWKernels;
@@ -37,7 +38,6 @@ public final class BsrAdamW extends AbstractAdamW {
     private final float[] m;
     private final float[] v;
     private final long digest;
-    private final boolean fastPath;
 
     /**
      * @param mask tensor name → strictly ascending flat indices of its active entries; every name
@@ -111,7 +111,6 @@ public final class BsrAdamW extends AbstractAdamW {
         }
         this.m = new float[indices.length];
         this.v = new float[indices.length];
-        this.fastPath = options.jvmFastPath() && backend.runsOnJvm();
     }
 
     @Override
@@ -125,25 +124,25 @@ public final class BsrAdamW extends AbstractAdamW {
     }
 
     @Override
-    void update(float[] params, float[] grads) {
+    KernelCall updateCall(float[] params, float[] grads) {
         float[] h = hyper;
         if (indexing == Indexing.BLOCK) {
-            if (fastPath) {
-                backend.run("optimizer.block_sparse_adamw", runStart.length, (offset, count) ->
-                        VectorAdamWKernels.blockSparseAdamW(params, m, v, grads, runStart, runState, runLength, h,
-                                offset, count));
-            } else {
-                backend.run("optimizer.block_sparse_adamw", runStart.length, (offset, count) ->
-                        AdamWKernels.blockSparseAdamW(params, m, v, grads, runStart, runState, runLength, h,
-                                offset, count));
+            KernelCall.Builder call = KernelCall.builder("optimizer.block_sparse_adamw", Kernel.BLOCK_SPARSE_ADAMW)
+                    .state(params).state(m).state(v).input(grads)
+                    .constant(runStart).constant(runState).constant(runLength).input(h);
+            if (options.jvmFastPath()) {
+                call.jvmFastPath((offset, count) -> VectorAdamWKernels.blockSparseAdamW(params, m, v, grads,
+                        runStart, runState, runLength, h, offset, count));
             }
-        } else if (fastPath) {
-            backend.run("optimizer.sparse_adamw", indices.length, (offset, count) ->
-                    VectorAdamWKernels.sparseAdamW(params, m, v, grads, indices, h, offset, count));
-        } else {
-            backend.run("optimizer.sparse_adamw", indices.length, (offset, count) ->
-                    AdamWKernels.sparseAdamW(params, m, v, grads, indices, h, offset, count));
+            return call.over(runStart.length);
         }
+        KernelCall.Builder call = KernelCall.builder("optimizer.sparse_adamw", Kernel.SPARSE_ADAMW)
+                .state(params).state(m).state(v).input(grads).constant(indices).input(h);
+        if (options.jvmFastPath()) {
+            call.jvmFastPath((offset, count) -> VectorAdamWKernels.sparseAdamW(params, m, v, grads, indices, h,
+                    offset, count));
+        }
+        return call.over(indices.length);
     }
 
     @Override

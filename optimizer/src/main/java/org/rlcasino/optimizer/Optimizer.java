@@ -17,7 +17,13 @@ public interface Optimizer {
     /** Bytes of optimizer state held (moments and index structures). */
     long stateBytes();
 
-    /** A copy of the state, for checkpoints. */
+    /**
+     * Brings the host copies of the parameters last stepped and of the state up to date. On a
+     * device backend they live on the device between steps; call this before reading them.
+     */
+    void syncToHost();
+
+    /** A copy of the state, for checkpoints (synchronised from the device first). */
     OptimizerState exportState();
 
     /** Replaces the state with {@code state}, which must come from an optimizer of the same kind and shape. */

@@ -1,10 +1,11 @@
 package org.rlcasino.tasks;
 
 /**
- * Executes kernel uses. The host side (an optimizer, a trainer) decides which kernel runs with
- * which arguments over which range; a backend decides how the range is executed: the
- * {@link JvmBackend} splits it into chunks on a thread pool, a TornadoVM backend maps the same
- * kernel method onto a task graph and launches the whole range at once.
+ * Executes kernel uses. The host side (an optimizer, a trainer) says which kernel runs with which
+ * arguments over which range ({@link KernelCall}); a backend decides how: the {@link JvmBackend}
+ * splits the range into chunks on a thread pool, the TornadoVM backend compiles the same kernel
+ * method into a task graph, keeps STATE and CONSTANT arrays on the device and launches the whole
+ * range at once.
  *
  * <p>Kernels are written so that the result never depends on how the range is split: every
  * iteration writes only its own outputs, and reductions go through per-block partials whose block
@@ -15,21 +16,17 @@ public interface Backend extends AutoCloseable {
     /** Short name for reports, e.g. {@code jvm(2 threads)}. */
     String name();
 
-    /** Number of threads (or compute units) the backend runs a range on. */
+    /** Threads (or compute units) a range runs on. */
     int parallelism();
 
-    /**
-     * Runs {@code kernel} over the iterations {@code [0, n)}; returns when all have finished and
-     * their writes are visible to the caller.
-     *
-     * @param task  the kernel use, named {@code "<stage>.<task>"} (e.g. {@code "optimizer.adamw"})
-     * @param n     number of iterations of the kernel's parallel loop, {@code >= 0}
-     * @param kernel the kernel bound to its arguments
-     */
-    void run(String task, int n, RangeKernel kernel);
+    /** Prepares {@code call} for repeated launches (on TornadoVM: builds and compiles its task graph once). */
+    KernelLaunch prepare(KernelCall call);
 
-    /** True when kernels execute on the JVM, so JVM-only fast paths (Vector API) may replace them. */
-    boolean runsOnJvm();
+    /**
+     * Makes the host copy of a STATE array current (on a device backend, copies it back from the
+     * device; on the JVM, nothing to do). Call before reading parameters or moments on the host.
+     */
+    void syncToHost(float[] array);
 
     @Override
     void close();

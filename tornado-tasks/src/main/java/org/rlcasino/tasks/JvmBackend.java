@@ -70,11 +70,30 @@ public final class JvmBackend implements Backend {
     }
 
     @Override
-    public boolean runsOnJvm() {
-        return true;
+    public KernelLaunch prepare(KernelCall call) {
+        return new KernelLaunch() {
+            @Override
+            public KernelCall call() {
+                return call;
+            }
+
+            @Override
+            public void launch() {
+                run(call.task(), call.range(), call::runOnJvm);
+            }
+        };
     }
 
     @Override
+    public void syncToHost(float[] array) {
+        // kernels run on the host arrays themselves
+    }
+
+    /**
+     * Runs {@code kernel} over the iterations {@code [0, n)} in chunks on the pool; returns when all
+     * have finished and their writes are visible to the caller. Also serves host-side loops that
+     * are not kernels (e.g. benchmarks' bandwidth probes).
+     */
     public void run(String task, int n, RangeKernel kernel) {
         if (n < 0) {
             throw new IllegalArgumentException(task + ": range must be >= 0, got " + n);

@@ -2,14 +2,19 @@ package org.rlcasino.tasks;
 
 /**
  * Host side of the reductions in {@link ReductionKernels}: launches the partials kernel on a
- * backend and folds the partials in block order, in double precision.
+ * backend and folds the partials in block order, in double precision. The last launch is kept
+ * prepared and reused while the same arrays and length come back (every optimizer step does), so a
+ * device backend compiles it once.
  */
 public final class Reductions {
     /** Values per partial sum: fixed, so results never depend on the backend's chunking. */
     public static final int BLOCK_SIZE = 4096;
 
     private final Backend backend;
-    private float[] partials = new float[0];
+    private Prepared plain;
+    private Prepared gathered;
+
+    private record Prepared(KernelLaunch launch, float[] x, int[] indices, int n, float[] partials) {}
 
     public Reductions(Backend backend) {
         this.backend = backend;
@@ -18,21 +23,30 @@ public final class Reductions {
     /** {@code Σ x[i]²} over {@code i ∈ [0, n)}. */
     public double sumOfSquares(String task, float[] x, int n) {
         checkRange(x.length, n);
-        int blocks = blocks(n);
-        float[] out = partials(blocks);
-        backend.run(task, blocks, (offset, count) ->
-                ReductionKernels.sumOfSquaresPartials(out, x, n, BLOCK_SIZE, offset, count));
-        return fold(out, blocks);
+        if (plain == null || plain.x != x || plain.n != n || !plain.launch.call().task().equals(task)) {
+            int blocks = blocks(n);
+            float[] partials = new float[blocks];
+            KernelCall call = KernelCall.builder(task, Kernel.SUM_OF_SQUARES_PARTIALS)
+                    .output(partials).input(x).size(n).size(BLOCK_SIZE).over(blocks);
+            plain = new Prepared(backend.prepare(call), x, null, n, partials);
+        }
+        plain.launch.launch();
+        return fold(plain.partials);
     }
 
     /** {@code Σ x[indices[j]]²} over {@code j ∈ [0, n)}. */
     public double gatheredSumOfSquares(String task, float[] x, int[] indices, int n) {
         checkRange(indices.length, n);
-        int blocks = blocks(n);
-        float[] out = partials(blocks);
-        backend.run(task, blocks, (offset, count) ->
-                ReductionKernels.gatheredSumOfSquaresPartials(out, x, indices, n, BLOCK_SIZE, offset, count));
-        return fold(out, blocks);
+        if (gathered == null || gathered.x != x || gathered.indices != indices || gathered.n != n
+                || !gathered.launch.call().task().equals(task)) {
+            int blocks = blocks(n);
+            float[] partials = new float[blocks];
+            KernelCall call = KernelCall.builder(task, Kernel.GATHERED_SUM_OF_SQUARES_PARTIALS)
+                    .output(partials).input(x).constant(indices).size(n).size(BLOCK_SIZE).over(blocks);
+            gathered = new Prepared(backend.prepare(call), x, indices, n, partials);
+        }
+        gathered.launch.launch();
+        return fold(gathered.partials);
     }
 
     private static void checkRange(int length, int n) {
@@ -45,17 +59,10 @@ public final class Reductions {
         return (n + BLOCK_SIZE - 1) / BLOCK_SIZE;
     }
 
-    private float[] partials(int blocks) {
-        if (partials.length < blocks) {
-            partials = new float[blocks];
-        }
-        return partials;
-    }
-
-    private static double fold(float[] partials, int blocks) {
+    private static double fold(float[] partials) {
         double sum = 0;
-        for (int b = 0; b < blocks; b++) {
-            sum += partials[b];
+        for (float partial : partials) {
+            sum += partial;
         }
         return sum;
     }

@@ -34,7 +34,6 @@ class JvmBackendTest {
             assertThat(one.parallelism()).isEqualTo(1);
             assertThat(three.parallelism()).isEqualTo(3);
             assertThat(three.chunkSize()).isEqualTo(5);
-            assertThat(three.runsOnJvm()).isTrue();
         }
         try (JvmBackend available = JvmBackend.withAvailableProcessors()) {
             assertThat(available.parallelism()).isEqualTo(Runtime.getRuntime().availableProcessors());

@@ -47,11 +47,11 @@ class ReductionsTest {
         float[] x = {1, 2, 3, 4, 5, 6};
         try (JvmBackend backend = new JvmBackend(1, 8)) {
             Reductions reductions = new Reductions(backend);
-            assertThat(reductions.sumOfSquares("t", x, 3)).isEqualTo(14.0);
-            assertThat(reductions.sumOfSquares("t", x, 0)).isEqualTo(0.0);
-            assertThat(reductions.gatheredSumOfSquares("t", x, new int[] {5, 0, 2, 1}, 2)).isEqualTo(37.0);
-            assertThat(reductions.gatheredSumOfSquares("t", x, new int[] {5}, 0)).isEqualTo(0.0);
-            assertThat(reductions.gatheredSumOfSquares("t", x, new int[0], 0)).isEqualTo(0.0);
+            assertThat(reductions.sumOfSquares("test.sum_sq", x, 3)).isEqualTo(14.0);
+            assertThat(reductions.sumOfSquares("test.sum_sq", x, 0)).isEqualTo(0.0);
+            assertThat(reductions.gatheredSumOfSquares("test.sum_sq", x, new int[] {5, 0, 2, 1}, 2)).isEqualTo(37.0);
+            assertThat(reductions.gatheredSumOfSquares("test.sum_sq", x, new int[] {5}, 0)).isEqualTo(0.0);
+            assertThat(reductions.gatheredSumOfSquares("test.sum_sq", x, new int[0], 0)).isEqualTo(0.0);
         }
     }
 
@@ -61,10 +61,10 @@ class ReductionsTest {
         try (JvmBackend backend = new JvmBackend(2, 1)) {
             Reductions reductions = new Reductions(backend);
             float[] big = gaussian(rnd, 50_000);
-            reductions.sumOfSquares("t", big, big.length);
+            reductions.sumOfSquares("test.sum_sq", big, big.length);
             float[] small = {3, 4};
-            assertThat(reductions.sumOfSquares("t", small, 2)).isEqualTo(25.0);
-            assertThat(reductions.gatheredSumOfSquares("t", big, new int[] {0}, 1))
+            assertThat(reductions.sumOfSquares("test.sum_sq", small, 2)).isEqualTo(25.0);
+            assertThat(reductions.gatheredSumOfSquares("test.sum_sq", big, new int[] {0}, 1))
                     .isCloseTo((double) big[0] * big[0], within(1e-6));
         }
     }
@@ -76,7 +76,7 @@ class ReductionsTest {
         int[] indices = rnd.ints(30_000, 0, x.length).sorted().distinct().toArray();
         try (JvmBackend backend = new JvmBackend(3, 2)) {
             double expected = oracle(x, indices, indices.length);
-            assertThat(new Reductions(backend).gatheredSumOfSquares("t", x, indices, indices.length))
+            assertThat(new Reductions(backend).gatheredSumOfSquares("test.sum_sq", x, indices, indices.length))
                     .isCloseTo(expected, within(1e-6 * expected));
         }
     }
@@ -92,8 +92,8 @@ class ReductionsTest {
         }
         try (JvmBackend backend = new JvmBackend(2, 5)) {
             Reductions reductions = new Reductions(backend);
-            assertThat(reductions.gatheredSumOfSquares("t", x, identity, n))
-                    .isEqualTo(reductions.sumOfSquares("t", x, n));
+            assertThat(reductions.gatheredSumOfSquares("test.sum_sq", x, identity, n))
+                    .isEqualTo(reductions.sumOfSquares("test.sum_sq", x, n));
         }
     }
 
@@ -108,8 +108,8 @@ class ReductionsTest {
                 new JvmBackend(3, 1 << 14), new JvmBackend(2, 3))) {
             try (backend) {
                 Reductions reductions = new Reductions(backend);
-                double p = reductions.sumOfSquares("t", x, x.length);
-                double g = reductions.gatheredSumOfSquares("t", x, indices, indices.length);
+                double p = reductions.sumOfSquares("test.sum_sq", x, x.length);
+                double g = reductions.gatheredSumOfSquares("test.sum_sq", x, indices, indices.length);
                 if (plain == null) {
                     plain = p;
                     gathered = g;
@@ -125,9 +125,9 @@ class ReductionsTest {
     void nonFiniteValuesPropagate() {
         try (JvmBackend backend = new JvmBackend(1, 8)) {
             Reductions reductions = new Reductions(backend);
-            assertThat(reductions.sumOfSquares("t", new float[] {1, Float.NaN, 2}, 3)).isNaN();
-            assertThat(reductions.sumOfSquares("t", new float[] {1, Float.NEGATIVE_INFINITY}, 2)).isInfinite();
-            assertThat(reductions.gatheredSumOfSquares("t", new float[] {Float.NaN, 1}, new int[] {1}, 1)).isEqualTo(1.0);
+            assertThat(reductions.sumOfSquares("test.sum_sq", new float[] {1, Float.NaN, 2}, 3)).isNaN();
+            assertThat(reductions.sumOfSquares("test.sum_sq", new float[] {1, Float.NEGATIVE_INFINITY}, 2)).isInfinite();
+            assertThat(reductions.gatheredSumOfSquares("test.sum_sq", new float[] {Float.NaN, 1}, new int[] {1}, 1)).isEqualTo(1.0);
         }
     }
 
@@ -135,11 +135,11 @@ class ReductionsTest {
     void rejectsRangesOutsideTheArray() {
         try (JvmBackend backend = new JvmBackend(1, 8)) {
             Reductions reductions = new Reductions(backend);
-            assertThatThrownBy(() -> reductions.sumOfSquares("t", new float[3], 4))
+            assertThatThrownBy(() -> reductions.sumOfSquares("test.sum_sq", new float[3], 4))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("4").hasMessageContaining("3");
-            assertThatThrownBy(() -> reductions.sumOfSquares("t", new float[3], -1))
+            assertThatThrownBy(() -> reductions.sumOfSquares("test.sum_sq", new float[3], -1))
                     .isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> reductions.gatheredSumOfSquares("t", new float[10], new int[2], 3))
+            assertThatThrownBy(() -> reductions.gatheredSumOfSquares("test.sum_sq", new float[10], new int[2], 3))
                     .isInstanceOf(IllegalArgumentException.class);
         }
     }

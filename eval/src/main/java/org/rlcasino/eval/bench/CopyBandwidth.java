@@ -2,12 +2,12 @@ package org.rlcasino.eval.bench;
 
 import java.util.Arrays;
 
-import org.rlcasino.tasks.Backend;
+import org.rlcasino.tasks.JvmBackend;
 
 /**
  * This machine's sustainable memory bandwidth, measured as the STREAM triad
  * {@code a[i] = b[i] + s·c[i]} over float arrays far larger than the caches, on the same backend
- * and threads as the kernels. STREAM's byte model: 12 bytes per element (two reads, one write).
+ * threads as the JVM kernels. STREAM's byte model: 12 bytes per element (two reads, one write).
  */
 public final class CopyBandwidth {
     private CopyBandwidth() {}
@@ -16,7 +16,7 @@ public final class CopyBandwidth {
     public record Result(long elements, int repeats, double bestGBps, double medianGBps) {}
 
     /** Runs the triad {@code repeats} times (after one warm-up) over arrays of {@code elements} floats. */
-    public static Result measure(Backend backend, int elements, int repeats) {
+    public static Result measure(JvmBackend backend, int elements, int repeats) {
         if (elements < 1 || repeats < 1) {
             throw new IllegalArgumentException("elements and repeats must be >= 1");
         }

@@ -13,6 +13,7 @@ import org.rlcasino.optimizer.BsrAdamWOptions;
 import org.rlcasino.optimizer.NonFinitePolicy;
 import org.rlcasino.optimizer.Optimizer;
 import org.rlcasino.tasks.Backend;
+import org.rlcasino.tasks.JvmBackend;
 import org.rlcasino.tasks.ParameterLayout;
 
 /**
@@ -116,9 +117,15 @@ public final class OptimizerBenchmark {
                              String indexing, long runs, long active) {}
 
     private final Backend backend;
+    private final JvmBackend host;
 
-    public OptimizerBenchmark(Backend backend) {
+    /**
+     * @param backend runs the optimizers
+     * @param host    runs the host-side bandwidth probe (the same object when benchmarking the JVM)
+     */
+    public OptimizerBenchmark(Backend backend, JvmBackend host) {
         this.backend = backend;
+        this.host = host;
     }
 
     public Result run(Config config, Progress progress) {
@@ -127,7 +134,7 @@ public final class OptimizerBenchmark {
         CopyBandwidth.Result triad = null;
         if (config.triadElements() > 0) {
             progress.begin("triad", 1);
-            triad = CopyBandwidth.measure(backend, config.triadElements(), 10);
+            triad = CopyBandwidth.measure(host, config.triadElements(), 10);
             progress.advance();
             progress.end();
         }

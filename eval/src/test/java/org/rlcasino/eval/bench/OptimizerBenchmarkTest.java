@@ -25,7 +25,7 @@ class OptimizerBenchmarkTest {
                 List.of(MaskShape.BLOCK_16X16, MaskShape.ROW_1X64, MaskShape.RANDOM), 1, 2, 5, true, 1 << 16);
         OptimizerBenchmark.Result result;
         try (JvmBackend backend = new JvmBackend(2, 4096)) {
-            result = new OptimizerBenchmark(backend).run(config, OptimizerBenchmark.Progress.NONE);
+            result = new OptimizerBenchmark(backend, backend).run(config, OptimizerBenchmark.Progress.NONE);
         }
         // dense, the full mask once, then 3 shapes at 2 sparsities
         assertThat(result.rows()).hasSize(1 + 1 + 6);

@@ -1,0 +1,68 @@
+package org.rlcasino.tasks;
+
+import java.util.List;
+
+/**
+ * The kernels a {@link Backend} can launch. Each constant names a kernel method, declares the types
+ * of its arguments (all but the trailing {@code offset, count}), and runs it on the JVM; the
+ * TornadoVM backend maps each constant to the same method by method reference. Adding a kernel
+ * means adding a constant here, its JVM test against a scalar oracle, and its TornadoVM mapping
+ * and parity test.
+ */
+public enum Kernel {
+    /** {@link AdamWKernels#adamW}(p, m, v, g, hyper). */
+    ADAMW(float[].class, float[].class, float[].class, float[].class, float[].class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            AdamWKernels.adamW((float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (float[]) a[4],
+                    offset, count);
+        }
+    },
+    /** {@link AdamWKernels#sparseAdamW}(p, m, v, g, indices, hyper). */
+    SPARSE_ADAMW(float[].class, float[].class, float[].class, float[].class, int[].class, float[].class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            AdamWKernels.sparseAdamW((float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (int[]) a[4],
+                    (float[]) a[5], offset, count);
+        }
+    },
+    /** {@link AdamWKernels#blockSparseAdamW}(p, m, v, g, runStart, runState, runLength, hyper). */
+    BLOCK_SPARSE_ADAMW(float[].class, float[].class, float[].class, float[].class, int[].class, int[].class,
+            int[].class, float[].class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            AdamWKernels.blockSparseAdamW((float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3],
+                    (int[]) a[4], (int[]) a[5], (int[]) a[6], (float[]) a[7], offset, count);
+        }
+    },
+    /** {@link ReductionKernels#sumOfSquaresPartials}(partials, x, n, blockSize). */
+    SUM_OF_SQUARES_PARTIALS(float[].class, float[].class, int.class, int.class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            ReductionKernels.sumOfSquaresPartials((float[]) a[0], (float[]) a[1], (int) a[2], (int) a[3],
+                    offset, count);
+        }
+    },
+    /** {@link ReductionKernels#gatheredSumOfSquaresPartials}(partials, x, indices, n, blockSize). */
+    GATHERED_SUM_OF_SQUARES_PARTIALS(float[].class, float[].class, int[].class, int.class, int.class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            ReductionKernels.gatheredSumOfSquaresPartials((float[]) a[0], (float[]) a[1], (int[]) a[2], (int) a[3],
+                    (int) a[4], offset, count);
+        }
+    };
+
+    private final List<Class<?>> parameterTypes;
+
+    Kernel(Class<?>... parameterTypes) {
+        this.parameterTypes = List.of(parameterTypes);
+    }
+
+    /** Types of the kernel's arguments, without the trailing {@code offset, count}. */
+    public List<Class<?>> parameterTypes() {
+        return parameterTypes;
+    }
+
+    /** Runs the kernel method on this thread for iterations {@code [offset, offset+count)}. */
+    abstract void runOnJvm(Object[] arguments, int offset, int count);
+}
