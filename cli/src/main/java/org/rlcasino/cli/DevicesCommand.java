@@ -10,13 +10,18 @@ import picocli.CommandLine.Spec;
 /** {@code casino devices}: the backends available in this process and their devices. */
 @Command(name = "devices", mixinStandardHelpOptions = true,
         description = {"Lists the backends available in this process and their devices (driver:device ids for --device).",
-                "TornadoVM devices appear when run as 'bin/casino --backend tornado devices'."})
+                "TornadoVM devices appear when run as 'bin/casino devices --backend tornado'."})
 final class DevicesCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.Option(names = "--backend", defaultValue = "jvm", paramLabel = "KIND",
+            description = "Also require this backend to be present (bin/casino loads TornadoVM for 'tornado').")
+    String kind;
+
     @Override
     public void run() {
+        BackendProvider.of(kind); // fails with what to do when the requested backend is absent
         PrintWriter out = spec.commandLine().getOut();
         boolean tornado = false;
         for (BackendProvider provider : BackendProvider.all()) {
@@ -27,7 +32,7 @@ final class DevicesCommand implements Runnable {
             }
         }
         if (!tornado) {
-            out.println("backend tornado: not in this process (run 'bin/casino --backend tornado devices' with TORNADOVM_HOME set)");
+            out.println("backend tornado: not in this process (run 'bin/casino devices --backend tornado' with TORNADOVM_HOME set)");
         }
         out.flush();
     }

@@ -1,0 +1,226 @@
+package org.rlcasino.tornado;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.rlcasino.optimizer.AdamW;
+import org.rlcasino.optimizer.AdamWConfig;
+import org.rlcasino.optimizer.BsrAdamW;
+import org.rlcasino.optimizer.BsrAdamWOptions;
+import org.rlcasino.optimizer.LearningRateSchedule;
+import org.rlcasino.optimizer.Optimizer;
+import org.rlcasino.optimizer.StepReport;
+import org.rlcasino.tasks.AdamWKernels;
+import org.rlcasino.tasks.Backend;
+import org.rlcasino.tasks.JvmBackend;
+import org.rlcasino.tasks.Kernel;
+import org.rlcasino.tasks.KernelCall;
+import org.rlcasino.tasks.ParameterLayout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.rlcasino.testsupport.NumericAssertions.assertClose;
+
+/**
+ * Every kernel through TornadoVM against the JVM backend. Tolerance: OpenCL contracts
+ * {@code a*b+c} into fused multiply-adds (one rounding instead of two), so device results differ
+ * from the JVM's by a few ulps per operation: we allow 1e-5 relative plus 1e-7 absolute, over up
+ * to 20 optimizer steps. Needs TORNADOVM_HOME (run with {@code mvn -B -ntp -Ptornado -Dgroups=tornado verify}).
+ */
+@Tag("tornado")
+class TornadoBackendTest {
+    private static final double RTOL = 1e-5;
+    private static final double ATOL = 1e-7;
+    private static TornadoBackend tornado;
+    private static JvmBackend jvm;
+
+    @BeforeAll
+    static void start() {
+        boolean present = System.getenv("TORNADOVM_HOME") != null;
+        if (!present) {
+            System.err.println("TORNADOVM_HOME is not set: TornadoVM parity tests SKIPPED (set it to a TornadoVM SDK for JDK 25)");
+        }
+        assumeTrue(present, "TORNADOVM_HOME is not set: TornadoVM parity tests skipped");
+        tornado = new TornadoBackend(-1, 0);
+        jvm = new JvmBackend(2, 1000);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (tornado != null) {
+            tornado.close();
+            jvm.close();
+        }
+    }
+
+    private static float[] random(SplittableRandom r, int n, double scale) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
+        }
+        return x;
+    }
+
+    private static float[] hyper(long step) {
+        double lr = 1e-2, wd = 0.05, b1 = 0.9, b2 = 0.999;
+        float[] h = new float[AdamWKernels.HYPER_LENGTH];
+        h[AdamWKernels.H_DECAY] = (float) (1 - lr * wd);
+        h[AdamWKernels.H_BETA1] = (float) b1;
+        h[AdamWKernels.H_ONE_MINUS_BETA1] = (float) (1 - b1);
+        h[AdamWKernels.H_BETA2] = (float) b2;
+        h[AdamWKernels.H_ONE_MINUS_BETA2] = (float) (1 - b2);
+        h[AdamWKernels.H_STEP_SIZE] = (float) (lr / (1 - Math.pow(b1, step)));
+        h[AdamWKernels.H_BC2_SQRT] = (float) Math.sqrt(1 - Math.pow(b2, step));
+        h[AdamWKernels.H_EPS] = 1e-8f;
+        h[AdamWKernels.H_GRAD_SCALE] = 0.5f;
+        return h;
+    }
+
+    /** Runs {@code calls} (one per backend, same kernel on copies of the same data) for 5 launches each. */
+    private static void compareKernel(Kernel kernel, int n, java.util.function.BiFunction<Backend, Object[], KernelCall> make,
+                                      Object[] data) {
+        Object[] onJvm = copy(data);
+        Object[] onDevice = copy(data);
+        var jvmLaunch = jvm.prepare(make.apply(jvm, onJvm));
+        var deviceLaunch = tornado.prepare(make.apply(tornado, onDevice));
+        for (int launch = 0; launch < 5; launch++) {
+            jvmLaunch.launch();
+            deviceLaunch.launch();
+        }
+        for (int i = 0; i < data.length; i++) {
+            if (onDevice[i] instanceof float[] f) {
+                tornado.syncToHost(f);
+                assertClose(kernel + " argument " + i, f, (float[]) onJvm[i], ATOL, RTOL);
+            }
+        }
+        TornadoBackend.LaunchProfile profile = ((TornadoBackend.TornadoLaunch) deviceLaunch).lastProfile();
+        assertThat(profile.compileNanos()).as(kernel + ": no compilation after warm-up").isZero();
+        System.out.printf("%s on %s: OK over %d iterations, last launch kernel %.3f ms, compile %d ns%n",
+                kernel, tornado.name(), n, profile.kernelNanos() / 1e6, profile.compileNanos());
+    }
+
+    private static Object[] copy(Object[] data) {
+        Object[] c = new Object[data.length];
+        for (int i = 0; i < data.length; i++) {
+            c[i] = data[i] instanceof float[] f ? f.clone() : data[i] instanceof int[] a ? a.clone() : data[i];
+        }
+        return c;
+    }
+
+    @Test
+    void adamWKernelMatchesTheJvm() {
+        SplittableRandom r = new SplittableRandom(1);
+        int n = 100_003;
+        Object[] data = {random(r, n, 1), new float[n], new float[n], random(r, n, 1e-2), hyper(3)};
+        compareKernel(Kernel.ADAMW, n, (b, a) -> KernelCall.builder("test.adamw", Kernel.ADAMW)
+                .state((float[]) a[0]).state((float[]) a[1]).state((float[]) a[2]).input((float[]) a[3])
+                .input((float[]) a[4]).over(n), data);
+    }
+
+    @Test
+    void sparseAdamWKernelMatchesTheJvm() {
+        SplittableRandom r = new SplittableRandom(2);
+        int n = 50_000;
+        int[] idx = r.ints(0, n).distinct().limit(2_000).sorted().toArray();
+        Object[] data = {random(r, n, 1), new float[idx.length], new float[idx.length], random(r, n, 1e-2), idx, hyper(2)};
+        compareKernel(Kernel.SPARSE_ADAMW, idx.length, (b, a) -> KernelCall.builder("test.sparse_adamw", Kernel.SPARSE_ADAMW)
+                .state((float[]) a[0]).state((float[]) a[1]).state((float[]) a[2]).input((float[]) a[3])
+                .constant((int[]) a[4]).input((float[]) a[5]).over(idx.length), data);
+    }
+
+    @Test
+    void blockSparseAdamWKernelMatchesTheJvm() {
+        SplittableRandom r = new SplittableRandom(3);
+        int runs = 500;
+        int[] start = new int[runs];
+        int[] state = new int[runs];
+        int[] length = new int[runs];
+        int next = 0;
+        int s = 0;
+        for (int k = 0; k < runs; k++) {
+            next += 1 + r.nextInt(40);
+            start[k] = next;
+            length[k] = 1 + r.nextInt(33);
+            state[k] = s;
+            s += length[k];
+            next += length[k];
+        }
+        int n = next + 10;
+        Object[] data = {random(r, n, 1), new float[s], new float[s], random(r, n, 1e-2), start, state, length, hyper(4)};
+        compareKernel(Kernel.BLOCK_SPARSE_ADAMW, runs, (b, a) -> KernelCall.builder("test.block_sparse_adamw",
+                        Kernel.BLOCK_SPARSE_ADAMW)
+                .state((float[]) a[0]).state((float[]) a[1]).state((float[]) a[2]).input((float[]) a[3])
+                .constant((int[]) a[4]).constant((int[]) a[5]).constant((int[]) a[6]).input((float[]) a[7]).over(runs), data);
+    }
+
+    @Test
+    void sumOfSquaresPartialsMatchTheJvm() {
+        SplittableRandom r = new SplittableRandom(4);
+        int n = 70_001;
+        int block = 4096;
+        int blocks = (n + block - 1) / block;
+        Object[] data = {new float[blocks], random(r, n, 3)};
+        compareKernel(Kernel.SUM_OF_SQUARES_PARTIALS, blocks, (b, a) -> KernelCall.builder("test.sum_sq",
+                        Kernel.SUM_OF_SQUARES_PARTIALS)
+                .output((float[]) a[0]).input((float[]) a[1]).size(n).size(block).over(blocks), data);
+    }
+
+    @Test
+    void gatheredSumOfSquaresPartialsMatchTheJvm() {
+        SplittableRandom r = new SplittableRandom(5);
+        int n = 60_000;
+        int[] idx = r.ints(0, n).distinct().limit(9_000).sorted().toArray();
+        int block = 4096;
+        int blocks = (idx.length + block - 1) / block;
+        Object[] data = {new float[blocks], random(r, n, 3), idx};
+        compareKernel(Kernel.GATHERED_SUM_OF_SQUARES_PARTIALS, blocks, (b, a) -> KernelCall.builder("test.gathered_sum_sq",
+                        Kernel.GATHERED_SUM_OF_SQUARES_PARTIALS)
+                .output((float[]) a[0]).input((float[]) a[1]).constant((int[]) a[2]).size(idx.length).size(block)
+                .over(blocks), data);
+    }
+
+    @Test
+    void optimizersKeepStateOnTheDeviceAndMatchTheJvmOverManySteps() {
+        ParameterLayout layout = ParameterLayout.builder().add("w", 64, 96).add("b", 96).add("u", 33, 17).build();
+        int n = layout.totalSize();
+        SplittableRandom r = new SplittableRandom(6);
+        float[] p0 = random(r, n, 1);
+        Map<String, int[]> mask = new LinkedHashMap<>();
+        mask.put("w", r.ints(0, 64 * 96).distinct().limit(300).sorted().toArray());
+        int[] block = new int[16 * 16];
+        for (int i = 0; i < block.length; i++) {
+            block[i] = (i / 16) * 17 + (i % 16); // a 16x16 block of u (33x17)
+        }
+        mask.put("u", block);
+        AdamWConfig config = AdamWConfig.defaults().withLr(3e-3).withWeightDecay(0.05).withMaxGradNorm(5.0)
+                .withSchedule(LearningRateSchedule.cosine(3, 20, 0.1));
+        for (BsrAdamWOptions.Indexing indexing : BsrAdamWOptions.Indexing.values()) {
+            float[] pJvm = p0.clone();
+            float[] pDevice = p0.clone();
+            BsrAdamWOptions options = BsrAdamWOptions.DEFAULTS.withIndexing(indexing);
+            Optimizer[] onJvm = {new AdamW(config, layout, jvm), new BsrAdamW(config, layout, mask, options, jvm)};
+            Optimizer[] onDevice = {new AdamW(config, layout, tornado), new BsrAdamW(config, layout, mask, options, tornado)};
+            for (int o = 0; o < 2; o++) {
+                float[] a = p0.clone();
+                float[] b = p0.clone();
+                float[] g = new float[n];
+                for (int step = 0; step < 20; step++) {
+                    float[] fresh = random(r, n, 1);
+                    System.arraycopy(fresh, 0, g, 0, n);
+                    StepReport x = onJvm[o].step(a, g);
+                    StepReport y = onDevice[o].step(b, g);
+                    assertThat(y.gradNorm()).isCloseTo(x.gradNorm(), org.assertj.core.data.Percentage.withPercentage(1e-3));
+                }
+                onDevice[o].syncToHost();
+                assertClose(indexing + " optimizer " + o + " params", b, a, ATOL, RTOL);
+                assertClose(indexing + " optimizer " + o + " m", onDevice[o].exportState().m(), onJvm[o].exportState().m(), ATOL, RTOL);
+            }
+            assertThat(pJvm).isEqualTo(pDevice);
+        }
+    }
+}
