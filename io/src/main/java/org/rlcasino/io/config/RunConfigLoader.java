@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import org.rlcasino.io.NameSuggestions;
 
 /**
  * Reads run-configs strictly: unknown keys, duplicate keys, wrong types and invalid values are
@@ -123,32 +124,13 @@ public final class RunConfigLoader {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String candidate : names(known)) {
-            int d = editDistance(key.toLowerCase(), candidate.toLowerCase());
+            int d = NameSuggestions.distance(key.toLowerCase(), candidate.toLowerCase());
             if (d < bestDistance) {
                 bestDistance = d;
                 best = candidate;
             }
         }
         return best != null && bestDistance <= Math.max(2, key.length() / 2) ? best : null;
-    }
-
-    private static int editDistance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
-            }
-            int[] t = previous;
-            previous = current;
-            current = t;
-        }
-        return previous[b.length()];
     }
 
     private static String simpleType(Class<?> type) {

@@ -1,5 +1,7 @@
 package org.rlcasino.io.safetensors;
 
+import org.rlcasino.io.NameSuggestions;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,17 +1,17 @@
-package org.rlcasino.io.safetensors;
+package org.rlcasino.io;
 
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 
-/** Near names for "no tensor 'x'" messages, ranked by edit distance. */
-final class NameSuggestions {
+/** Near names for "no such name" messages (tensors, config keys), ranked by edit distance. */
+public final class NameSuggestions {
     private static final int SHOWN = 5;
 
     private NameSuggestions() {}
 
     /** E.g. {@code no tensor 'h.0.attn.weight' among 148; nearest: 'h.0.attn.c_attn.weight', ...}. */
-    static String missing(String name, Collection<String> names) {
+    public static String missing(String name, Collection<String> names) {
         if (names.isEmpty()) {
             return "no tensor '" + name + "' (there are no tensors)";
         }
@@ -27,7 +27,7 @@ final class NameSuggestions {
     private record Ranked(String name, int distance) {}
 
     /** Levenshtein distance (insertions, deletions, substitutions of chars). */
-    static int distance(String a, String b) {
+    public static int distance(String a, String b) {
         int[] previous = new int[b.length() + 1];
         int[] current = new int[b.length() + 1];
         for (int j = 0; j <= b.length(); j++) {

@@ -1,4 +1,4 @@
-package org.rlcasino.io.safetensors;
+package org.rlcasino.io;
 
 import java.util.List;
 
