@@ -54,4 +54,37 @@ class AtomicFileWriterTest {
             assertThat(files).isEmpty();
         }
     }
+
+    @Test
+    void pendingFileAppearsOnlyOnCommit() throws IOException {
+        Path target = dir.resolve("sub/out.bin");
+        try (AtomicFileWriter.Pending pending = AtomicFileWriter.begin(target)) {
+            pending.channel().write(java.nio.ByteBuffer.wrap("part 1, ".getBytes()));
+            pending.channel().write(java.nio.ByteBuffer.wrap("part 2".getBytes()));
+            assertThat(pending.temp().getParent()).isEqualTo(target.getParent());
+            assertThat(target).doesNotExist();
+            pending.commit();
+            assertThatThrownBy(pending::commit).isInstanceOf(IllegalStateException.class);
+        }
+        assertThat(Files.readString(target)).isEqualTo("part 1, part 2");
+        if (Files.getFileStore(target).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(target))).isEqualTo("rw-r--r--");
+        }
+        try (var files = Files.list(target.getParent())) {
+            assertThat(files).containsExactly(target);
+        }
+    }
+
+    @Test
+    void pendingFileClosedWithoutCommitLeavesThePreviousFile() throws IOException {
+        Path target = dir.resolve("out.bin");
+        AtomicFileWriter.writeString(target, "old");
+        try (AtomicFileWriter.Pending pending = AtomicFileWriter.begin(target)) {
+            pending.channel().write(java.nio.ByteBuffer.wrap("new".getBytes()));
+        }
+        assertThat(Files.readString(target)).isEqualTo("old");
+        try (var files = Files.list(dir)) {
+            assertThat(files).containsExactly(target);
+        }
+    }
 }
