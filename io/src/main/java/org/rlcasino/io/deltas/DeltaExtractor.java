@@ -1,0 +1,231 @@
+package org.rlcasino.io.deltas;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.arrow.memory.BufferAllocator;
+import org.rlcasino.io.arrow.Batching;
+import org.rlcasino.io.arrow.DeltaStep;
+import org.rlcasino.io.arrow.DeltaStreamOptions;
+import org.rlcasino.io.arrow.DeltaStreamWriter;
+import org.rlcasino.io.arrow.RlcasinoArrowFile;
+import org.rlcasino.io.arrow.TensorTable;
+import org.rlcasino.io.safetensors.SafetensorsCheckpoint;
+import org.rlcasino.io.safetensors.TensorInfo;
+
+/**
+ * Turns a series of checkpoints into a delta stream: δ_t = θ_t − θ_{t−1} in float32 (from any
+ * dtype) for every consecutive pair, step by step, tensor by tensor, chunk by chunk. Two
+ * checkpoints are open (memory-mapped) at a time; the heap holds two read buffers of
+ * {@code readElements} floats and the writer one record batch, so private memory stays
+ * O(readElements + batch) whatever the model size (mapped checkpoint pages are file cache the
+ * kernel can drop).
+ */
+public final class DeltaExtractor {
+    /** Floats read from each checkpoint per chunk. */
+    public static final int DEFAULT_READ_ELEMENTS = 1 << 20;
+
+    /**
+     * How to extract.
+     *
+     * @param selection    which tensors
+     * @param tolerance    |δ| below this is written as 0 and counted (0 = keep every delta)
+     * @param batching     rows and record batches of the output
+     * @param readElements floats read per chunk
+     */
+    public record Options(TensorSelection selection, double tolerance, Batching batching, int readElements) {
+        public Options {
+            if (selection == null || batching == null) {
+                throw new IllegalArgumentException("selection and batching must not be null");
+            }
+            if (!(tolerance >= 0 && Double.isFinite(tolerance))) {
+                throw new IllegalArgumentException("tolerance must be finite and >= 0, got " + tolerance);
+            }
+            if (readElements < 1) {
+                throw new IllegalArgumentException("readElements must be >= 1, got " + readElements);
+            }
+        }
+
+        public static Options defaults() {
+            return new Options(TensorSelection.ALL, 0.0, Batching.DEFAULTS, DEFAULT_READ_ELEMENTS);
+        }
+
+        public Options withSelection(TensorSelection value) {
+            return new Options(value, tolerance, batching, readElements);
+        }
+
+        public Options withTolerance(double value) {
+            return new Options(selection, value, batching, readElements);
+        }
+
+        public Options withBatching(Batching value) {
+            return new Options(selection, tolerance, value, readElements);
+        }
+    }
+
+    /** Receives progress in elements (of all steps together). */
+    public interface Progress {
+        void begin(long totalElements);
+
+        void advance(long elements);
+
+        void end();
+
+        Progress NONE = new Progress() {
+            public void begin(long totalElements) {}
+
+            public void advance(long elements) {}
+
+            public void end() {}
+        };
+    }
+
+    /**
+     * What was written.
+     *
+     * @param steps           one entry per delta step (the later checkpoint's step, source, zeroed count)
+     * @param tensors         tensors per step
+     * @param elementsPerStep deltas per step
+     * @param bytesRead       checkpoint bytes read (each checkpoint but the first and last is read twice)
+     */
+    public record Result(List<DeltaStep> steps, int tensors, long elementsPerStep, long bytesRead) {
+        public long zeroed() {
+            return steps.stream().mapToLong(DeltaStep::zeroed).sum();
+        }
+    }
+
+    private DeltaExtractor() {}
+
+    /** Writes the deltas of {@code series} to {@code out}; nothing appears under {@code out} if anything fails. */
+    public static Result extract(List<CheckpointRef> series, Path out, Options options, Progress progress)
+            throws IOException {
+        if (series.size() < 2) {
+            throw new IllegalArgumentException("deltas need at least two checkpoints, got " + series.size());
+        }
+        List<TensorInfo> selected;
+        try (SafetensorsCheckpoint first = SafetensorsCheckpoint.open(series.getFirst().path())) {
+            List<String> names = first.tensors().stream().map(TensorInfo::name).toList();
+            List<String> chosen = options.selection().apply(names);
+            selected = new ArrayList<>();
+            for (String name : chosen) {
+                selected.add(first.tensor(name));
+            }
+        }
+        checkSameTensors(series, selected, options.selection());
+
+        List<org.rlcasino.io.arrow.TensorInfo> table = new ArrayList<>();
+        long elementsPerStep = 0;
+        long bytesPerCheckpoint = 0;
+        for (TensorInfo t : selected) {
+            table.add(new org.rlcasino.io.arrow.TensorInfo(t.name(), t.shape(), t.dtype().safetensorsName()));
+            elementsPerStep += t.numel();
+            bytesPerCheckpoint += t.byteSize();
+        }
+        Map<String, String> provenance = new LinkedHashMap<>();
+        provenance.put("tool", "casino deltas");
+        provenance.put("checkpoints", String.join(",", series.stream().map(c -> c.path().toString()).toList()));
+        provenance.put("steps", String.join(",", series.stream().map(c -> Integer.toString(c.step())).toList()));
+        provenance.put("include", String.join(",", options.selection().include()));
+        provenance.put("exclude", String.join(",", options.selection().exclude()));
+        provenance.put("tolerance", Double.toString(options.tolerance()));
+
+        int read = (int) Math.min(options.readElements(), Math.max(1, maxElements(selected)));
+        float[] previous = new float[read];
+        float[] current = new float[read];
+        DeltaStreamOptions streamOptions = DeltaStreamOptions.DEFAULTS.withTolerance(options.tolerance())
+                .withBatching(options.batching());
+        List<DeltaStep> steps;
+        progress.begin(elementsPerStep * (series.size() - 1));
+        try (BufferAllocator allocator = RlcasinoArrowFile.boundedAllocator(options.batching().allocationLimit());
+             DeltaStreamWriter writer = DeltaStreamWriter.create(out, TensorTable.of(table), provenance, streamOptions,
+                     allocator)) {
+            SafetensorsCheckpoint before = SafetensorsCheckpoint.open(series.getFirst().path());
+            try {
+                for (int s = 1; s < series.size(); s++) {
+                    CheckpointRef ref = series.get(s);
+                    SafetensorsCheckpoint after = SafetensorsCheckpoint.open(ref.path());
+                    try {
+                        writer.beginStep(ref.step(), ref.path().toString());
+                        for (int t = 0; t < selected.size(); t++) {
+                            String name = selected.get(t).name();
+                            long size = selected.get(t).numel();
+                            for (long offset = 0; offset < size; offset += read) {
+                                int count = (int) Math.min(read, size - offset);
+                                before.readFloats(name, offset, previous, 0, count);
+                                after.readFloats(name, offset, current, 0, count);
+                                for (int i = 0; i < count; i++) {
+                                    current[i] -= previous[i];
+                                }
+                                writer.writeChunk(ref.step(), t, offset, current, 0, count);
+                                progress.advance(count);
+                            }
+                        }
+                    } catch (RuntimeException | IOException e) {
+                        after.close();
+                        throw e;
+                    }
+                    before.close();
+                    before = after;
+                }
+            } finally {
+                before.close();
+            }
+            steps = writer.finish();
+        } finally {
+            progress.end();
+        }
+        return new Result(steps, selected.size(), elementsPerStep, 2L * bytesPerCheckpoint * (series.size() - 1));
+    }
+
+    private static long maxElements(List<TensorInfo> tensors) {
+        long max = 0;
+        for (TensorInfo t : tensors) {
+            max = Math.max(max, t.numel());
+        }
+        return max;
+    }
+
+    /** Every checkpoint must hold the selected tensors with the first one's shapes and dtypes, and no others matching the selection. */
+    private static void checkSameTensors(List<CheckpointRef> series, List<TensorInfo> selected, TensorSelection selection)
+            throws IOException {
+        List<String> differences = new ArrayList<>();
+        CheckpointRef reference = series.getFirst();
+        for (CheckpointRef ref : series.subList(1, series.size())) {
+            try (SafetensorsCheckpoint c = SafetensorsCheckpoint.open(ref.path())) {
+                for (TensorInfo t : selected) {
+                    if (!c.contains(t.name())) {
+                        differences.add(ref.path() + ": no tensor '" + t.name() + "'");
+                        continue;
+                    }
+                    TensorInfo other = c.tensor(t.name());
+                    if (!java.util.Arrays.equals(other.shape(), t.shape())) {
+                        differences.add(ref.path() + ": '" + t.name() + "' has shape "
+                                + java.util.Arrays.toString(other.shape()) + ", " + reference.path() + " "
+                                + java.util.Arrays.toString(t.shape()));
+                    }
+                    if (other.dtype() != t.dtype()) {
+                        differences.add(ref.path() + ": '" + t.name() + "' is " + other.dtype() + ", "
+                                + reference.path() + " " + t.dtype());
+                    }
+                }
+                for (TensorInfo other : c.tensors()) {
+                    if (selection.selects(other.name()) && selected.stream().noneMatch(t -> t.name().equals(other.name()))) {
+                        differences.add(ref.path() + ": extra tensor '" + other.name() + "' not in " + reference.path());
+                    }
+                }
+            }
+        }
+        if (!differences.isEmpty()) {
+            int shown = Math.min(differences.size(), 20);
+            throw new IllegalArgumentException("the checkpoints do not hold the same tensors (" + differences.size()
+                    + " difference" + (differences.size() == 1 ? "" : "s") + "):\n  "
+                    + String.join("\n  ", differences.subList(0, shown))
+                    + (shown < differences.size() ? "\n  …" : "")
+                    + "\nUse --include/--exclude to compare only the tensors they share.");
+        }
+    }
+}
