@@ -5,12 +5,13 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.rlcasino.eval.bench.OptimizerBenchmark;
+import org.rlcasino.io.deltas.DeltaExtractor;
 
 /**
  * Shows benchmark progress as a progress bar on standard error; nothing when {@code quiet} or when
  * standard error is not a terminal (a log file gets no carriage-return redraws).
  */
-final class ConsoleProgress implements OptimizerBenchmark.Progress {
+final class ConsoleProgress implements OptimizerBenchmark.Progress, DeltaExtractor.Progress {
     private final boolean quiet;
     private ProgressBar bar;
 
@@ -31,6 +32,18 @@ final class ConsoleProgress implements OptimizerBenchmark.Progress {
                     .setUpdateIntervalMillis(200)
                     .continuousUpdate()
                     .build();
+        }
+    }
+
+    @Override
+    public void begin(long units) {
+        begin("deltas", units);
+    }
+
+    @Override
+    public void advance(long units) {
+        if (bar != null) {
+            bar.stepBy(units);
         }
     }
 

@@ -157,6 +157,13 @@ final class FloatChunkWriter {
         Float4Vector data = (Float4Vector) ((ListVector) out.root().getVector(VALUES)).getDataVector();
         ArrowBuf buffer = data.getDataBuffer();
         long zeroed = 0;
+        if (tolerance == 0) {
+            // nothing to zero: copy straight from the caller's array
+            buffer.nioBuffer((long) elements * Float.BYTES, count * Float.BYTES)
+                    .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(values, from, count);
+            elements += count;
+            return 0;
+        }
         for (int done = 0; done < count; ) {
             int n = Math.min(scratch.length, count - done);
             for (int k = 0; k < n; k++) {
