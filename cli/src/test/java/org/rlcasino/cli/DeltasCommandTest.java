@@ -1,0 +1,112 @@
+package org.rlcasino.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rlcasino.io.arrow.DeltaStreamReader;
+import org.rlcasino.io.safetensors.Dtype;
+import org.rlcasino.io.safetensors.SafetensorsWriter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DeltasCommandTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Casino.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private Path checkpoint(String name, float shift) throws Exception {
+        Path p = dir.resolve(name);
+        Files.createDirectories(p.getParent());
+        float[] w = new float[64];
+        float[] ln = new float[8];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = i * 0.5f + (i % 3 == 0 ? shift : 0);
+        }
+        SafetensorsWriter.builder()
+                .add("h.0.w", Dtype.BF16, new long[] {8, 8}, w)
+                .add("h.0.ln_1.weight", Dtype.F32, new long[] {8}, ln)
+                .build().write(p);
+        return p;
+    }
+
+    @Test
+    void writesTheDeltasOfTheGivenCheckpoints() throws Exception {
+        Path a = checkpoint("run/checkpoint-100/model.safetensors", 0);
+        Path b = checkpoint("run/checkpoint-200/model.safetensors", 1);
+        Path c = checkpoint("run/checkpoint-300/model.safetensors", 3);
+        Path out = dir.resolve("deltas.arrow");
+        Run r = run("deltas", "--quiet", "-o", out.toString(), "--exclude", "*.ln_*",
+                a.getParent().toString(), b.getParent().toString(), c.getParent().toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("2 steps × 1 tensors × 64 deltas (steps 200,300)");
+        try (BufferAllocator allocator = new RootAllocator();
+             DeltaStreamReader reader = DeltaStreamReader.open(out, allocator)) {
+            assertThat(reader.tensors().names()).containsExactly("h.0.w");
+            assertThat(reader.next()).isTrue();
+            assertThat(reader.step()).isEqualTo(200);
+            assertThat(reader.value(0)).isEqualTo(1f);
+            assertThat(reader.value(1)).isEqualTo(0f);
+        }
+    }
+
+    @Test
+    void stepsFromADirectoryAndTolerance() throws Exception {
+        checkpoint("hf/checkpoint-10/model.safetensors", 0);
+        checkpoint("hf/checkpoint-2/model.safetensors", 0);
+        checkpoint("hf/checkpoint-30/model.safetensors", 1e-6f);
+        Path out = dir.resolve("d.arrow");
+        Run r = run("deltas", "--quiet", "-o", out.toString(), "--steps-from", dir.resolve("hf").toString(),
+                "--tolerance", "1e-5");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("steps 10,30").contains("tolerance 1.00e-05");
+    }
+
+    @Test
+    void badInputExitsWithTwoAndLeavesNoFile() throws Exception {
+        Path a = checkpoint("x/a.safetensors", 0);
+        Path out = dir.resolve("never.arrow");
+        Run r = run("deltas", "--quiet", "-o", out.toString(), a.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("at least two checkpoints");
+
+        r = run("deltas", "--quiet", "-o", out.toString(), a.toString(), dir.resolve("missing.safetensors").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("no such checkpoint");
+
+        Path text = Files.writeString(dir.resolve("x/b.safetensors"), "not a safetensors file");
+        r = run("deltas", "--quiet", "-o", out.toString(), a.toString(), text.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).startsWith("error: ").contains("b.safetensors");
+
+        r = run("deltas", "--quiet", "-o", out.toString(), "--verbose", a.toString(), text.toString());
+        assertThat(r.err()).contains("at org.rlcasino");
+
+        r = run("deltas", "--quiet", "-o", out.toString(), "--steps-from", dir.toString(), a.toString(), a.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("either checkpoints or --steps-from");
+        assertThat(Files.exists(out)).isFalse();
+    }
+
+    @Test
+    void benchDeltasRunsOnATinySeries() {
+        Run r = run("bench", "deltas", "--size", "20M", "--checkpoints", "2", "--quiet", "--dir", dir.resolve("s").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("sequential mmap read", "casino deltas:", "peak memory");
+        r = run("bench", "deltas", "--dtype", "I32", "--quiet");
+        assertThat(r.code()).isEqualTo(2);
+    }
+}
