@@ -1,0 +1,178 @@
+package org.rlcasino.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+import org.rlcasino.eval.bench.OptimizerBenchmark;
+import org.rlcasino.io.arrow.RlcasinoArrowFile;
+import org.rlcasino.io.arrow.RlcasinoFormat;
+import org.rlcasino.io.safetensors.SafetensorsCheckpoint;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code casino inspect FILE…}: what a safetensors checkpoint or an RL Casino Arrow file holds,
+ * with statistics per tensor streamed chunk by chunk.
+ */
+@Command(name = "inspect",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+                "Shows what each FILE holds: a safetensors checkpoint (a .safetensors file, a directory of shards or a",
+                "*.safetensors.index.json) or an RL Casino Arrow file (deltas, scores, mask, metric table). Prints tensors,",
+                "dtypes, shapes, sizes, metadata and provenance, and per tensor min, max, mean, mean |x| (over finite values),",
+                "the fraction of zeros and the count of NaN/Inf, read in bounded chunks: deltas per tensor over all steps and",
+                "per step, masks their kept entries, density and blocks, metric tables their columns and first rows."})
+final class InspectCommand implements Callable<Integer> {
+    /** Inputs with fewer values than this get no progress bar: they take well under a second. */
+    static final long PROGRESS_MIN_VALUES = 1L << 25;
+    /** Largest --chunk: 1 GiB of float32 per read buffer. */
+    static final int MAX_CHUNK = 1 << 28;
+    private static final byte[] ARROW_MAGIC = "ARROW1".getBytes(StandardCharsets.US_ASCII);
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "FILE", arity = "1..*",
+            description = "Safetensors files, directories of shards, *.safetensors.index.json, or RL Casino Arrow files.")
+    List<Path> files;
+
+    @Option(names = "--json", description = "Print one JSON document for all files instead of text tables.")
+    boolean json;
+
+    @Option(names = "--no-stats", negatable = false,
+            description = "Skip the statistics pass (reads only headers and footers: instant on huge files).")
+    boolean noStats;
+
+    @Option(names = "--chunk", converter = ParameterCount.class, defaultValue = "1M", paramLabel = "N",
+            description = "Elements read at a time from a safetensors tensor (Arrow files are read row by row). Default: ${DEFAULT-VALUE}.")
+    long chunk;
+
+    @Option(names = "--rows", defaultValue = "20", paramLabel = "N",
+            description = "Rows of a metric table to show. Default: ${DEFAULT-VALUE}.")
+    int rows;
+
+    @Option(names = "--quiet", description = "No progress bar.")
+    boolean quiet;
+
+    @Option(names = "--verbose", description = "On an error, also print the stack trace.")
+    boolean verbose;
+
+    /**
+     * How to inspect.
+     *
+     * @param stats whether to read the values for statistics
+     * @param chunk elements per read of a safetensors tensor
+     * @param rows  metric-table rows to show
+     * @param quiet no progress bar
+     */
+    record Settings(boolean stats, int chunk, int rows, boolean quiet) {
+        /** A progress bar on standard error for a pass over {@code values} values, or none for a small one. */
+        OptimizerBenchmark.Progress progress(long values) {
+            return quiet || values < PROGRESS_MIN_VALUES ? OptimizerBenchmark.Progress.NONE : new ConsoleProgress(false);
+        }
+    }
+
+    @Override
+    public Integer call() {
+        if (chunk < 1 || chunk > MAX_CHUNK) {
+            throw new IllegalArgumentException("--chunk must be in [1, " + MAX_CHUNK + "], got " + chunk);
+        }
+        if (rows < 0) {
+            throw new IllegalArgumentException("--rows must be >= 0, got " + rows);
+        }
+        Settings settings = new Settings(!noStats, (int) chunk, rows, quiet);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        List<Inspection> inspections = new ArrayList<>();
+        for (Path file : files) {
+            Inspection inspection;
+            try {
+                inspection = inspect(file, settings);
+            } catch (IllegalArgumentException | IOException | UncheckedIOException e) {
+                err.println("error: " + describe(file, e instanceof UncheckedIOException u ? u.getCause() : e));
+                if (verbose) {
+                    e.printStackTrace(err);
+                }
+                err.flush();
+                return Casino.EXIT_BAD_INPUT;
+            }
+            if (!json) {
+                out.print((inspections.isEmpty() ? "" : "\n") + InspectionReport.text(inspection));
+                out.flush();
+            }
+            inspections.add(inspection);
+        }
+        if (json) {
+            out.print(InspectionReport.json(inspections));
+            out.flush();
+        }
+        return 0;
+    }
+
+    /** Recognises {@code file} by its name, or else by its first bytes, and inspects it. */
+    static Inspection inspect(Path file, Settings settings) throws IOException {
+        if (!Files.exists(file)) {
+            throw new NoSuchFileException(file.toString());
+        }
+        String name = file.getFileName() == null ? "" : file.getFileName().toString();
+        if (Files.isDirectory(file) || name.endsWith(".safetensors") || name.endsWith(SafetensorsCheckpoint.INDEX_SUFFIX)) {
+            return SafetensorsInspector.inspect(file, settings);
+        }
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(9);
+        }
+        if (head.length >= ARROW_MAGIC.length && Arrays.equals(head, 0, ARROW_MAGIC.length, ARROW_MAGIC, 0, ARROW_MAGIC.length)) {
+            return RlcasinoArrowInspector.inspect(file, RlcasinoArrowFile.formatOf(file), settings);
+        }
+        if (looksLikeSafetensors(head, Files.size(file))) {
+            return SafetensorsInspector.inspect(file, settings);
+        }
+        throw new IllegalArgumentException(file + " is neither a safetensors checkpoint (a *.safetensors file, a directory of shards"
+                + " or a *" + SafetensorsCheckpoint.INDEX_SUFFIX + ") nor an RL Casino Arrow file ("
+                + Arrays.stream(RlcasinoFormat.values()).map(RlcasinoFormat::formatName).collect(Collectors.joining(", ")) + ")");
+    }
+
+    /** Safetensors starts with the header's length (8 bytes, little-endian, within the file) and then the header's '{'. */
+    private static boolean looksLikeSafetensors(byte[] head, long size) {
+        if (head.length < 9) {
+            return false;
+        }
+        long headerLength = ByteBuffer.wrap(head, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        return headerLength >= 2 && headerLength <= size - 8 && head[8] == '{';
+    }
+
+    /** One line that names the file. */
+    static String describe(Path file, Throwable e) {
+        if (e instanceof NoSuchFileException missing) {
+            return (missing.getFile() != null ? missing.getFile() : file) + ": no such file or directory";
+        }
+        if (e instanceof AccessDeniedException denied) {
+            return (denied.getFile() != null ? denied.getFile() : file) + ": permission denied";
+        }
+        String message = e.getMessage() != null ? e.getMessage() : e.toString();
+        if (e instanceof IOException) {
+            message = "cannot read it: " + message;
+        }
+        String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
+        return message.contains(name) ? message : file + ": " + message;
+    }
+}
