@@ -99,12 +99,8 @@ final class FloatChunkWriter {
         if (problem != null) {
             throw new IllegalArgumentException(problem);
         }
-        for (int k = 0; k < count; k++) {
-            float v = values[from + k];
-            if (!Float.isFinite(v)) {
-                throw new IllegalArgumentException(what + " of tensor " + tensor.name() + " at element " + (offset + k)
-                        + (stepped ? " in step " + step : "") + " is " + v + "; only finite values can be written");
-            }
+        if (!(maxAbs(values, from, count) <= Float.MAX_VALUE)) {
+            throwNonFinite(step, tensor, offset, values, from, count, what);
         }
         order.accept(step, tensorIndex, offset, count);
         if (openRow < 0) {
@@ -125,6 +121,26 @@ final class FloatChunkWriter {
             }
         }
         return zeroed;
+    }
+
+    /** The largest |v| (NaN if any is NaN): a max reduction the JIT vectorises, so the finite check costs one fast pass. */
+    private static float maxAbs(float[] values, int from, int count) {
+        float max = 0f;
+        for (int k = 0; k < count; k++) {
+            max = Math.max(max, Math.abs(values[from + k]));
+        }
+        return max;
+    }
+
+    private void throwNonFinite(int step, TensorInfo tensor, long offset, float[] values, int from, int count, String what) {
+        for (int k = 0; k < count; k++) {
+            float v = values[from + k];
+            if (!Float.isFinite(v)) {
+                throw new IllegalArgumentException(what + " of tensor " + tensor.name() + " at element " + (offset + k)
+                        + (stepped ? " in step " + step : "") + " is " + v + "; only finite values can be written");
+            }
+        }
+        throw new IllegalStateException("a non-finite value was reported but not found");
     }
 
     private void openRow(int step, int tensorIndex, long tensorSize) throws IOException {
@@ -212,10 +228,9 @@ final class FloatChunkWriter {
         for (int i = elements / 8 * 8; i < elements; i++) {
             BitVectorHelper.setBit(validity, i);
         }
-        out.writeBatch(rows);
+        out.writeBatchAndReuse(rows);
         rows = 0;
         elements = 0;
-        allocated = false;
     }
 
     /** Writes the last batch after checking that the stream is complete. */
