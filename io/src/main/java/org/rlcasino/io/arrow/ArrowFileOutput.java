@@ -142,18 +142,16 @@ final class ArrowFileOutput implements AutoCloseable {
     }
 
     /**
-     * Writes the root's first {@code rowCount} rows as a record batch, then resets the vectors
-     * keeping their buffers, so the next batch fills memory already allocated and touched.
+     * Writes the root's first {@code rowCount} rows as a record batch and leaves the vectors and
+     * their buffers as they are: the caller resets them, so the next batch fills memory already
+     * allocated and touched.
      */
-    void writeBatchAndReuse(int rowCount) throws IOException {
+    void writeBatchKeepingBuffers(int rowCount) throws IOException {
         checkOpen();
         boolean ok = false;
         try {
             root.setRowCount(rowCount);
             writer.writeBatch();
-            for (org.apache.arrow.vector.FieldVector v : root.getFieldVectors()) {
-                v.reset();
-            }
             ok = true;
         } finally {
             failed |= !ok;

@@ -228,9 +228,31 @@ final class FloatChunkWriter {
         for (int i = elements / 8 * 8; i < elements; i++) {
             BitVectorHelper.setBit(validity, i);
         }
-        out.writeBatchAndReuse(rows);
+        out.writeBatchKeepingBuffers(rows);
+        resetKeepingBuffers();
         rows = 0;
         elements = 0;
+    }
+
+    /**
+     * Empties the vectors for the next batch without freeing their buffers. Everything a batch
+     * writes is zeroed as after a fresh allocation (row columns, offsets, validity bits) except
+     * the float values, which the next batch overwrites from 0 before it is written: zeroing 4
+     * bytes a value per batch would cost as much as copying them.
+     */
+    private void resetKeepingBuffers() {
+        var root = out.root();
+        if (stepped) {
+            root.getVector(STEP).reset();
+        }
+        root.getVector(TENSOR).reset();
+        root.getVector(OFFSET).reset();
+        ListVector list = (ListVector) root.getVector(VALUES);
+        Float4Vector data = (Float4Vector) list.getDataVector();
+        list.getValidityBuffer().setZero(0, list.getValidityBuffer().capacity());
+        list.getOffsetBuffer().setZero(0, list.getOffsetBuffer().capacity());
+        data.getValidityBuffer().setZero(0, data.getValidityBuffer().capacity());
+        list.setValueCount(0); // also sets the values' count to 0 and forgets the last row set
     }
 
     /** Writes the last batch after checking that the stream is complete. */
