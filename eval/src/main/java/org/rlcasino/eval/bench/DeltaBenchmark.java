@@ -27,7 +27,7 @@ public final class DeltaBenchmark {
      * @param peakAnonBytes   peak private resident memory (heap and Arrow buffers) during extraction
      * @param peakFileBytes   peak resident mapped-file pages during extraction
      * @param peakRssBytes    peak total RSS during extraction
-     * @param heapBoundBytes  the stated bound of the extraction's buffers: 2 read buffers + one record batch
+     * @param heapBoundBytes  the stated bound of the extraction's buffers: the delta buffer + one record batch (counted twice) + the write-behind blocks
      */
     public record Result(long seriesBytes, int checkpoints, long bytesRead, double mappedReadGBps, double deltasSeconds,
                          long outputBytes, long peakAnonBytes, long peakFileBytes, long peakRssBytes, long heapBoundBytes,
@@ -62,7 +62,8 @@ public final class DeltaBenchmark {
         DeltaExtractor.Result result = DeltaExtractor.extract(CheckpointSeries.of(checkpoints), out, options, progress);
         double seconds = (System.nanoTime() - t0) / 1e9;
         MemorySampler.Peaks peaks = sampler.stop();
-        long heapBound = 2L * 4 * options.readElements() + 4L * options.batching().batchElements() * 2;
+        long heapBound = 4L * options.readElements() + 4L * options.batching().batchElements() * 2
+                + org.rlcasino.io.arrow.DeltaStreamWriter.WRITE_BEHIND_BYTES;
         return new Result(seriesBytes, checkpoints.size(), result.bytesRead(), best, seconds, Files.size(out),
                 peaks.anonBytes(), peaks.fileBytes(), peaks.rssBytes(), heapBound, baselineAnon);
     }

@@ -30,6 +30,7 @@ final class ArrowFileOutput implements AutoCloseable {
     private final DictionaryProvider.MapDictionaryProvider dictionaries;
     private final VectorSchemaRoot root;
     private final ArrowFileWriter writer;
+    private final AsyncWriteChannel channel;
     private final Map<String, String> footer;
     private boolean committed;
     private boolean closed;
@@ -37,7 +38,8 @@ final class ArrowFileOutput implements AutoCloseable {
 
     private ArrowFileOutput(AtomicFileWriter.Pending pending, BufferAllocator allocator,
                             DictionaryProvider.MapDictionaryProvider dictionaries, VectorSchemaRoot root, ArrowFileWriter writer,
-                            Map<String, String> footer) {
+                            AsyncWriteChannel channel, Map<String, String> footer) {
+        this.channel = channel;
         this.pending = pending;
         this.allocator = allocator;
         this.dictionaries = dictionaries;
@@ -68,6 +70,7 @@ final class ArrowFileOutput implements AutoCloseable {
         BufferAllocator allocator = null;
         DictionaryProvider.MapDictionaryProvider provider = null;
         VectorSchemaRoot root = null;
+        AsyncWriteChannel channel = null;
         try {
             allocator = parent.newChildAllocator(format.formatName() + " writer " + target.getFileName(), 0, limit);
             provider = new DictionaryProvider.MapDictionaryProvider();
@@ -77,10 +80,15 @@ final class ArrowFileOutput implements AutoCloseable {
             root = VectorSchemaRoot.create(new Schema(fields, schemaMetadata), allocator);
             // The Arrow writer reads this map only when it writes the footer, so entries put later still land.
             Map<String, String> footer = new LinkedHashMap<>();
-            ArrowFileWriter writer = new ArrowFileWriter(root, provider, pending.channel(), footer);
+            // The file system's copy runs on a second thread while the next batch is filled.
+            channel = new AsyncWriteChannel(pending.channel(), String.valueOf(target.getFileName()));
+            ArrowFileWriter writer = new ArrowFileWriter(root, provider, channel, footer);
             writer.start();
-            return new ArrowFileOutput(pending, allocator, provider, root, writer, footer);
+            return new ArrowFileOutput(pending, allocator, provider, root, writer, channel, footer);
         } catch (IOException | RuntimeException e) {
+            if (channel != null) {
+                channel.close();
+            }
             pending.close();
             release(root, provider, allocator);
             throw e;
@@ -133,6 +141,23 @@ final class ArrowFileOutput implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes the root's first {@code rowCount} rows as a record batch and leaves the vectors and
+     * their buffers as they are: the caller resets them, so the next batch fills memory already
+     * allocated and touched.
+     */
+    void writeBatchKeepingBuffers(int rowCount) throws IOException {
+        checkOpen();
+        boolean ok = false;
+        try {
+            root.setRowCount(rowCount);
+            writer.writeBatch();
+            ok = true;
+        } finally {
+            failed |= !ok;
+        }
+    }
+
     /** Writes the footer with {@code footerMetadata} and renames the file into place. */
     void commit(Map<String, String> footerMetadata) throws IOException {
         checkOpen();
@@ -140,6 +165,8 @@ final class ArrowFileOutput implements AutoCloseable {
         try {
             footer.putAll(footerMetadata);
             writer.end();
+            channel.drain();
+            channel.close();
             pending.commit();
             committed = true;
             ok = true;
@@ -160,6 +187,7 @@ final class ArrowFileOutput implements AutoCloseable {
         }
         closed = true;
         try {
+            channel.close();
             pending.close();
         } finally {
             release(root, dictionaries, allocator);

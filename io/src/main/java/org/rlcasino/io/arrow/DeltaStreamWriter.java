@@ -26,6 +26,9 @@ import org.apache.arrow.memory.BufferAllocator;
  * }</pre>
  */
 public final class DeltaStreamWriter implements AutoCloseable {
+    /** Direct memory of the write-behind blocks every writer holds besides its record batch. */
+    public static final long WRITE_BEHIND_BYTES = (long) AsyncWriteChannel.BLOCKS * AsyncWriteChannel.BLOCK_BYTES;
+
     private final ArrowFileOutput out;
     private final TensorTable tensors;
     private final FloatChunkWriter chunks;

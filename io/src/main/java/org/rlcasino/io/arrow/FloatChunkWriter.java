@@ -99,12 +99,8 @@ final class FloatChunkWriter {
         if (problem != null) {
             throw new IllegalArgumentException(problem);
         }
-        for (int k = 0; k < count; k++) {
-            float v = values[from + k];
-            if (!Float.isFinite(v)) {
-                throw new IllegalArgumentException(what + " of tensor " + tensor.name() + " at element " + (offset + k)
-                        + (stepped ? " in step " + step : "") + " is " + v + "; only finite values can be written");
-            }
+        if (!(maxAbs(values, from, count) <= Float.MAX_VALUE)) {
+            throwNonFinite(step, tensor, offset, values, from, count, what);
         }
         order.accept(step, tensorIndex, offset, count);
         if (openRow < 0) {
@@ -125,6 +121,26 @@ final class FloatChunkWriter {
             }
         }
         return zeroed;
+    }
+
+    /** The largest |v| (NaN if any is NaN): a max reduction the JIT vectorises, so the finite check costs one fast pass. */
+    private static float maxAbs(float[] values, int from, int count) {
+        float max = 0f;
+        for (int k = 0; k < count; k++) {
+            max = Math.max(max, Math.abs(values[from + k]));
+        }
+        return max;
+    }
+
+    private void throwNonFinite(int step, TensorInfo tensor, long offset, float[] values, int from, int count, String what) {
+        for (int k = 0; k < count; k++) {
+            float v = values[from + k];
+            if (!Float.isFinite(v)) {
+                throw new IllegalArgumentException(what + " of tensor " + tensor.name() + " at element " + (offset + k)
+                        + (stepped ? " in step " + step : "") + " is " + v + "; only finite values can be written");
+            }
+        }
+        throw new IllegalStateException("a non-finite value was reported but not found");
     }
 
     private void openRow(int step, int tensorIndex, long tensorSize) throws IOException {
@@ -212,10 +228,31 @@ final class FloatChunkWriter {
         for (int i = elements / 8 * 8; i < elements; i++) {
             BitVectorHelper.setBit(validity, i);
         }
-        out.writeBatch(rows);
+        out.writeBatchKeepingBuffers(rows);
+        resetKeepingBuffers();
         rows = 0;
         elements = 0;
-        allocated = false;
+    }
+
+    /**
+     * Empties the vectors for the next batch without freeing their buffers. Everything a batch
+     * writes is zeroed as after a fresh allocation (row columns, offsets, validity bits) except
+     * the float values, which the next batch overwrites from 0 before it is written: zeroing 4
+     * bytes a value per batch would cost as much as copying them.
+     */
+    private void resetKeepingBuffers() {
+        var root = out.root();
+        if (stepped) {
+            root.getVector(STEP).reset();
+        }
+        root.getVector(TENSOR).reset();
+        root.getVector(OFFSET).reset();
+        ListVector list = (ListVector) root.getVector(VALUES);
+        Float4Vector data = (Float4Vector) list.getDataVector();
+        list.getValidityBuffer().setZero(0, list.getValidityBuffer().capacity());
+        list.getOffsetBuffer().setZero(0, list.getOffsetBuffer().capacity());
+        data.getValidityBuffer().setZero(0, data.getValidityBuffer().capacity());
+        list.setValueCount(0); // also sets the values' count to 0 and forgets the last row set
     }
 
     /** Writes the last batch after checking that the stream is complete. */

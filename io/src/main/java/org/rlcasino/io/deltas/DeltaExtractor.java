@@ -20,14 +20,14 @@ import org.rlcasino.io.safetensors.TensorInfo;
 /**
  * Turns a series of checkpoints into a delta stream: δ_t = θ_t − θ_{t−1} in float32 (from any
  * dtype) for every consecutive pair, step by step, tensor by tensor, chunk by chunk. Two
- * checkpoints are open (memory-mapped) at a time; the heap holds two read buffers of
+ * checkpoints are open (memory-mapped) at a time; the heap holds one delta buffer of
  * {@code readElements} floats and the writer one record batch, so private memory stays
  * O(readElements + batch) whatever the model size (mapped checkpoint pages are file cache the
  * kernel can drop).
  */
 public final class DeltaExtractor {
     /** Floats read from each checkpoint per chunk. */
-    public static final int DEFAULT_READ_ELEMENTS = 1 << 20;
+    public static final int DEFAULT_READ_ELEMENTS = 1 << 16;
 
     /**
      * How to extract.
@@ -134,7 +134,6 @@ public final class DeltaExtractor {
         provenance.put("tolerance", Double.toString(options.tolerance()));
 
         int read = (int) Math.min(options.readElements(), Math.max(1, maxElements(selected)));
-        float[] previous = new float[read];
         float[] current = new float[read];
         DeltaStreamOptions streamOptions = DeltaStreamOptions.DEFAULTS.withTolerance(options.tolerance())
                 .withBatching(options.batching());
@@ -155,9 +154,7 @@ public final class DeltaExtractor {
                             long size = selected.get(t).numel();
                             for (long offset = 0; offset < size; offset += read) {
                                 int count = (int) Math.min(read, size - offset);
-                                before.readFloats(name, offset, previous, 0, count);
-                                after.readFloats(name, offset, current, 0, count);
-                                subtract(current, previous, count);
+                                after.readFloatDifference(name, before, offset, current, 0, count);
                                 writer.writeChunk(ref.step(), t, offset, current, 0, count);
                                 progress.advance(count);
                             }
@@ -177,13 +174,6 @@ public final class DeltaExtractor {
             progress.end();
         }
         return new Result(steps, selected.size(), elementsPerStep, 2L * bytesPerCheckpoint * (series.size() - 1));
-    }
-
-    /** {@code after[i] -= before[i]}: a small method of its own so the JIT compiles (and vectorises) it early. */
-    private static void subtract(float[] after, float[] before, int count) {
-        for (int i = 0; i < count; i++) {
-            after[i] -= before[i];
-        }
     }
 
     private static long maxElements(List<TensorInfo> tensors) {

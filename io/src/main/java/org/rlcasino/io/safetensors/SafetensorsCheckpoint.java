@@ -269,6 +269,12 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
         shard(name).readFloats(name, elementOffset, dst, dstOffset, count);
     }
 
+    /** As {@link SafetensorsFile#readFloatDifference}: this checkpoint's elements minus {@code before}'s, in float32. */
+    public void readFloatDifference(String name, SafetensorsCheckpoint before, long elementOffset, float[] dst, int dstOffset,
+                                    int count) {
+        shard(name).readFloatDifference(name, before.shard(name), elementOffset, dst, dstOffset, count);
+    }
+
     /** As {@link SafetensorsFile#readInts(String)}. */
     public int[] readInts(String name) {
         return shard(name).readInts(name);

@@ -146,6 +146,21 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     /**
+     * {@code dst[dstOffset + i] = this[elementOffset + i] − before[elementOffset + i]} in float32
+     * for tensor {@code name} of both files (same element count), each element converted as
+     * {@link #readFloats(String, long, float[], int, int)} does; one pass instead of two reads and
+     * a subtraction, with the same result.
+     */
+    public void readFloatDifference(String name, SafetensorsFile before, long elementOffset, float[] dst, int dstOffset,
+                                    int count) {
+        TensorInfo t = tensor(name);
+        TensorInfo b = before.tensor(name);
+        checkRange(t, elementOffset, dst.length, dstOffset, count);
+        before.checkRange(b, elementOffset, dst.length, dstOffset, count);
+        ElementDecoder.differenceToFloats(slice(t), t.dtype(), before.slice(b), b.dtype(), elementOffset, dst, dstOffset, count);
+    }
+
+    /**
      * The whole tensor of an integer dtype (I64, I32, I16, I8, U8 unsigned, BOOL as 0/1) as ints.
      *
      * @throws IllegalArgumentException for a floating-point tensor, or an I64 value outside the int range

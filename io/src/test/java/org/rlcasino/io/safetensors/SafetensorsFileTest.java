@@ -246,4 +246,43 @@ class SafetensorsFileTest {
         assertThatThrownBy(() -> SafetensorsFile.open(dir.resolve("absent.safetensors")))
                 .isInstanceOf(java.nio.file.NoSuchFileException.class);
     }
+
+    @Test
+    void readFloatDifferenceEqualsTwoReadsAndASubtractionForEveryPairOfFloatDtypes() throws IOException {
+        int n = 10_007; // more than one internal block, not a multiple of it
+        Random random = new Random(11);
+        float[] x = new float[n];
+        float[] y = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) random.nextGaussian();
+            y[i] = (float) random.nextGaussian() * 3;
+        }
+        for (Dtype afterType : List.of(Dtype.BF16, Dtype.F16, Dtype.F32)) {
+            for (Dtype beforeType : List.of(Dtype.BF16, Dtype.F16, Dtype.F32)) {
+                Path a = dir.resolve("a-" + afterType + "-" + beforeType + ".safetensors");
+                Path b = dir.resolve("b-" + afterType + "-" + beforeType + ".safetensors");
+                SafetensorsWriter.builder().add("w", afterType, new long[] {n}, x).build().write(a);
+                SafetensorsWriter.builder().add("w", beforeType, new long[] {n}, y).build().write(b);
+                try (SafetensorsFile after = SafetensorsFile.open(a); SafetensorsFile before = SafetensorsFile.open(b)) {
+                    for (int[] range : new int[][] {{0, n}, {3, 5000}, {4095, 4099}, {n - 1, 1}}) {
+                        int offset = range[0];
+                        int count = range[1];
+                        float[] expected = new float[count];
+                        float[] previous = new float[count];
+                        after.readFloats("w", offset, expected, 0, count);
+                        before.readFloats("w", offset, previous, 0, count);
+                        for (int i = 0; i < count; i++) {
+                            expected[i] -= previous[i];
+                        }
+                        float[] actual = new float[count + 2];
+                        after.readFloatDifference("w", before, offset, actual, 2, count);
+                        assertThat(Arrays.copyOfRange(actual, 2, count + 2)).as(afterType + " - " + beforeType)
+                                .isEqualTo(expected);
+                    }
+                    assertThatThrownBy(() -> after.readFloatDifference("w", before, n - 1, new float[2], 0, 2))
+                            .isInstanceOf(IndexOutOfBoundsException.class);
+                }
+            }
+        }
+    }
 }
