@@ -14,51 +14,42 @@ class CasinoTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Casino.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void helpListsTheSubcommands() {
-        Run r = run("--help");
+        CliRun r = CliRun.run("--help");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("Usage: casino", "bench");
     }
 
     @Test
     void versionNamesTheProjectAndJava() {
-        Run r = run("--version");
+        CliRun r = CliRun.run("--version");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("RL Casino", "Java");
     }
 
     @Test
     void benchWithoutASubcommandIsAUsageError() {
-        Run r = run("bench");
+        CliRun r = CliRun.run("bench");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("Missing subcommand");
     }
 
     @Test
     void badOptionValuesExitWithTwoAndSayWhy() {
-        Run r = run("bench", "optimizer", "--params", "lots");
+        CliRun r = CliRun.run("bench", "optimizer", "--params", "lots");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("'lots' is not a count");
 
-        r = run("bench", "optimizer", "--shapes", "diagonal");
+        r = CliRun.run("bench", "optimizer", "--shapes", "diagonal");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("unknown mask shape 'diagonal'");
 
-        r = run("bench", "optimizer", "--params", "1M", "--sparsities", "100", "--quiet");
+        r = CliRun.run("bench", "optimizer", "--params", "1M", "--sparsities", "100", "--quiet");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("sparsity must be in [0, 100)");
 
-        r = run("bench", "optimizer", "--threads", "0", "--quiet");
+        r = CliRun.run("bench", "optimizer", "--threads", "0", "--quiet");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--threads must be >= 1");
     }
@@ -66,7 +57,7 @@ class CasinoTest {
     @Test
     void smallBenchmarkPrintsTheTableAndWritesJson() throws Exception {
         Path json = dir.resolve("out/bench.json");
-        Run r = run("bench", "optimizer", "--params", "256K", "--sparsities", "0,97.5", "--repeats", "2",
+        CliRun r = CliRun.run("bench", "optimizer", "--params", "256K", "--sparsities", "0,97.5", "--repeats", "2",
                 "--warmup", "1", "--triad-size", "64K", "--threads", "2", "--quiet", "--json", json.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("dense", "full", "block16x16", "row1x64", "random", "97.50%");
@@ -75,17 +66,17 @@ class CasinoTest {
 
     @Test
     void devicesListsTheJvmBackendAndExplainsTornado() {
-        Run r = run("devices");
+        CliRun r = CliRun.run("devices");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("backend jvm:", "0:0  host CPU", "backend tornado: not in this process");
     }
 
     @Test
     void tornadoBackendWithoutTheRuntimeSaysHowToGetIt() {
-        Run r = run("bench", "optimizer", "--backend", "tornado", "--params", "4K", "--quiet", "--triad-size", "0");
+        CliRun r = CliRun.run("bench", "optimizer", "--backend", "tornado", "--params", "4K", "--quiet", "--triad-size", "0");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("TornadoVM backend is not available", "bin/casino --backend tornado");
-        r = run("bench", "optimizer", "--device", "gpu", "--params", "4K", "--quiet", "--triad-size", "0");
+        r = CliRun.run("bench", "optimizer", "--device", "gpu", "--params", "4K", "--quiet", "--triad-size", "0");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--device must look like 0:0");
     }

@@ -19,15 +19,6 @@ class DeltasCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Casino.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
-    }
-
     private Path checkpoint(String name, float shift) throws Exception {
         Path p = dir.resolve(name);
         Files.createDirectories(p.getParent());
@@ -49,7 +40,7 @@ class DeltasCommandTest {
         Path b = checkpoint("run/checkpoint-200/model.safetensors", 1);
         Path c = checkpoint("run/checkpoint-300/model.safetensors", 3);
         Path out = dir.resolve("deltas.arrow");
-        Run r = run("deltas", "--quiet", "-o", out.toString(), "--exclude", "*.ln_*",
+        CliRun r = CliRun.run("deltas", "--quiet", "-o", out.toString(), "--exclude", "*.ln_*",
                 a.getParent().toString(), b.getParent().toString(), c.getParent().toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("2 steps × 1 tensors × 64 deltas (steps 200,300)");
@@ -69,7 +60,7 @@ class DeltasCommandTest {
         checkpoint("hf/checkpoint-2/model.safetensors", 0);
         checkpoint("hf/checkpoint-30/model.safetensors", 1e-6f);
         Path out = dir.resolve("d.arrow");
-        Run r = run("deltas", "--quiet", "-o", out.toString(), "--steps-from", dir.resolve("hf").toString(),
+        CliRun r = CliRun.run("deltas", "--quiet", "-o", out.toString(), "--steps-from", dir.resolve("hf").toString(),
                 "--tolerance", "1e-5");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("steps 10,30").contains("tolerance 1.00e-05");
@@ -79,23 +70,23 @@ class DeltasCommandTest {
     void badInputExitsWithTwoAndLeavesNoFile() throws Exception {
         Path a = checkpoint("x/a.safetensors", 0);
         Path out = dir.resolve("never.arrow");
-        Run r = run("deltas", "--quiet", "-o", out.toString(), a.toString());
+        CliRun r = CliRun.run("deltas", "--quiet", "-o", out.toString(), a.toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("at least two checkpoints");
 
-        r = run("deltas", "--quiet", "-o", out.toString(), a.toString(), dir.resolve("missing.safetensors").toString());
+        r = CliRun.run("deltas", "--quiet", "-o", out.toString(), a.toString(), dir.resolve("missing.safetensors").toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("no such checkpoint");
 
         Path text = Files.writeString(dir.resolve("x/b.safetensors"), "not a safetensors file");
-        r = run("deltas", "--quiet", "-o", out.toString(), a.toString(), text.toString());
+        r = CliRun.run("deltas", "--quiet", "-o", out.toString(), a.toString(), text.toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).startsWith("error: ").contains("b.safetensors");
 
-        r = run("deltas", "--quiet", "-o", out.toString(), "--verbose", a.toString(), text.toString());
+        r = CliRun.run("deltas", "--quiet", "-o", out.toString(), "--verbose", a.toString(), text.toString());
         assertThat(r.err()).contains("at org.rlcasino");
 
-        r = run("deltas", "--quiet", "-o", out.toString(), "--steps-from", dir.toString(), a.toString(), a.toString());
+        r = CliRun.run("deltas", "--quiet", "-o", out.toString(), "--steps-from", dir.toString(), a.toString(), a.toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("either checkpoints or --steps-from");
         assertThat(Files.exists(out)).isFalse();
@@ -103,10 +94,10 @@ class DeltasCommandTest {
 
     @Test
     void benchDeltasRunsOnATinySeries() {
-        Run r = run("bench", "deltas", "--size", "20M", "--checkpoints", "2", "--quiet", "--dir", dir.resolve("s").toString());
+        CliRun r = CliRun.run("bench", "deltas", "--size", "20M", "--checkpoints", "2", "--quiet", "--dir", dir.resolve("s").toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("sequential mmap read", "casino deltas:", "peak memory");
-        r = run("bench", "deltas", "--dtype", "I32", "--quiet");
+        r = CliRun.run("bench", "deltas", "--dtype", "I32", "--quiet");
         assertThat(r.code()).isEqualTo(2);
     }
 }

@@ -60,20 +60,10 @@ class InspectCommandTest {
         allocator.close(); // fails the test if a writer leaked memory
     }
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(Object... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        String[] strings = Arrays.stream(args).map(String::valueOf).toArray(String[]::new);
-        int code = Casino.execute(strings, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
-    }
-
     private static JsonNode json(Object... args) throws IOException {
         Object[] withJson = Arrays.copyOf(args, args.length + 1);
         withJson[args.length] = "--json";
-        Run r = run(withJson);
+        CliRun r = CliRun.run(withJson);
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode doc = JSON.readTree(r.out());
         assertThat(doc.get("format").asText()).isEqualTo("rlcasino.inspect");
@@ -144,9 +134,9 @@ class InspectCommandTest {
 
     @Test
     void helpListsInspect() {
-        Run r = run("--help");
+        CliRun r = CliRun.run("--help");
         assertThat(r.out()).contains("inspect");
-        r = run("inspect", "--help");
+        r = CliRun.run("inspect", "--help");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("--json", "--no-stats", "--chunk", "--rows", "--verbose");
     }
@@ -154,7 +144,7 @@ class InspectCommandTest {
     @Test
     void safetensorsTextShowsTensorsMetadataAndStatistics() throws IOException {
         Path file = writeModel();
-        Run r = run("inspect", file);
+        CliRun r = CliRun.run("inspect", file);
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.err()).isEmpty();
         assertThat(r.out()).startsWith(file + ": safetensors\n")
@@ -248,7 +238,7 @@ class InspectCommandTest {
                 .build().write(ckpt.resolve("model-00001-of-00002.safetensors"));
         SafetensorsWriter.builder().add("c", Dtype.F32, new long[] {2}, new float[] {0, -4})
                 .build().write(ckpt.resolve("model-00002-of-00002.safetensors"));
-        Run r = run("inspect", ckpt, "--no-stats");
+        CliRun r = CliRun.run("inspect", ckpt, "--no-stats");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(line(r.out(), "a")).contains("model-00001-of-00002.safetensors");
         assertThat(line(r.out(), "c")).contains("model-00002-of-00002.safetensors");
@@ -316,7 +306,7 @@ class InspectCommandTest {
             Expected.of(stored[s][0], stored[s][1]).check(steps.get(s));
         }
 
-        Run r = run("inspect", file);
+        CliRun r = CliRun.run("inspect", file);
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).startsWith(file + ": rlcasino.deltas\n").contains("contents", "weight deltas", "tolerance", "0.1");
         assertThat(line(r.out(), "20")).matches("\\s+20\\s+ckpt/step-20\\s+1\\s+.*");
@@ -351,7 +341,7 @@ class InspectCommandTest {
         Expected.of(a).check(tensor(f, "a"));
         Expected.of(b).check(tensor(f, "b"));
 
-        Run r = run("inspect", file);
+        CliRun r = CliRun.run("inspect", file);
         assertThat(r.out()).containsPattern("method +magnitude\n").containsPattern("source steps +1, 2\n");
     }
 
@@ -392,7 +382,7 @@ class InspectCommandTest {
         assertThat(c.get("bytes").asLong()).isEqualTo(12);
         assertThat(c.has("min")).isFalse();
 
-        Run r = run("inspect", file);
+        CliRun r = CliRun.run("inspect", file);
         assertThat(line(r.out(), "c")).matches("\\s+c\\s+F32\\s+\\[4, 4\\]\\s+16\\s+3\\s+0\\.1875\\s+12\\s+2x2\\s+2\\s+4");
         assertThat(line(r.out(), "a")).matches("\\s+a\\s+F32\\s+\\[4, 4\\]\\s+16\\s+4\\s+0\\.25\\s+16\\s+-\\s+-\\s+-");
 
@@ -412,7 +402,7 @@ class InspectCommandTest {
             }
             writer.finish();
         }
-        Run r = run("inspect", file);
+        CliRun r = CliRun.run("inspect", file);
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).containsPattern("row count +25\n").containsPattern("rows shown +20\n").contains("title  Jaccard")
                 .containsPattern("columns\n\\s+method\\s+utf8\n\\s+step\\s+int64\n\\s+jaccard\\s+float64\n");
@@ -439,13 +429,13 @@ class InspectCommandTest {
     @Test
     void badInputExitsWithTwoAndOneLineNamingTheFile() throws IOException {
         Path missing = dir.resolve("nowhere.safetensors");
-        Run r = run("inspect", missing);
+        CliRun r = CliRun.run("inspect", missing);
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).isEqualTo("error: " + missing + ": no such file or directory\n");
         assertThat(r.out()).isEmpty();
 
         Path text = Files.writeString(dir.resolve("notes.txt"), "not a tensor file\n");
-        r = run("inspect", text);
+        r = CliRun.run("inspect", text);
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).startsWith("error: " + text + " is neither a safetensors checkpoint")
                 .contains("rlcasino.deltas, rlcasino.scores, rlcasino.mask, rlcasino.metrics").hasLineCount(1);
@@ -453,27 +443,27 @@ class InspectCommandTest {
         Path model = writeModel();
         byte[] bytes = Files.readAllBytes(model);
         Path truncated = Files.write(dir.resolve("truncated.safetensors"), Arrays.copyOf(bytes, bytes.length - 5));
-        r = run("inspect", truncated);
+        r = CliRun.run("inspect", truncated);
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).startsWith("error: " + truncated + ": ").hasLineCount(1);
 
         Path mask = writeMask();
         byte[] arrow = Files.readAllBytes(mask);
         Path cut = Files.write(dir.resolve("cut.arrow"), Arrays.copyOf(arrow, arrow.length / 2));
-        r = run("inspect", cut);
+        r = CliRun.run("inspect", cut);
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).startsWith("error: cut.arrow is truncated").hasLineCount(1);
 
-        r = run("inspect", truncated, "--verbose");
+        r = CliRun.run("inspect", truncated, "--verbose");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("SafetensorsFormatException", "\tat org.rlcasino.io.safetensors");
 
         // the good file before the bad one is shown; nothing after it
-        r = run("inspect", model, missing, mask);
+        r = CliRun.run("inspect", model, missing, mask);
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.out()).contains(model + ": safetensors").doesNotContain("rlcasino.mask");
 
-        r = run("inspect", model, "--chunk", 0);
+        r = CliRun.run("inspect", model, "--chunk", 0);
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--chunk must be in [1, 268435456], got 0");
     }
