@@ -261,6 +261,69 @@ class TornadoBackendTest {
                 .state((float[]) a[0]).constant((float[]) a[1]).constant((float[]) a[2]).over(n), data);
     }
 
+    /**
+     * The scorers' launch sequence: an update graph fed run by run (the buffer and window change
+     * every launch, the state stays on the device), then the state brought home and a second graph
+     * that finalises the same arrays. Returns {fisher score, momentum score}.
+     */
+    private static float[][] scorerSequence(Backend backend, float[][] deltas, int capacity, int slots) {
+        int n = deltas[0].length;
+        float[] buffer = new float[capacity];
+        int[] window = new int[ScoringKernels.WINDOW_LENGTH];
+        float[] scalars = new float[ScoringKernels.SCALARS_LENGTH];
+        float[] mean = new float[n];
+        float[] m2 = new float[n];
+        float[] velocities = new float[slots * n];
+        float[] previous = new float[n];
+        var welford = backend.prepare(KernelCall.builder("test_scorers.welford", Kernel.WELFORD_UPDATE)
+                .state(mean).state(m2).input(buffer).input(window).input(scalars).over(capacity));
+        var momentum = backend.prepare(KernelCall.builder("test_scorers.momentum", Kernel.MOMENTUM_UPDATE)
+                .state(velocities).state(previous).input(buffer).input(window).over(capacity));
+        for (int t = 0; t < deltas.length; t++) {
+            scalars[ScoringKernels.S_INV_COUNT] = (float) (1.0 / (t + 1));
+            window[ScoringKernels.W_HAS_PREVIOUS] = t > 0 ? 1 : 0;
+            window[ScoringKernels.W_SLOT_OFFSET] = t > 0 ? (t - 1) * n : 0;
+            for (int base = 0; base < n; base += capacity) {
+                int length = Math.min(capacity, n - base);
+                System.arraycopy(deltas[t], base, buffer, 0, length);
+                window[ScoringKernels.W_BASE] = base;
+                window[ScoringKernels.W_LENGTH] = length;
+                welford.launch();
+                momentum.launch();
+            }
+        }
+        for (float[] a : new float[][] {mean, m2, velocities, previous}) {
+            backend.syncToHost(a);
+        }
+        backend.prepare(KernelCall.builder("test_scorers.fisher_score", Kernel.FISHER_SCORE).state(m2).constant(mean)
+                .constant(new float[] {(float) (1.0 / deltas.length)}).over(n)).launch();
+        backend.syncToHost(m2);
+        backend.prepare(KernelCall.builder("test_scorers.momentum_score", Kernel.MOMENTUM_SCORE).output(previous)
+                .constant(velocities).constant(new int[] {deltas.length - 1, ScoringKernels.FORMULA_REFERENCE})
+                .constant(new float[] {1e-8f}).size(n).over(n)).launch();
+        return new float[][] {m2, previous};
+    }
+
+    @Test
+    void scorerLaunchSequencesMatchTheJvm() {
+        SplittableRandom r = new SplittableRandom(16);
+        int n = 45_001;
+        int steps = 5;
+        float[][] deltas = new float[steps][];
+        for (int t = 0; t < steps; t++) {
+            deltas[t] = random(r, n, 1e-3);
+            for (int i = 0; i < n; i++) {
+                deltas[t][i] += 5e-4f;
+            }
+        }
+        float[][] onJvm = scorerSequence(jvm, deltas, 10_000, steps - 1);
+        float[][] onDevice = scorerSequence(tornado, deltas, 10_000, steps - 1);
+        assertClose("fisher score after the scorer's sequence", onDevice[0], onJvm[0], ATOL, RTOL);
+        assertClose("momentum score after the scorer's sequence", onDevice[1], onJvm[1], ATOL, RTOL);
+        System.out.printf("scorer launch sequences (Welford + Fisher, momentum update + score) on %s: OK over %d x %d deltas%n",
+                tornado.name(), steps, n);
+    }
+
     @Test
     void optimizersKeepStateOnTheDeviceAndMatchTheJvmOverManySteps() {
         ParameterLayout layout = ParameterLayout.builder().add("w", 64, 96).add("b", 96).add("u", 33, 17).build();
