@@ -1,5 +1,6 @@
 package org.rlcasino.scoring;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.rlcasino.tasks.Backend;
@@ -32,7 +33,10 @@ public final class FisherScorer extends StreamingScorer {
 
     @Override
     public Map<String, String> parameters() {
-        return Map.of("formula", "var + |mean|", "variance", "population (1/T), Welford");
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("formula", "var + |mean|");
+        p.put("variance", "population (1/T), Welford");
+        return p;
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.rlcasino.scoring;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.rlcasino.tasks.Backend;
@@ -68,8 +69,12 @@ public final class MomentumScorer extends StreamingScorer {
 
     @Override
     public Map<String, String> parameters() {
-        return Map.of("formula", formula.label(), "window", Integer.toString(window),
-                "eps", String.format(Locale.ROOT, "%s", eps), "std", "population");
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("formula", formula.label());
+        p.put("window", Integer.toString(window));
+        p.put("eps", String.format(Locale.ROOT, "%s", eps));
+        p.put("std", "population");
+        return p;
     }
 
     @Override
