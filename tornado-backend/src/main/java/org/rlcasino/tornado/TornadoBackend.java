@@ -12,6 +12,7 @@ import org.rlcasino.tasks.KernelCall;
 import org.rlcasino.tasks.KernelCall.Role;
 import org.rlcasino.tasks.KernelLaunch;
 import org.rlcasino.tasks.ReductionKernels;
+import org.rlcasino.tasks.ScoringKernels;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;
@@ -128,6 +129,16 @@ public final class TornadoBackend implements Backend {
                     (float[]) a[0], (float[]) a[1], (int) a[2], (int) a[3], 0, n);
             case GATHERED_SUM_OF_SQUARES_PARTIALS -> graph.task(task, ReductionKernels::gatheredSumOfSquaresPartials,
                     (float[]) a[0], (float[]) a[1], (int[]) a[2], (int) a[3], (int) a[4], 0, n);
+            case MAGNITUDE_ACCUMULATE -> graph.task(task, ScoringKernels::magnitudeAccumulate,
+                    (float[]) a[0], (float[]) a[1], (int[]) a[2], 0, n);
+            case MOMENTUM_UPDATE -> graph.task(task, ScoringKernels::momentumUpdate,
+                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (int[]) a[3], 0, n);
+            case MOMENTUM_SCORE -> graph.task(task, ScoringKernels::momentumScore,
+                    (float[]) a[0], (float[]) a[1], (int[]) a[2], (float[]) a[3], (int) a[4], 0, n);
+            case WELFORD_UPDATE -> graph.task(task, ScoringKernels::welfordUpdate,
+                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (int[]) a[3], (float[]) a[4], 0, n);
+            case FISHER_SCORE -> graph.task(task, ScoringKernels::fisherScore,
+                    (float[]) a[0], (float[]) a[1], (float[]) a[2], 0, n);
         }
     }
 

@@ -21,6 +21,7 @@ import org.rlcasino.tasks.JvmBackend;
 import org.rlcasino.tasks.Kernel;
 import org.rlcasino.tasks.KernelCall;
 import org.rlcasino.tasks.ParameterLayout;
+import org.rlcasino.tasks.ScoringKernels;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -182,6 +183,145 @@ class TornadoBackendTest {
                         Kernel.GATHERED_SUM_OF_SQUARES_PARTIALS)
                 .output((float[]) a[0]).input((float[]) a[1]).constant((int[]) a[2]).size(idx.length).size(block)
                 .over(blocks), data);
+    }
+
+    /** A run window of the scoring kernels: deltas of parameters [base, base+length). */
+    private static int[] scoringWindow(int base, int length, int slotOffset, int hasPrevious) {
+        int[] w = new int[ScoringKernels.WINDOW_LENGTH];
+        w[ScoringKernels.W_BASE] = base;
+        w[ScoringKernels.W_LENGTH] = length;
+        w[ScoringKernels.W_SLOT_OFFSET] = slotOffset;
+        w[ScoringKernels.W_HAS_PREVIOUS] = hasPrevious;
+        return w;
+    }
+
+    @Test
+    void magnitudeAccumulateMatchesTheJvm() {
+        SplittableRandom r = new SplittableRandom(11);
+        int n = 90_001;
+        int capacity = 40_000;
+        Object[] data = {random(r, n, 1), random(r, capacity, 1e-2), scoringWindow(31_007, 39_001, 0, 0)};
+        compareKernel(Kernel.MAGNITUDE_ACCUMULATE, capacity, (b, a) -> KernelCall.builder("test.magnitude",
+                        Kernel.MAGNITUDE_ACCUMULATE)
+                .state((float[]) a[0]).input((float[]) a[1]).input((int[]) a[2]).over(capacity), data);
+    }
+
+    @Test
+    void momentumUpdateMatchesTheJvm() {
+        SplittableRandom r = new SplittableRandom(12);
+        int n = 50_003;
+        int capacity = 20_000;
+        Object[] data = {random(r, 3 * n, 1e-2), random(r, n, 1e-2), random(r, capacity, 1e-2),
+                scoringWindow(12_345, 19_999, 2 * n, 1)};
+        compareKernel(Kernel.MOMENTUM_UPDATE, capacity, (b, a) -> KernelCall.builder("test.momentum_update",
+                        Kernel.MOMENTUM_UPDATE)
+                .state((float[]) a[0]).state((float[]) a[1]).input((float[]) a[2]).input((int[]) a[3]).over(capacity), data);
+    }
+
+    @Test
+    void momentumScoreMatchesTheJvm() {
+        for (int formula : new int[] {ScoringKernels.FORMULA_PAPER, ScoringKernels.FORMULA_REFERENCE}) {
+            SplittableRandom r = new SplittableRandom(13);
+            int n = 60_001;
+            int slots = 5;
+            float[] velocities = random(r, slots * n, 1e-3);
+            for (int i = 0; i < velocities.length; i++) {
+                velocities[i] += 3e-4f; // a drift, so |mean| is not tiny against std
+            }
+            Object[] data = {new float[n], velocities, new int[] {4, formula}, new float[] {1e-8f}};
+            compareKernel(Kernel.MOMENTUM_SCORE, n, (b, a) -> KernelCall.builder("test.momentum_score",
+                            Kernel.MOMENTUM_SCORE)
+                    .output((float[]) a[0]).constant((float[]) a[1]).constant((int[]) a[2]).constant((float[]) a[3])
+                    .size(n).over(n), data);
+        }
+    }
+
+    @Test
+    void welfordUpdateMatchesTheJvm() {
+        SplittableRandom r = new SplittableRandom(14);
+        int n = 70_001;
+        int capacity = 30_000;
+        Object[] data = {random(r, n, 1e-2), random(r, n, 1e-4), random(r, capacity, 1e-2),
+                scoringWindow(40_000, 29_999, 0, 0), new float[] {0.25f}};
+        compareKernel(Kernel.WELFORD_UPDATE, capacity, (b, a) -> KernelCall.builder("test.welford_update",
+                        Kernel.WELFORD_UPDATE)
+                .state((float[]) a[0]).state((float[]) a[1]).input((float[]) a[2]).input((int[]) a[3])
+                .input((float[]) a[4]).over(capacity), data);
+    }
+
+    @Test
+    void fisherScoreMatchesTheJvm() {
+        SplittableRandom r = new SplittableRandom(15);
+        int n = 80_001;
+        Object[] data = {random(r, n, 1e-4), random(r, n, 1e-2), new float[] {0.125f}};
+        for (int i = 0; i < n; i++) {
+            ((float[]) data[0])[i] = Math.abs(((float[]) data[0])[i]); // M2 >= 0
+        }
+        compareKernel(Kernel.FISHER_SCORE, n, (b, a) -> KernelCall.builder("test.fisher_score", Kernel.FISHER_SCORE)
+                .state((float[]) a[0]).constant((float[]) a[1]).constant((float[]) a[2]).over(n), data);
+    }
+
+    /**
+     * The scorers' launch sequence: an update graph fed run by run (the buffer and window change
+     * every launch, the state stays on the device), then the state brought home and a second graph
+     * that finalises the same arrays. Returns {fisher score, momentum score}.
+     */
+    private static float[][] scorerSequence(Backend backend, float[][] deltas, int capacity, int slots) {
+        int n = deltas[0].length;
+        float[] buffer = new float[capacity];
+        int[] window = new int[ScoringKernels.WINDOW_LENGTH];
+        float[] scalars = new float[ScoringKernels.SCALARS_LENGTH];
+        float[] mean = new float[n];
+        float[] m2 = new float[n];
+        float[] velocities = new float[slots * n];
+        float[] previous = new float[n];
+        var welford = backend.prepare(KernelCall.builder("test_scorers.welford", Kernel.WELFORD_UPDATE)
+                .state(mean).state(m2).input(buffer).input(window).input(scalars).over(capacity));
+        var momentum = backend.prepare(KernelCall.builder("test_scorers.momentum", Kernel.MOMENTUM_UPDATE)
+                .state(velocities).state(previous).input(buffer).input(window).over(capacity));
+        for (int t = 0; t < deltas.length; t++) {
+            scalars[ScoringKernels.S_INV_COUNT] = (float) (1.0 / (t + 1));
+            window[ScoringKernels.W_HAS_PREVIOUS] = t > 0 ? 1 : 0;
+            window[ScoringKernels.W_SLOT_OFFSET] = t > 0 ? (t - 1) * n : 0;
+            for (int base = 0; base < n; base += capacity) {
+                int length = Math.min(capacity, n - base);
+                System.arraycopy(deltas[t], base, buffer, 0, length);
+                window[ScoringKernels.W_BASE] = base;
+                window[ScoringKernels.W_LENGTH] = length;
+                welford.launch();
+                momentum.launch();
+            }
+        }
+        for (float[] a : new float[][] {mean, m2, velocities, previous}) {
+            backend.syncToHost(a);
+        }
+        backend.prepare(KernelCall.builder("test_scorers.fisher_score", Kernel.FISHER_SCORE).state(m2).constant(mean)
+                .constant(new float[] {(float) (1.0 / deltas.length)}).over(n)).launch();
+        backend.syncToHost(m2);
+        backend.prepare(KernelCall.builder("test_scorers.momentum_score", Kernel.MOMENTUM_SCORE).output(previous)
+                .constant(velocities).constant(new int[] {deltas.length - 1, ScoringKernels.FORMULA_REFERENCE})
+                .constant(new float[] {1e-8f}).size(n).over(n)).launch();
+        return new float[][] {m2, previous};
+    }
+
+    @Test
+    void scorerLaunchSequencesMatchTheJvm() {
+        SplittableRandom r = new SplittableRandom(16);
+        int n = 45_001;
+        int steps = 5;
+        float[][] deltas = new float[steps][];
+        for (int t = 0; t < steps; t++) {
+            deltas[t] = random(r, n, 1e-3);
+            for (int i = 0; i < n; i++) {
+                deltas[t][i] += 5e-4f;
+            }
+        }
+        float[][] onJvm = scorerSequence(jvm, deltas, 10_000, steps - 1);
+        float[][] onDevice = scorerSequence(tornado, deltas, 10_000, steps - 1);
+        assertClose("fisher score after the scorer's sequence", onDevice[0], onJvm[0], ATOL, RTOL);
+        assertClose("momentum score after the scorer's sequence", onDevice[1], onJvm[1], ATOL, RTOL);
+        System.out.printf("scorer launch sequences (Welford + Fisher, momentum update + score) on %s: OK over %d x %d deltas%n",
+                tornado.name(), steps, n);
     }
 
     @Test

@@ -50,6 +50,43 @@ public enum Kernel {
             ReductionKernels.gatheredSumOfSquaresPartials((float[]) a[0], (float[]) a[1], (int[]) a[2], (int) a[3],
                     (int) a[4], offset, count);
         }
+    },
+    /** {@link ScoringKernels#magnitudeAccumulate}(score, delta, window). */
+    MAGNITUDE_ACCUMULATE(float[].class, float[].class, int[].class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            ScoringKernels.magnitudeAccumulate((float[]) a[0], (float[]) a[1], (int[]) a[2], offset, count);
+        }
+    },
+    /** {@link ScoringKernels#momentumUpdate}(velocities, previous, delta, window). */
+    MOMENTUM_UPDATE(float[].class, float[].class, float[].class, int[].class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            ScoringKernels.momentumUpdate((float[]) a[0], (float[]) a[1], (float[]) a[2], (int[]) a[3], offset, count);
+        }
+    },
+    /** {@link ScoringKernels#momentumScore}(score, velocities, settings, scalars, n). */
+    MOMENTUM_SCORE(float[].class, float[].class, int[].class, float[].class, int.class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            ScoringKernels.momentumScore((float[]) a[0], (float[]) a[1], (int[]) a[2], (float[]) a[3], (int) a[4],
+                    offset, count);
+        }
+    },
+    /** {@link ScoringKernels#welfordUpdate}(mean, m2, delta, window, scalars). */
+    WELFORD_UPDATE(float[].class, float[].class, float[].class, int[].class, float[].class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            ScoringKernels.welfordUpdate((float[]) a[0], (float[]) a[1], (float[]) a[2], (int[]) a[3], (float[]) a[4],
+                    offset, count);
+        }
+    },
+    /** {@link ScoringKernels#fisherScore}(score, mean, scalars). */
+    FISHER_SCORE(float[].class, float[].class, float[].class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            ScoringKernels.fisherScore((float[]) a[0], (float[]) a[1], (float[]) a[2], offset, count);
+        }
     };
 
     private final List<Class<?>> parameterTypes;

@@ -130,6 +130,10 @@ public record KernelCall(String task, Kernel kernel, Object[] arguments, Role[] 
             return add(array, Role.INPUT);
         }
 
+        public Builder input(int[] array) {
+            return add(array, Role.INPUT);
+        }
+
         public Builder output(float[] array) {
             return add(array, Role.OUTPUT);
         }
