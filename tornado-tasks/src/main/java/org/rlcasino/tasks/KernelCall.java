@@ -134,6 +134,14 @@ public record KernelCall(String task, Kernel kernel, Object[] arguments, Role[] 
             return add(array, Role.OUTPUT);
         }
 
+        public Builder input(int[] array) {
+            return add(array, Role.INPUT);
+        }
+
+        public Builder output(int[] array) {
+            return add(array, Role.OUTPUT);
+        }
+
         public Builder size(int value) {
             return add(value, Role.SIZE);
         }
