@@ -275,9 +275,40 @@ class MaskBuilderTest {
                     assertThat(ep[ep.length - 1]).isEqualTo(t.indices().length);
                     int expectRows = t.tensor().shape().length >= 2 ? bs : 1;
                     assertThat(blocks.shape().rows()).isEqualTo(expectRows);
+                    assertFromMaskLayout(blocks, t);
                 }
             }
         }
+    }
+
+    /** The block arrays are those BsrLayout.fromMask derives from the indices: occupied blocks in row order, their entry counts. */
+    static void assertFromMaskLayout(MaskBlocks blocks, MaskTensor t) {
+        int br = blocks.shape().rows();
+        int bc = blocks.shape().columns();
+        int cols = (int) t.tensor().matrixColumns();
+        int gridRows = (int) ((t.tensor().matrixRows() + br - 1) / br);
+        java.util.TreeMap<Long, Integer> counts = new java.util.TreeMap<>();
+        for (int i : t.indices()) {
+            long key = (long) (i / cols / br) << 32 | (i % cols / bc);
+            counts.merge(key, 1, Integer::sum);
+        }
+        int[] rowPointers = new int[gridRows + 1];
+        int[] columns = new int[counts.size()];
+        int[] entries = new int[counts.size() + 1];
+        int b = 0;
+        for (var e : counts.entrySet()) {
+            int row = (int) (e.getKey() >>> 32);
+            columns[b] = (int) (e.getKey() & 0xffffffffL);
+            entries[b + 1] = entries[b] + e.getValue();
+            rowPointers[row + 1]++;
+            b++;
+        }
+        for (int r = 0; r < gridRows; r++) {
+            rowPointers[r + 1] += rowPointers[r];
+        }
+        assertThat(blocks.blockRowPointers()).isEqualTo(rowPointers);
+        assertThat(blocks.blockColumns()).isEqualTo(columns);
+        assertThat(blocks.entryPointers()).isEqualTo(entries);
     }
 
     /** Algorithm 1 written out in memory, from the same noise and sample positions. */
