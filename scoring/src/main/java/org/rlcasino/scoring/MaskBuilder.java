@@ -137,10 +137,10 @@ public final class MaskBuilder {
         };
     }
 
+    /** Radix select over {@code s}, each of its three passes shown as "{@code phase} i/3". */
     private RadixSelect.Selection[] select(ScoreSource s, int[] poolOf, long[] take, String phase) throws IOException {
-        String[] names = {"select 1", "select 2", "select 3"};
         return RadixSelect.select(new ScoreSource() {
-            int pass;
+            private int pass;
 
             @Override
             public TensorTable tensors() {
@@ -149,7 +149,7 @@ public final class MaskBuilder {
 
             @Override
             public void forEachBatch(BatchVisitor visitor) throws IOException {
-                tracked(s, phase + " " + names[Math.min(pass++, 2)].substring(7) + "/3").forEachBatch(visitor);
+                tracked(s, phase + " " + ++pass + "/3").forEachBatch(visitor);
             }
         }, backend, poolOf, take, null);
     }
@@ -419,6 +419,9 @@ public final class MaskBuilder {
                 throw new IllegalArgumentException("tensor " + ti.name() + " has too many blocks: " + blocks);
             }
             blockScores[t] = new float[(int) blocks];
+            if (o.blockMax()) {
+                Arrays.fill(blockScores[t], Float.NEGATIVE_INFINITY);
+            }
             blockTotal += blocks;
         }
         boolean max = o.blockMax();
@@ -437,9 +440,7 @@ public final class MaskBuilder {
             for (int i = 0; i < n; i++) {
                 int b = (int) (row / br) * gc + (int) (col / bc);
                 if (max) {
-                    if (v[i] > bs[b]) {
-                        bs[b] = v[i];
-                    }
+                    bs[b] = Math.max(bs[b], v[i]);
                 } else {
                     sums[t][b] += v[i];
                 }
@@ -455,11 +456,6 @@ public final class MaskBuilder {
                 sums[t] = null;
             }
         });
-        if (max) {
-            // blocks start at 0: a block of negative scores only must keep its true max
-            // (scores are ≥ 0 in practice; this keeps the definition exact for any input)
-            recomputeMaxForNegative(blockScores, shapes, gridCols);
-        }
         long kb = keepCount(o.sparsity(), blockTotal);
         ScoreSource blockSource = arraySource(blockScores);
         RadixSelect.Selection sel = RadixSelect.select(blockSource, backend, new int[nt], new long[] {kb}, null)[0];
@@ -489,31 +485,6 @@ public final class MaskBuilder {
             }
             return report(info, w.finish(), "");
         }
-    }
-
-    private void recomputeMaxForNegative(float[][] blockScores, MaskBlockShape[] shapes, int[] gridCols) throws IOException {
-        boolean[] any = {false};
-        source.forEachBatch((t, off, v, n) -> {
-            for (int i = 0; i < n && !any[0]; i++) {
-                if (v[i] < 0 || (v[i] == 0 && Float.floatToRawIntBits(v[i]) != 0)) {
-                    any[0] = true;
-                }
-            }
-        });
-        if (!any[0]) {
-            return;
-        }
-        for (float[] bs : blockScores) {
-            Arrays.fill(bs, Float.NEGATIVE_INFINITY);
-        }
-        source.forEachBatch((t, off, v, n) -> {
-            long cols = tensors.get(t).matrixColumns();
-            for (int i = 0; i < n; i++) {
-                long j = off + i;
-                int b = (int) (j / cols / shapes[t].rows()) * gridCols[t] + (int) (j % cols / shapes[t].columns());
-                blockScores[t][b] = Math.max(blockScores[t][b], v[i]);
-            }
-        });
     }
 
     private static void writeBlockTensor(MaskFileWriter w, TensorInfo ti, MaskBlockShape shape, int gridRows, int gridCols,
