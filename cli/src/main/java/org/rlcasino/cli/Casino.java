@@ -18,8 +18,8 @@ import picocli.CommandLine.Command;
         description = {
                 "RL Casino: BSR-AdamW in pure Java. RL fine-tuning changes a small subnetwork of the weights;",
                 "find it from early weight deltas and train only it with an indexed sparse AdamW."},
-        subcommands = {InspectCommand.class, DeltasCommand.class, ScoreCommand.class, CompareCommand.class,
-                BenchCommand.class, DevicesCommand.class,
+        subcommands = {InspectCommand.class, DeltasCommand.class, ScoreCommand.class, MaskCommand.class,
+                CompareCommand.class, BenchCommand.class, DevicesCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Casino {
     public static final int EXIT_BAD_INPUT = 2;

@@ -13,6 +13,7 @@ import org.rlcasino.tasks.KernelCall.Role;
 import org.rlcasino.tasks.KernelLaunch;
 import org.rlcasino.tasks.ReductionKernels;
 import org.rlcasino.tasks.ScoringKernels;
+import org.rlcasino.tasks.SelectionKernels;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;
@@ -139,6 +140,10 @@ public final class TornadoBackend implements Backend {
                     (float[]) a[0], (float[]) a[1], (float[]) a[2], (int[]) a[3], (float[]) a[4], 0, n);
             case FISHER_SCORE -> graph.task(task, ScoringKernels::fisherScore,
                     (float[]) a[0], (float[]) a[1], (float[]) a[2], 0, n);
+            case DIGIT_HISTOGRAM_PARTIALS -> graph.task(task, SelectionKernels::digitHistogramPartials,
+                    (int[]) a[0], (int[]) a[1], (int[]) a[2], (int) a[3], (int) a[4], 0, n);
+            case COUNT_ABOVE_PARTIALS -> graph.task(task, SelectionKernels::countAbovePartials,
+                    (int[]) a[0], (int[]) a[1], (int[]) a[2], (int) a[3], 0, n);
         }
     }
 

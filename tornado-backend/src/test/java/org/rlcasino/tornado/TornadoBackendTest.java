@@ -97,6 +97,8 @@ class TornadoBackendTest {
             if (onDevice[i] instanceof float[] f) {
                 tornado.syncToHost(f);
                 assertClose(kernel + " argument " + i, f, (float[]) onJvm[i], ATOL, RTOL);
+            } else if (onDevice[i] instanceof int[] ints) {
+                assertThat(ints).as(kernel + " argument " + i).isEqualTo((int[]) onJvm[i]);
             }
         }
         TornadoBackend.LaunchProfile profile = ((TornadoBackend.TornadoLaunch) deviceLaunch).lastProfile();
@@ -157,6 +159,44 @@ class TornadoBackendTest {
                         Kernel.BLOCK_SPARSE_ADAMW)
                 .state((float[]) a[0]).state((float[]) a[1]).state((float[]) a[2]).input((float[]) a[3])
                 .constant((int[]) a[4]).constant((int[]) a[5]).constant((int[]) a[6]).input((float[]) a[7]).over(runs), data);
+    }
+
+    private static int[] tiedKeys(SplittableRandom r, int n) {
+        int[] x = new int[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = org.rlcasino.tasks.SelectionKernels.key(
+                    r.nextInt(4) == 0 ? 0.25f * r.nextInt(8) : (float) (r.nextDouble() - 0.2) * 1e3f);
+        }
+        return x;
+    }
+
+    @Test
+    void digitHistogramPartialsMatchTheJvm() {
+        SplittableRandom r = new SplittableRandom(11);
+        int n = 70_001;
+        int block = 4096;
+        int radix = 2048;
+        int blocks = (n + block - 1) / block;
+        int[] scores = tiedKeys(r, n);
+        int[] params = {n, 10, 2047, 21, org.rlcasino.tasks.SelectionKernels.key(0.5f) >>> 21, 1, 2047};
+        Object[] data = {new int[blocks * radix], scores, params};
+        compareKernel(Kernel.DIGIT_HISTOGRAM_PARTIALS, blocks, (b, a) -> KernelCall.builder("test.digit_histogram",
+                        Kernel.DIGIT_HISTOGRAM_PARTIALS)
+                .output((int[]) a[0]).input((int[]) a[1]).input((int[]) a[2]).size(radix).size(block).over(blocks), data);
+    }
+
+    @Test
+    void countAbovePartialsMatchTheJvm() {
+        SplittableRandom r = new SplittableRandom(12);
+        int n = 70_001;
+        int block = 4096;
+        int blocks = (n + block - 1) / block;
+        int[] scores = tiedKeys(r, n);
+        int[] params = {n, org.rlcasino.tasks.SelectionKernels.key(0.5f)};
+        Object[] data = {new int[blocks], scores, params};
+        compareKernel(Kernel.COUNT_ABOVE_PARTIALS, blocks, (b, a) -> KernelCall.builder("test.count_above",
+                        Kernel.COUNT_ABOVE_PARTIALS)
+                .output((int[]) a[0]).input((int[]) a[1]).input((int[]) a[2]).size(block).over(blocks), data);
     }
 
     @Test

@@ -87,6 +87,21 @@ public enum Kernel {
         void runOnJvm(Object[] a, int offset, int count) {
             ScoringKernels.fisherScore((float[]) a[0], (float[]) a[1], (float[]) a[2], offset, count);
         }
+    },
+    /** {@link SelectionKernels#digitHistogramPartials}(partials, keys, params, radix, blockSize). */
+    DIGIT_HISTOGRAM_PARTIALS(int[].class, int[].class, int[].class, int.class, int.class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            SelectionKernels.digitHistogramPartials((int[]) a[0], (int[]) a[1], (int[]) a[2], (int) a[3], (int) a[4],
+                    offset, count);
+        }
+    },
+    /** {@link SelectionKernels#countAbovePartials}(partials, keys, params, blockSize). */
+    COUNT_ABOVE_PARTIALS(int[].class, int[].class, int[].class, int.class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            SelectionKernels.countAbovePartials((int[]) a[0], (int[]) a[1], (int[]) a[2], (int) a[3], offset, count);
+        }
     };
 
     private final List<Class<?>> parameterTypes;

@@ -138,6 +138,10 @@ public record KernelCall(String task, Kernel kernel, Object[] arguments, Role[] 
             return add(array, Role.OUTPUT);
         }
 
+        public Builder output(int[] array) {
+            return add(array, Role.OUTPUT);
+        }
+
         public Builder size(int value) {
             return add(value, Role.SIZE);
         }

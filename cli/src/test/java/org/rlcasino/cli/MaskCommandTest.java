@@ -1,0 +1,108 @@
+package org.rlcasino.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rlcasino.io.arrow.Batching;
+import org.rlcasino.io.arrow.MaskFileReader;
+import org.rlcasino.io.arrow.ScoreFileInfo;
+import org.rlcasino.io.arrow.ScoreFileWriter;
+import org.rlcasino.io.arrow.TensorInfo;
+import org.rlcasino.io.arrow.TensorTable;
+import org.rlcasino.io.safetensors.SafetensorsFile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class MaskCommandTest {
+    @TempDir
+    Path dir;
+
+    private Path scores() throws IOException {
+        Path p = dir.resolve("scores.arrow");
+        TensorTable tensors = TensorTable.of(TensorInfo.f32("a.weight", 10, 20), TensorInfo.f32("a.bias", 40));
+        try (BufferAllocator allocator = new RootAllocator();
+             ScoreFileWriter w = ScoreFileWriter.create(p, tensors, new ScoreFileInfo("magnitude", Map.of(), List.of(1, 2)),
+                     Map.of(), Batching.DEFAULTS, allocator)) {
+            float[] a = new float[200];
+            for (int i = 0; i < 200; i++) {
+                a[i] = (i * 37) % 101;
+            }
+            float[] b = new float[40];
+            for (int i = 0; i < 40; i++) {
+                b[i] = i % 7;
+            }
+            w.writeChunk(0, 0, a, 0, 200);
+            w.writeChunk(1, 0, b, 0, 40);
+            w.finish();
+        }
+        return p;
+    }
+
+    @Test
+    void buildsAnExactMaskWithSafetensorsAndItsComplement() throws IOException {
+        Path s = scores();
+        Path m = dir.resolve("mask.arrow");
+        Path st = dir.resolve("mask.safetensors");
+        CliRun r = CliRun.run("mask", "--scores", s, "--sparsity", "90", "--out", m, "--safetensors", st, "--quiet");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("global-topk", "kept 24 of 240", "achieved 90.0000%", "a.weight", "a.bias");
+        try (BufferAllocator allocator = new RootAllocator(); MaskFileReader in = MaskFileReader.open(m, allocator)) {
+            assertThat(in.summary().achievedSparsity()).isEqualTo(0.9);
+        }
+        try (SafetensorsFile f = SafetensorsFile.open(st)) {
+            assertThat(f.tensors()).hasSize(2);
+        }
+        Path c = dir.resolve("complement.arrow");
+        CliRun rc = CliRun.run("mask", "--complement", m, "--out", c, "--quiet");
+        assertThat(rc.code()).as(rc.err()).isZero();
+        assertThat(rc.out()).contains("sparsity 10.0000%");
+        for (String b : List.of("sampled", "per-tensor", "random", "block")) {
+            CliRun rb = CliRun.run("mask", "--scores", s, "--sparsity", "75", "--builder", b, "--block", "4", "--out",
+                    dir.resolve(b + ".arrow"), "--quiet");
+            assertThat(rb.code()).as(b + ": " + rb.err()).isZero();
+        }
+    }
+
+    @Test
+    void badInputExitsWithTwoAndOneLine() throws IOException {
+        Path s = scores();
+        Path m = dir.resolve("mask.arrow");
+        CliRun r = CliRun.run("mask", "--scores", s, "--sparsity", "100", "--out", m);
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--sparsity must be a percentage in [0, 100)");
+        assertThat(r.err().strip().lines().count()).isEqualTo(1);
+        assertThat(CliRun.run("mask", "--scores", s, "--sparsity", "-1", "--out", m).code()).isEqualTo(2);
+        CliRun builder = CliRun.run("mask", "--scores", s, "--sparsity", "50", "--builder", "magic", "--out", m);
+        assertThat(builder.code()).isEqualTo(2);
+        assertThat(builder.err()).contains("--builder must be");
+        Path notScores = dir.resolve("x.arrow");
+        Files.writeString(notScores, "not an arrow file");
+        CliRun ns = CliRun.run("mask", "--scores", notScores, "--sparsity", "50", "--out", m);
+        assertThat(ns.code()).as(ns.err()).isEqualTo(2);
+        assertThat(ns.err().strip().lines().count()).isEqualTo(1);
+        CliRun missing = CliRun.run("mask", "--scores", dir.resolve("none.arrow"), "--sparsity", "50", "--out", m);
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("no such file");
+        assertThat(Files.exists(m)).isFalse();
+    }
+
+    @Test
+    void emptySelectionIsBadInput() throws IOException {
+        Path p = dir.resolve("empty.arrow");
+        try (BufferAllocator allocator = new RootAllocator();
+             ScoreFileWriter w = ScoreFileWriter.create(p, TensorTable.of(TensorInfo.f32("z", 0)),
+                     new ScoreFileInfo("magnitude", Map.of(), List.of(1, 2)), Map.of(), Batching.DEFAULTS, allocator)) {
+            w.finish();
+        }
+        CliRun r = CliRun.run("mask", "--scores", p, "--sparsity", "50", "--out", dir.resolve("m.arrow"));
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).contains("no entries");
+    }
+}

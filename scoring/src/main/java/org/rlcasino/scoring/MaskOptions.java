@@ -1,0 +1,66 @@
+package org.rlcasino.scoring;
+
+/**
+ * What mask to build.
+ *
+ * @param builder      which builder
+ * @param sparsity     target fraction of inactive entries ρ, in [0, 1)
+ * @param floor        per-tensor keep floor f in [0, 1] (exact builder only; 0 = off)
+ * @param seed         seed of the random builder and of the sampled builder's sampling and noise
+ * @param block        block side b of the block builder
+ * @param blockMax     block score = max of the entry scores (true) or their sum (false)
+ * @param samples      sampled builder: samples per tensor at most (the paper: 100 000)
+ */
+public record MaskOptions(MaskBuilder.Method builder, double sparsity, double floor, long seed, int block, boolean blockMax,
+                          int samples) {
+    /** The paper's cap on samples per tensor. */
+    public static final int DEFAULT_SAMPLES = 100_000;
+    /** The sampled builder falls back to per-tensor top-k beyond this achieved-vs-target error. */
+    public static final double FALLBACK_ERROR = 0.05;
+
+    public MaskOptions {
+        if (builder == null) {
+            throw new IllegalArgumentException("builder must not be null");
+        }
+        if (!(sparsity >= 0 && sparsity < 1)) {
+            throw new IllegalArgumentException("sparsity must be in [0, 100) percent, got " + sparsity * 100);
+        }
+        if (!(floor >= 0 && floor <= 1)) {
+            throw new IllegalArgumentException("floor must be a fraction in [0, 1], got " + floor);
+        }
+        if (floor > 0 && builder != MaskBuilder.Method.EXACT) {
+            throw new IllegalArgumentException("--floor applies to the exact builder only");
+        }
+        if (block < 1 || block > 4096) {
+            throw new IllegalArgumentException("block must be in [1, 4096], got " + block);
+        }
+        if (samples < 1) {
+            throw new IllegalArgumentException("samples must be >= 1, got " + samples);
+        }
+    }
+
+    /** Exact global top-k at {@code sparsity}, no floor. */
+    public static MaskOptions exact(double sparsity) {
+        return new MaskOptions(MaskBuilder.Method.EXACT, sparsity, 0, 0, 16, false, DEFAULT_SAMPLES);
+    }
+
+    public MaskOptions withBuilder(MaskBuilder.Method b) {
+        return new MaskOptions(b, sparsity, floor, seed, block, blockMax, samples);
+    }
+
+    public MaskOptions withFloor(double f) {
+        return new MaskOptions(builder, sparsity, f, seed, block, blockMax, samples);
+    }
+
+    public MaskOptions withSeed(long s) {
+        return new MaskOptions(builder, sparsity, floor, s, block, blockMax, samples);
+    }
+
+    public MaskOptions withBlock(int b, boolean max) {
+        return new MaskOptions(builder, sparsity, floor, seed, b, max, samples);
+    }
+
+    public MaskOptions withSamples(int n) {
+        return new MaskOptions(builder, sparsity, floor, seed, block, blockMax, n);
+    }
+}
