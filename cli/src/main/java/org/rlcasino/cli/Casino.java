@@ -34,23 +34,47 @@ public final class Casino {
         CommandLine cli = new CommandLine(new Casino());
         cli.setOut(out);
         cli.setErr(err);
-        cli.setExitCodeExceptionMapper(e -> e instanceof IllegalArgumentException
-                || e instanceof CommandLine.ParameterException ? EXIT_BAD_INPUT : EXIT_FAILURE);
+        cli.setExitCodeExceptionMapper(e -> badInput(e) != null || e instanceof CommandLine.ParameterException
+                ? EXIT_BAD_INPUT : EXIT_FAILURE);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            PrintWriter problems = commandLine.getErr();
             if (e instanceof CommandLine.ParameterException pe) {
-                commandLine.getErr().println("error: " + pe.getMessage());
-                pe.getCommandLine().usage(commandLine.getErr());
+                problems.println("error: " + pe.getMessage());
+                pe.getCommandLine().usage(problems);
                 return EXIT_BAD_INPUT;
             }
-            if (e instanceof IllegalArgumentException) {
-                commandLine.getErr().println("error: " + e.getMessage());
+            CommandLine.Model.OptionSpec verboseOption = commandLine.getCommandSpec().findOption("--verbose");
+            boolean verbose = verboseOption != null && Boolean.TRUE.equals(verboseOption.getValue());
+            String message = badInput(e);
+            if (message != null) {
+                problems.println("error: " + message);
+                if (verbose) {
+                    e.printStackTrace(problems);
+                }
                 return EXIT_BAD_INPUT;
             }
-            commandLine.getErr().println("internal error: " + e);
-            e.printStackTrace(commandLine.getErr());
+            problems.println("internal error: " + e);
+            e.printStackTrace(problems);
             return EXIT_FAILURE;
         });
         return cli.execute(args);
+    }
+
+    /**
+     * The one-line message of an exception caused by the user's input (a bad value, a missing or
+     * unreadable file), or null for an internal failure.
+     */
+    static String badInput(Throwable e) {
+        if (e instanceof java.nio.file.NoSuchFileException missing) {
+            return missing.getFile() + ": no such file";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException denied) {
+            return denied.getFile() + ": permission denied";
+        }
+        if (e instanceof IllegalArgumentException) {
+            return e.getMessage();
+        }
+        return null;
     }
 
     /** Reads the version Maven filtered into {@code version.properties}. */

@@ -2,8 +2,6 @@ package org.rlcasino.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -61,21 +59,8 @@ final class CompareCommand implements Callable<Integer> {
     boolean verbose;
 
     @Override
-    public Integer call() throws Exception {
-        try {
-            return run();
-        } catch (RuntimeException | IOException e) {
-            if (verbose) {
-                e.printStackTrace(spec.commandLine().getErr());
-            }
-            if (e instanceof NoSuchFileException missing) {
-                throw new IllegalArgumentException(missing.getFile() + ": no such file", e);
-            }
-            if (e instanceof AccessDeniedException denied) {
-                throw new IllegalArgumentException(denied.getFile() + ": permission denied", e);
-            }
-            throw e;
-        }
+    public Integer call() throws IOException {
+        return run(); // errors: Casino reports them (exit 2 for bad input; --verbose adds the trace)
     }
 
     private int run() throws IOException {

@@ -2,7 +2,6 @@ package org.rlcasino.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,18 +62,8 @@ final class DeltasCommand implements Callable<Integer> {
     boolean verbose;
 
     @Override
-    public Integer call() throws Exception {
-        try {
-            return run();
-        } catch (RuntimeException | IOException e) {
-            if (verbose) {
-                e.printStackTrace(spec.commandLine().getErr());
-            }
-            if (e instanceof NoSuchFileException nsf) {
-                throw new IllegalArgumentException(nsf.getFile() + ": no such file", e);
-            }
-            throw e;
-        }
+    public Integer call() throws IOException {
+        return run(); // errors: Casino reports them (exit 2 for bad input; --verbose adds the trace)
     }
 
     private int run() throws IOException {

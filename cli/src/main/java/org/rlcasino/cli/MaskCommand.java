@@ -3,7 +3,6 @@ package org.rlcasino.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -78,18 +77,8 @@ final class MaskCommand implements Callable<Integer> {
     BackendOptions backendOptions = new BackendOptions();
 
     @Override
-    public Integer call() throws Exception {
-        try {
-            return run();
-        } catch (RuntimeException | IOException e) {
-            if (verbose) {
-                e.printStackTrace(spec.commandLine().getErr());
-            }
-            if (e instanceof NoSuchFileException nsf) {
-                throw new IllegalArgumentException(nsf.getFile() + ": no such file", e);
-            }
-            throw e;
-        }
+    public Integer call() throws IOException {
+        return run(); // errors: Casino reports them (exit 2 for bad input; --verbose adds the trace)
     }
 
     static MaskBuilder.Method method(String name) {
