@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -16,18 +17,23 @@ import org.rlcasino.scoring.MaskFiles;
 import org.rlcasino.scoring.MaskOptions;
 import org.rlcasino.scoring.MaskProgress;
 import org.rlcasino.scoring.ScoreSource;
+import org.rlcasino.scoring.TruthScores;
 import org.rlcasino.tasks.Backend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code casino mask}: a mask file from a score file (or the complement of a mask file). */
+/**
+ * {@code casino mask}: a mask file from a score file (or the complement of a mask file, or the
+ * "true" mask of a run: exact top-k of |θ_final − θ_start| from a delta stream or two checkpoints).
+ */
 @Command(name = "mask", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
                 "Builds a mask (rlcasino.mask: per tensor, the sorted flat indices of the active entries) from a",
                 "score file, in a few streaming passes with bounded memory, or writes the complement of a mask.",
-                "Builders: exact (global top-k, the default), per-tensor, random, block, sampled (the paper's Algorithm 1)."})
+                "Builders: exact (global top-k, the default), per-tensor, random, block, sampled (the paper's Algorithm 1).",
+                "--truth: the run's true mask, exact top-k of |θ_final − θ_start| (from --deltas or --from/--to)."})
 final class MaskCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -37,6 +43,19 @@ final class MaskCommand implements Callable<Integer> {
 
     @Option(names = "--complement", paramLabel = "MASK", description = "Instead: write the complement of this mask file.")
     Path complement;
+
+    @Option(names = "--truth", description = "Build the true mask: exact top-k of |θ_final − θ_start|, from --deltas FILE "
+            + "(|Σ δ_t| over all its steps) or from --from CKPT --to CKPT.")
+    boolean truth;
+
+    @Option(names = "--deltas", paramLabel = "FILE", description = "--truth: delta stream (rlcasino.deltas) to sum.")
+    Path deltas;
+
+    @Option(names = "--from", paramLabel = "CKPT", description = "--truth: start checkpoint (safetensors file, shard directory or index.json).")
+    Path from;
+
+    @Option(names = "--to", paramLabel = "CKPT", description = "--truth: final checkpoint.")
+    Path to;
 
     @Option(names = "--sparsity", paramLabel = "PCT", description = "Target sparsity in percent of inactive entries, in [0, 100), e.g. 97.5.")
     Double sparsity;
@@ -95,6 +114,25 @@ final class MaskCommand implements Callable<Integer> {
     private int run() throws IOException {
         PrintWriter o = spec.commandLine().getOut();
         try (BufferAllocator allocator = new RootAllocator()) {
+            if (truth) {
+                if (scores != null || complement != null) {
+                    throw new IllegalArgumentException("--truth takes no --scores or --complement: it computes its own scores");
+                }
+                if (!builder.equals("exact")) {
+                    throw new IllegalArgumentException("--truth builds with the exact builder only, got --builder " + builder);
+                }
+                boolean checkpoints = from != null || to != null;
+                if (deltas != null && checkpoints) {
+                    throw new IllegalArgumentException("--truth takes either --deltas FILE or --from CKPT --to CKPT, not both");
+                }
+                if (deltas == null && (from == null || to == null)) {
+                    throw new IllegalArgumentException(checkpoints
+                            ? "--truth with checkpoints needs both --from CKPT and --to CKPT"
+                            : "--truth needs --deltas FILE or --from CKPT --to CKPT");
+                }
+            } else if (deltas != null || from != null || to != null) {
+                throw new IllegalArgumentException("--deltas, --from and --to go with --truth");
+            }
             if (complement != null) {
                 if (scores != null || sparsity != null) {
                     throw new IllegalArgumentException("--complement takes no --scores or --sparsity");
@@ -106,8 +144,9 @@ final class MaskCommand implements Callable<Integer> {
                 o.flush();
                 return 0;
             }
-            if (scores == null || sparsity == null) {
-                throw new IllegalArgumentException("give --scores FILE and --sparsity PCT (or --complement MASK)");
+            if (truth ? sparsity == null : scores == null || sparsity == null) {
+                throw new IllegalArgumentException(truth ? "--truth needs --sparsity PCT"
+                        : "give --scores FILE and --sparsity PCT (or --complement MASK, or --truth)");
             }
             if (!(sparsity >= 0 && sparsity < 100)) {
                 throw new IllegalArgumentException("--sparsity must be a percentage in [0, 100), got " + sparsity);
@@ -116,17 +155,18 @@ final class MaskCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--block-score must be sum or max, got '" + blockScore + "'");
             }
             MaskBuilder.Method m = method(builder);
-            requireFile(scores);
             MaskOptions options = new MaskOptions(m, sparsity / 100, floor, seed, block, blockScore.equals("max"), samples);
-            ScoreSource source = ScoreSource.ofFile(scores, allocator, ScoreSource.DEFAULT_CAPACITY);
             long t0 = System.nanoTime();
             MaskBuilder.Report r;
-            try (Backend backend = backendOptions.open()) {
-                MaskBuilder mb = new MaskBuilder(source, backend, allocator, progress());
-                r = mb.build(options, out, Map.of("scores", scores.getFileName().toString()));
+            if (truth) {
+                r = buildTruth(options, allocator);
+            } else {
+                requireFile(scores);
+                r = build(scores, options, allocator, Map.of("scores", scores.getFileName().toString()));
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            o.printf(Locale.ROOT, "wrote %s: %s, kept %,d of %,d entries%n", out, r.method(), r.kept(), r.total());
+            o.printf(Locale.ROOT, "wrote %s: %s%s, kept %,d of %,d entries%n", out, truth ? "true mask, " : "", r.method(),
+                    r.kept(), r.total());
             o.printf(Locale.ROOT, "target sparsity %.4f%%, achieved %.4f%% (error %+.4f points)%s%n", r.targetSparsity() * 100,
                     r.achievedSparsity() * 100, r.error() * 100,
                     r.threshold().isPresent() ? String.format(Locale.ROOT, ", threshold %.6g", r.threshold().getAsDouble()) : "");
@@ -139,6 +179,56 @@ final class MaskCommand implements Callable<Integer> {
             writeSafetensors(allocator, o);
             o.flush();
             return 0;
+        }
+    }
+
+    private MaskBuilder.Report build(Path scoreFile, MaskOptions options, BufferAllocator allocator,
+                                     Map<String, String> provenance) throws IOException {
+        ScoreSource source = ScoreSource.ofFile(scoreFile, allocator, ScoreSource.DEFAULT_CAPACITY);
+        try (Backend backend = backendOptions.open()) {
+            MaskBuilder mb = new MaskBuilder(source, backend, allocator, progress());
+            return mb.build(options, out, provenance);
+        }
+    }
+
+    /**
+     * The true mask: |θ_final − θ_start| (or |Σ δ_t|) into a temporary score file beside the output,
+     * then the exact builder on it; the temporary is deleted afterwards, also on failure.
+     */
+    private MaskBuilder.Report buildTruth(MaskOptions options, BufferAllocator allocator) throws IOException {
+        Map<String, String> provenance = new LinkedHashMap<>();
+        provenance.put("mask", "truth");
+        if (deltas != null) {
+            requireFile(deltas);
+            provenance.put("truth_source", "deltas");
+            provenance.put("deltas", deltas.toString());
+            provenance.put("formula", "|sum delta| over all steps (= |theta_last - theta_first| up to float32 rounding)");
+        } else {
+            requireExists(from);
+            requireExists(to);
+            provenance.put("truth_source", "checkpoints");
+            provenance.put("from", from.toString());
+            provenance.put("to", to.toString());
+            provenance.put("formula", "|theta_final - theta_start|");
+        }
+        Path parent = out.toAbsolutePath().getParent();
+        Path temp = parent.resolve("." + out.getFileName() + ".truth-scores." + ProcessHandle.current().pid() + ".arrow");
+        try {
+            if (deltas != null) {
+                TruthScores.fromDeltas(deltas, temp, allocator);
+            } else {
+                TruthScores.fromCheckpoints(from, to, temp, allocator);
+            }
+            return build(temp, options, allocator, provenance);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    private static void requireExists(Path p) {
+        if (!Files.exists(p)) {
+            throw new IllegalArgumentException(p + ": no such checkpoint (give a safetensors file, a shard directory or "
+                    + "a model.safetensors.index.json file)");
         }
     }
 

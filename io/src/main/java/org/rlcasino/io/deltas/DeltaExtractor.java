@@ -106,16 +106,7 @@ public final class DeltaExtractor {
         if (series.size() < 2) {
             throw new IllegalArgumentException("deltas need at least two checkpoints, got " + series.size());
         }
-        List<TensorInfo> selected;
-        try (SafetensorsCheckpoint first = SafetensorsCheckpoint.open(series.getFirst().path())) {
-            List<String> names = first.tensors().stream().map(TensorInfo::name).toList();
-            List<String> chosen = options.selection().apply(names);
-            selected = new ArrayList<>();
-            for (String name : chosen) {
-                selected.add(first.tensor(name));
-            }
-        }
-        checkSameTensors(series, selected, options.selection());
+        List<TensorInfo> selected = sharedTensors(series, options.selection());
 
         List<org.rlcasino.io.arrow.TensorInfo> table = new ArrayList<>();
         long elementsPerStep = 0;
@@ -182,6 +173,29 @@ public final class DeltaExtractor {
             max = Math.max(max, t.numel());
         }
         return max;
+    }
+
+    /**
+     * The tensors of the first checkpoint that {@code selection} picks, after checking that every
+     * other checkpoint holds exactly those with the same shapes and dtypes.
+     *
+     * @throws IllegalArgumentException listing the differences (up to 20) if they do not
+     */
+    public static List<TensorInfo> sharedTensors(List<CheckpointRef> series, TensorSelection selection) throws IOException {
+        if (series.isEmpty()) {
+            throw new IllegalArgumentException("no checkpoints given");
+        }
+        List<TensorInfo> selected;
+        try (SafetensorsCheckpoint first = SafetensorsCheckpoint.open(series.getFirst().path())) {
+            List<String> names = first.tensors().stream().map(TensorInfo::name).toList();
+            List<String> chosen = selection.apply(names);
+            selected = new ArrayList<>();
+            for (String name : chosen) {
+                selected.add(first.tensor(name));
+            }
+        }
+        checkSameTensors(series, selected, selection);
+        return selected;
     }
 
     /** Every checkpoint must hold the selected tensors with the first one's shapes and dtypes, and no others matching the selection. */
