@@ -82,8 +82,8 @@ final class BenchMaskCommand implements Callable<Integer> {
                     r.scoreFileBytes() / 1e9, where, r.reused() ? "reused" : String.format(Locale.ROOT, "written in %.1f s", r.generateSeconds()));
             o.printf(Locale.ROOT, "exact global top-k at %.4f%% sparsity: kept %,d (k = %,d: %s), threshold %.6g%n", sparsity, r.kept(),
                     r.expectedKept(), r.exact() ? "exact" : "NOT EXACT", r.threshold());
-            o.printf(Locale.ROOT, "%.2f s = %.1f M scores/s (%s, %d threads); mask file %.1f MB%n", r.seconds(), r.scoresPerSecond() / 1e6,
-                    r.backend(), t, r.maskBytes() / 1e6);
+            o.printf(Locale.ROOT, "%.2f s = %.1f M scores/s on %s; mask file %.1f MB%n", r.seconds(), r.scoresPerSecond() / 1e6,
+                    r.backend(), r.maskBytes() / 1e6);
             o.printf(Locale.ROOT, "peak memory while building: RSS %.0f MB = private %.0f MB (before: %.0f MB) + mapped files %.0f MB; "
                             + "peak heap %.0f MB of max %.0f MB%n", r.peakRssBytes() / 1e6, r.peakAnonBytes() / 1e6,
                     r.baselineAnonBytes() / 1e6, r.peakFileBytes() / 1e6, r.peakHeapBytes() / 1e6, r.maxHeapBytes() / 1e6);

@@ -138,7 +138,7 @@ final class BenchScoringCommand implements Callable<Integer> {
                             o.flush();
                         }
                     });
-            o.printf(Locale.ROOT, "backend %s, %d threads; private memory before scoring %.0f MB; deltas %s%s%n", backend.name(), t,
+            o.printf(Locale.ROOT, "backend %s; private memory before scoring %.0f MB; deltas %s%s%n", backend.name(),
                     r.baselineAnonBytes() / 1e6, r.deltasReused() ? "reused" : "extracted in",
                     r.deltasReused() ? "" : String.format(Locale.ROOT, " %.2f s", r.extractSeconds()));
             o.flush();
