@@ -9,13 +9,13 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks measured side by side in one process (see also: bin/casino jmh).",
-        subcommands = {BenchOptimizerCommand.class, BenchDeltasCommand.class})
+        subcommands = {BenchOptimizerCommand.class, BenchDeltasCommand.class, BenchScoringCommand.class, BenchMaskCommand.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: which benchmark? (optimizer, deltas)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: which benchmark? (optimizer, deltas, scoring, mask)");
     }
 }

@@ -6,13 +6,14 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.rlcasino.eval.bench.OptimizerBenchmark;
 import org.rlcasino.io.deltas.DeltaExtractor;
+import org.rlcasino.scoring.MaskProgress;
 import org.rlcasino.scoring.StreamingScorer;
 
 /**
  * Shows benchmark progress as a progress bar on standard error; nothing when {@code quiet} or when
  * standard error is not a terminal (a log file gets no carriage-return redraws).
  */
-final class ConsoleProgress implements OptimizerBenchmark.Progress, DeltaExtractor.Progress, StreamingScorer.Progress {
+final class ConsoleProgress implements OptimizerBenchmark.Progress, DeltaExtractor.Progress, StreamingScorer.Progress, MaskProgress {
     private final boolean quiet;
     private ProgressBar bar;
 
