@@ -7,6 +7,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code casino bench …}: benchmarks that print ratios measured side by side in one run. */
 @Command(name = "bench",
+        header = "Benchmarks measured side by side in one process.",
         mixinStandardHelpOptions = true,
         description = "Benchmarks measured side by side in one process (see also: bin/casino jmh).",
         subcommands = {BenchOptimizerCommand.class, BenchDeltasCommand.class, BenchScoringCommand.class, BenchMaskCommand.class})

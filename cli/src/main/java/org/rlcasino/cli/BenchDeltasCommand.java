@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code casino bench deltas}: casino deltas on a synthetic checkpoint series against mmap read bandwidth. */
-@Command(name = "deltas", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "deltas",
+        header = "casino deltas on a synthetic checkpoint series against mmap read bandwidth.", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
                 "Generates (or reuses) a synthetic checkpoint series (1024x4096 tensors, a tenth of the entries",
                 "moving each step), measures sequential read bandwidth through mmap on it, then runs the deltas",

@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code casino bench mask}: exact global top-k over a synthetic score file streamed from disk. */
-@Command(name = "mask", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "mask",
+        header = "Exact global top-k over N synthetic scores streamed from a file.", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
                 "Generates (or reuses) a synthetic score file of N float32 scores (1024x4096 tensors; values a seeded",
                 "hash: 9 in 10 uniform with 24 bits, 1 in 10 exactly 0.975, so there are ties at the cut), then builds",

@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code casino bench optimizer}: dense AdamW against BSR-AdamW at several sparsities and mask shapes. */
 @Command(name = "optimizer",
+        header = "Dense AdamW against BSR-AdamW at several sparsities and mask shapes.",
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {

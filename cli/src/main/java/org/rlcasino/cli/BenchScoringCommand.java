@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code casino bench scoring}: the streaming scorers on a synthetic delta file against mmap read bandwidth. */
-@Command(name = "scoring", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "scoring",
+        header = "Each scorer on a synthetic delta file against its mmap read bandwidth.", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
                 "Generates (or reuses) a synthetic checkpoint series (as 'casino bench deltas') and its delta file,",
                 "measures sequential read bandwidth through mmap on the delta file, then runs each scorer once on it",

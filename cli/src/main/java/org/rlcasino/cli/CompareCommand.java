@@ -23,7 +23,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code casino compare A.arrow B.arrow [C.arrow…]}: overlap and Jaccard index of masks, against the random baseline. */
-@Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "compare",
+        header = "Jaccard agreement of masks per tensor and in total, against the random baseline.", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
                 "Compares masks (mask.arrow files over the same tensors) by merging their sorted index lists as they",
                 "stream: per tensor and in total |A|, |B|, |A∩B|, |A∪B|, the Jaccard index |A∩B|/|A∪B| (1 for two empty",

@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code casino deltas}: weight deltas between consecutive checkpoints, as an Arrow delta stream. */
-@Command(name = "deltas", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "deltas",
+        header = "Write the weight deltas of consecutive checkpoints as an Arrow delta stream.", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
                 "Writes the weight deltas δ_t = θ_t − θ_(t−1) of consecutive checkpoints (safetensors files, shard",
                 "directories or model.safetensors.index.json; F32/F16/BF16, converted to float32) to an Arrow",

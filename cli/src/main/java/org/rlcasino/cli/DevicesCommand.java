@@ -8,7 +8,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code casino devices}: the backends available in this process and their devices. */
-@Command(name = "devices", mixinStandardHelpOptions = true,
+@Command(name = "devices",
+        header = "List the backends and their devices.", mixinStandardHelpOptions = true,
         description = {"Lists the backends available in this process and their devices (driver:device ids for --device).",
                 "TornadoVM devices appear when run as 'bin/casino devices --backend tornado'."})
 final class DevicesCommand implements Runnable {

@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
  * with statistics per tensor streamed chunk by chunk.
  */
 @Command(name = "inspect",
+        header = "Show the tensors, metadata and statistics of safetensors and RL Casino Arrow files.",
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {

@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
  * {@code casino mask}: a mask file from a score file (or the complement of a mask file, or the
  * "true" mask of a run: exact top-k of |θ_final − θ_start| from a delta stream or two checkpoints).
  */
-@Command(name = "mask", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "mask",
+        header = "Build a mask at a target sparsity from scores (or the true mask of a run).", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
                 "Builds a mask (rlcasino.mask: per tensor, the sorted flat indices of the active entries) from a",
                 "score file, in a few streaming passes with bounded memory, or writes the complement of a mask.",

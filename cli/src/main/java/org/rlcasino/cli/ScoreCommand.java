@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code casino score}: one score per parameter from a delta stream, read once. */
-@Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "score",
+        header = "Score every parameter (magnitude, momentum, Fisher) from a delta stream.", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
                 "Scores every parameter of the selected tensors from a delta stream (casino deltas), reading it once:",
                 "  magnitude  s = Σ_t |δ_t|                                      (1 float of state per parameter)",
