@@ -4,18 +4,14 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import org.rlcasino.eval.bench.DeltaBenchmark;
 import org.rlcasino.eval.bench.SyntheticCheckpoints;
-import org.rlcasino.io.AtomicFileWriter;
 import org.rlcasino.io.deltas.DeltaExtractor;
 import org.rlcasino.io.safetensors.Dtype;
 import picocli.CommandLine.Command;
@@ -41,8 +37,8 @@ final class BenchDeltasCommand implements Callable<Integer> {
     @Option(names = "--checkpoints", defaultValue = "4", paramLabel = "N", description = "Checkpoints in the series. Default: ${DEFAULT-VALUE}.")
     int checkpoints;
 
-    @Option(names = "--dtype", defaultValue = "BF16", paramLabel = "DTYPE", description = "F32, F16 or BF16. Default: ${DEFAULT-VALUE}.")
-    String dtype;
+    @Option(names = "--dtype", converter = BenchWorkspace.FloatDtype.class, defaultValue = "BF16", paramLabel = "DTYPE", description = "F32, F16 or BF16. Default: ${DEFAULT-VALUE}.")
+    Dtype type;
 
     @Option(names = "--dir", paramLabel = "DIR",
             description = "Where the series lives: generated there unless already present (kept). Default: a temporary directory, deleted after.")
@@ -63,15 +59,8 @@ final class BenchDeltasCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Dtype type;
-        try {
-            type = Dtype.parse(dtype.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--dtype: " + e.getMessage());
-        }
-        boolean temporary = dir == null;
-        Path where = temporary ? Files.createTempDirectory("rlcasino-bench-deltas-") : dir;
-        try {
+        try (BenchWorkspace workspace = BenchWorkspace.open(dir, "deltas")) {
+            Path where = workspace.path();
             ConsoleProgress progress = new ConsoleProgress(quiet);
             List<Path> series = SyntheticCheckpoints.generate(where, size, checkpoints, type, seed, progress);
             Path out = (outDir == null ? where : outDir).resolve("rlcasino-bench-deltas.arrow");
@@ -95,19 +84,10 @@ final class BenchDeltasCommand implements Callable<Integer> {
                 doc.put("result", r);
                 doc.put("deltasReadGBps", r.deltasReadGBps());
                 doc.put("fractionOfMappedRead", r.fractionOfMappedRead());
-                byte[] bytes = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(doc);
-                AtomicFileWriter.write(json, s -> s.write(bytes));
+                BenchWorkspace.writeJson(json, doc);
             }
             Files.deleteIfExists(out);
             return 0;
-        } finally {
-            if (temporary) {
-                try (var files = Files.walk(where)) {
-                    for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.deleteIfExists(p);
-                    }
-                }
-            }
         }
     }
 }

@@ -9,10 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import org.rlcasino.eval.bench.MaskBenchmark;
-import org.rlcasino.io.AtomicFileWriter;
 import org.rlcasino.tasks.Backend;
 import org.rlcasino.tasks.JvmBackend;
 import picocli.CommandLine.Command;
@@ -72,39 +69,40 @@ final class BenchMaskCommand implements Callable<Integer> {
         if (t < 1) {
             throw new IllegalArgumentException("--threads must be >= 1, got " + t);
         }
-        boolean temporary = dir == null;
-        Path where = temporary ? Files.createTempDirectory("rlcasino-bench-mask-") : dir;
-        Path mask = where.resolve(MASK_FILE);
         PrintWriter o = spec.commandLine().getOut();
-        try (Backend backend = new JvmBackend(t, JvmBackend.DEFAULT_CHUNK_SIZE)) {
-            MaskBenchmark.Result r = MaskBenchmark.run(where.resolve(SCORES_FILE), mask, scores, seed, sparsity / 100, backend,
-                    new ConsoleProgress(quiet));
-            o.printf(Locale.ROOT, "scores: %,d float32 in %d tensors, %.2f GB in %s (%s)%n", r.scores(), r.tensors(),
-                    r.scoreFileBytes() / 1e9, where, r.reused() ? "reused" : String.format(Locale.ROOT, "written in %.1f s", r.generateSeconds()));
-            o.printf(Locale.ROOT, "exact global top-k at %.4f%% sparsity: kept %,d (k = %,d: %s), threshold %.6g%n", sparsity, r.kept(),
-                    r.expectedKept(), r.exact() ? "exact" : "NOT EXACT", r.threshold());
-            o.printf(Locale.ROOT, "%.2f s = %.1f M scores/s on %s; mask file %.1f MB%n", r.seconds(), r.scoresPerSecond() / 1e6,
-                    r.backend(), r.maskBytes() / 1e6);
-            o.printf(Locale.ROOT, "peak memory while building: RSS %.0f MB = private %.0f MB (before: %.0f MB) + mapped files %.0f MB; "
-                            + "peak heap %.0f MB of max %.0f MB%n", r.peakRssBytes() / 1e6, r.peakAnonBytes() / 1e6,
-                    r.baselineAnonBytes() / 1e6, r.peakFileBytes() / 1e6, r.peakHeapBytes() / 1e6, r.maxHeapBytes() / 1e6);
-            o.flush();
-            if (json != null) {
-                Map<String, Object> doc = new LinkedHashMap<>();
-                doc.put("format", "rlcasino.bench.mask");
-                doc.put("version", 1);
-                doc.put("threads", t);
-                doc.put("result", r);
-                doc.put("exact", r.exact());
-                byte[] bytes = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(doc);
-                AtomicFileWriter.write(json, s -> s.write(bytes));
-            }
-            return r.exact() ? 0 : 1;
-        } finally {
-            Files.deleteIfExists(mask);
-            if (temporary) {
-                BenchScoringCommand.deleteTree(where);
+        try (BenchWorkspace workspace = BenchWorkspace.open(dir, "mask");
+             Backend backend = new JvmBackend(t, JvmBackend.DEFAULT_CHUNK_SIZE)) {
+            Path where = workspace.path();
+            Path mask = where.resolve(MASK_FILE);
+            try {
+                return report(o, where, MaskBenchmark.run(where.resolve(SCORES_FILE), mask, scores, seed, sparsity / 100,
+                        backend, new ConsoleProgress(quiet)), t);
+            } finally {
+                Files.deleteIfExists(mask);
             }
         }
+    }
+
+    private int report(PrintWriter o, Path where, MaskBenchmark.Result r, int t) throws IOException {
+        o.printf(Locale.ROOT, "scores: %,d float32 in %d tensors, %.2f GB in %s (%s)%n", r.scores(), r.tensors(),
+                r.scoreFileBytes() / 1e9, where, r.reused() ? "reused" : String.format(Locale.ROOT, "written in %.1f s", r.generateSeconds()));
+        o.printf(Locale.ROOT, "exact global top-k at %.4f%% sparsity: kept %,d (k = %,d: %s), threshold %.6g%n", sparsity, r.kept(),
+                r.expectedKept(), r.exact() ? "exact" : "NOT EXACT", r.threshold());
+        o.printf(Locale.ROOT, "%.2f s = %.1f M scores/s on %s; mask file %.1f MB%n", r.seconds(), r.scoresPerSecond() / 1e6,
+                r.backend(), r.maskBytes() / 1e6);
+        o.printf(Locale.ROOT, "peak memory while building: RSS %.0f MB = private %.0f MB (before: %.0f MB) + mapped files %.0f MB; "
+                        + "peak heap %.0f MB of max %.0f MB%n", r.peakRssBytes() / 1e6, r.peakAnonBytes() / 1e6,
+                r.baselineAnonBytes() / 1e6, r.peakFileBytes() / 1e6, r.peakHeapBytes() / 1e6, r.maxHeapBytes() / 1e6);
+        o.flush();
+        if (json != null) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("format", "rlcasino.bench.mask");
+            doc.put("version", 1);
+            doc.put("threads", t);
+            doc.put("result", r);
+            doc.put("exact", r.exact());
+            BenchWorkspace.writeJson(json, doc);
+        }
+        return r.exact() ? 0 : 1;
     }
 }

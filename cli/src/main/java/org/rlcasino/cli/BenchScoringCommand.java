@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -13,11 +12,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import org.rlcasino.eval.bench.ScoringBenchmark;
 import org.rlcasino.eval.bench.SyntheticCheckpoints;
-import org.rlcasino.io.AtomicFileWriter;
 import org.rlcasino.io.safetensors.Dtype;
 import org.rlcasino.scoring.FisherScorer;
 import org.rlcasino.scoring.MagnitudeScorer;
@@ -53,8 +49,8 @@ final class BenchScoringCommand implements Callable<Integer> {
             description = "Checkpoints in the series (N-1 delta steps). Default: ${DEFAULT-VALUE}.")
     int checkpoints;
 
-    @Option(names = "--dtype", defaultValue = "BF16", paramLabel = "DTYPE", description = "F32, F16 or BF16. Default: ${DEFAULT-VALUE}.")
-    String dtype;
+    @Option(names = "--dtype", converter = BenchWorkspace.FloatDtype.class, defaultValue = "BF16", paramLabel = "DTYPE", description = "F32, F16 or BF16. Default: ${DEFAULT-VALUE}.")
+    Dtype type;
 
     @Option(names = "--methods", defaultValue = "magnitude,fisher,momentum", split = ",", paramLabel = "M[,M…]",
             description = "Scorers to run, in order: magnitude, fisher, momentum. Default: ${DEFAULT-VALUE}.")
@@ -81,12 +77,6 @@ final class BenchScoringCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Dtype type;
-        try {
-            type = Dtype.parse(dtype.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--dtype: " + e.getMessage());
-        }
         if (size < 1) {
             throw new IllegalArgumentException("--size must be > 0, got " + size);
         }
@@ -103,10 +93,10 @@ final class BenchScoringCommand implements Callable<Integer> {
         if (t < 1) {
             throw new IllegalArgumentException("--threads must be >= 1, got " + t);
         }
-        boolean temporary = dir == null;
-        Path where = temporary ? Files.createTempDirectory("rlcasino-bench-scoring-") : dir;
         PrintWriter o = spec.commandLine().getOut();
-        try (Backend backend = new JvmBackend(t, JvmBackend.DEFAULT_CHUNK_SIZE)) {
+        try (BenchWorkspace workspace = BenchWorkspace.open(dir, "scoring");
+             Backend backend = new JvmBackend(t, JvmBackend.DEFAULT_CHUNK_SIZE)) {
+            Path where = workspace.path();
             List<StreamingScorer> scorers = new ArrayList<>();
             for (String m : names) {
                 scorers.add(switch (m) {
@@ -153,14 +143,9 @@ final class BenchScoringCommand implements Callable<Integer> {
                 doc.put("backend", backend.name());
                 doc.put("threads", t);
                 doc.put("result", r);
-                byte[] bytes = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(doc);
-                AtomicFileWriter.write(json, s -> s.write(bytes));
+                BenchWorkspace.writeJson(json, doc);
             }
             return 0;
-        } finally {
-            if (temporary) {
-                deleteTree(where);
-            }
         }
     }
 
@@ -172,11 +157,4 @@ final class BenchScoringCommand implements Callable<Integer> {
         return total;
     }
 
-    static void deleteTree(Path where) throws IOException {
-        try (var files = Files.walk(where)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }
