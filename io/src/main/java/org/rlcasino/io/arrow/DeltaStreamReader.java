@@ -23,29 +23,20 @@ import org.apache.arrow.memory.BufferAllocator;
  * }</pre>
  * The accessors describe the row the last {@link #next()} moved to.
  */
-public final class DeltaStreamReader implements AutoCloseable {
-    private final ArrowFileInput in;
-    private final TensorTable tensors;
-    private final Map<String, String> provenance;
+public final class DeltaStreamReader extends FloatChunkFileReader {
     private final double tolerance;
-    private final Batching batching;
     private final List<DeltaStep> steps;
     private final long zeroed;
-    private final FloatChunkReader rows;
     private int stepsSeen;
 
     private DeltaStreamReader(ArrowFileInput in) {
-        this.in = in;
-        this.tensors = in.tensors();
-        this.provenance = in.provenance();
-        this.batching = in.batching();
+        super(in, true);
         this.tolerance = in.parseDouble(RlcasinoArrowFile.TOLERANCE, in.require(RlcasinoArrowFile.TOLERANCE));
         if (!(tolerance >= 0) || Double.isInfinite(tolerance)) {
             throw in.corrupt(RlcasinoArrowFile.TOLERANCE + " must be finite and >= 0, got " + tolerance);
         }
         this.steps = parseSteps(in);
         this.zeroed = in.parse(RlcasinoArrowFile.ZEROED, in.requireFooter(RlcasinoArrowFile.ZEROED), Long::parseLong);
-        this.rows = new FloatChunkReader(in, tensors, batching, true);
     }
 
     /**
@@ -86,21 +77,9 @@ public final class DeltaStreamReader implements AutoCloseable {
         });
     }
 
-    public TensorTable tensors() {
-        return tensors;
-    }
-
-    public Map<String, String> provenance() {
-        return provenance;
-    }
-
     /** Nonzero deltas below it were written as 0 (0: none were). */
     public double tolerance() {
         return tolerance;
-    }
-
-    public Batching batching() {
-        return batching;
     }
 
     /** The steps in the file, with their sources and zeroed counts (from the footer). */
@@ -113,12 +92,8 @@ public final class DeltaStreamReader implements AutoCloseable {
         return zeroed;
     }
 
-    /** All schema metadata, as stored. */
-    public Map<String, String> metadata() {
-        return in.metadata();
-    }
-
     /** Moves to the next chunk; false at the end, after checking that the last step is complete. */
+    @Override
     public boolean next() throws IOException {
         int before = rows.step();
         boolean started = stepsSeen > 0;
@@ -141,39 +116,5 @@ public final class DeltaStreamReader implements AutoCloseable {
     /** Step of the current chunk. */
     public int step() {
         return rows.step();
-    }
-
-    /** Table position of the current chunk's tensor. */
-    public int tensorIndex() {
-        return rows.tensorIndex();
-    }
-
-    public TensorInfo tensor() {
-        return tensors.get(rows.tensorIndex());
-    }
-
-    /** Flat element offset of the current chunk within its tensor. */
-    public long offset() {
-        return rows.offset();
-    }
-
-    /** Number of values in the current chunk. */
-    public int length() {
-        return rows.length();
-    }
-
-    /** Value {@code i} of the current chunk: δ of element {@code offset() + i}. */
-    public float value(int i) {
-        return rows.value(i);
-    }
-
-    /** Copies the current chunk's {@link #length()} values into {@code dst[dstFrom…]}. */
-    public void readValues(float[] dst, int dstFrom) {
-        rows.readValues(dst, dstFrom);
-    }
-
-    @Override
-    public void close() throws IOException {
-        in.close();
     }
 }
