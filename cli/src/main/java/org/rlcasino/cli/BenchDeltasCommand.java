@@ -59,6 +59,9 @@ final class BenchDeltasCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (size < 1) {
+            throw new IllegalArgumentException("--size must be > 0, got " + size);
+        }
         try (BenchWorkspace workspace = BenchWorkspace.open(dir, "deltas")) {
             Path where = workspace.path();
             ConsoleProgress progress = new ConsoleProgress(quiet);

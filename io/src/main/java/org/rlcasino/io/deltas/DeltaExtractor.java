@@ -202,6 +202,10 @@ public final class DeltaExtractor {
     private static void checkSameTensors(List<CheckpointRef> series, List<TensorInfo> selected, TensorSelection selection)
             throws IOException {
         List<String> differences = new ArrayList<>();
+        java.util.Set<String> selectedNames = new java.util.HashSet<>();
+        for (TensorInfo t : selected) {
+            selectedNames.add(t.name());
+        }
         CheckpointRef reference = series.getFirst();
         for (CheckpointRef ref : series.subList(1, series.size())) {
             try (SafetensorsCheckpoint c = SafetensorsCheckpoint.open(ref.path())) {
@@ -222,7 +226,7 @@ public final class DeltaExtractor {
                     }
                 }
                 for (TensorInfo other : c.tensors()) {
-                    if (selection.selects(other.name()) && selected.stream().noneMatch(t -> t.name().equals(other.name()))) {
+                    if (selection.selects(other.name()) && !selectedNames.contains(other.name())) {
                         differences.add(ref.path() + ": extra tensor '" + other.name() + "' not in " + reference.path());
                     }
                 }
