@@ -11,6 +11,7 @@ import org.rlcasino.tasks.Backend;
 import org.rlcasino.tasks.KernelCall;
 import org.rlcasino.tasks.KernelCall.Role;
 import org.rlcasino.tasks.KernelLaunch;
+import org.rlcasino.tasks.MatmulKernels;
 import org.rlcasino.tasks.ReductionKernels;
 import org.rlcasino.tasks.ScoringKernels;
 import org.rlcasino.tasks.SelectionKernels;
@@ -144,6 +145,14 @@ public final class TornadoBackend implements Backend {
                     (int[]) a[0], (int[]) a[1], (int[]) a[2], (int) a[3], (int) a[4], 0, n);
             case COUNT_ABOVE_PARTIALS -> graph.task(task, SelectionKernels::countAbovePartials,
                     (int[]) a[0], (int[]) a[1], (int[]) a[2], (int) a[3], 0, n);
+            case MATMUL_NN -> graph.task(task, MatmulKernels::matmulNN,
+                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (int[]) a[4], 0, n);
+            case MATMUL_NT -> graph.task(task, MatmulKernels::matmulNT,
+                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (int[]) a[4], 0, n);
+            case MATMUL_TN -> graph.task(task, MatmulKernels::matmulTN,
+                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (int[]) a[4], 0, n);
+            case COLUMN_SUM -> graph.task(task, MatmulKernels::columnSum,
+                    (float[]) a[0], (float[]) a[1], (int[]) a[2], 0, n);
         }
     }
 

@@ -79,7 +79,8 @@ public final class JvmBackend implements Backend {
 
             @Override
             public void launch() {
-                run(call.task(), call.range(), call::runOnJvm);
+                run(call.task(), call.range(), call.grain() > 0 ? Math.min(chunkSize, call.grain()) : chunkSize,
+                        call::runOnJvm);
             }
         };
     }
@@ -95,6 +96,14 @@ public final class JvmBackend implements Backend {
      * are not kernels (e.g. benchmarks' bandwidth probes).
      */
     public void run(String task, int n, RangeKernel kernel) {
+        run(task, n, chunkSize, kernel);
+    }
+
+    /** As {@link #run(String, int, RangeKernel)} with chunks of at most {@code chunkSize} iterations. */
+    public void run(String task, int n, int chunkSize, RangeKernel kernel) {
+        if (chunkSize < 1) {
+            throw new IllegalArgumentException(task + ": chunkSize must be >= 1, got " + chunkSize);
+        }
         if (n < 0) {
             throw new IllegalArgumentException(task + ": range must be >= 0, got " + n);
         }

@@ -102,6 +102,37 @@ public enum Kernel {
         void runOnJvm(Object[] a, int offset, int count) {
             SelectionKernels.countAbovePartials((int[]) a[0], (int[]) a[1], (int[]) a[2], (int) a[3], offset, count);
         }
+    },
+    /** {@link MatmulKernels#matmulNN}(out, a, b, bias, dims). */
+    MATMUL_NN(float[].class, float[].class, float[].class, float[].class, int[].class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            MatmulKernels.matmulNN((float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (int[]) a[4],
+                    offset, count);
+        }
+    },
+    /** {@link MatmulKernels#matmulNT}(out, a, b, bias, dims). */
+    MATMUL_NT(float[].class, float[].class, float[].class, float[].class, int[].class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            MatmulKernels.matmulNT((float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (int[]) a[4],
+                    offset, count);
+        }
+    },
+    /** {@link MatmulKernels#matmulTN}(out, a, b, bias, dims). */
+    MATMUL_TN(float[].class, float[].class, float[].class, float[].class, int[].class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            MatmulKernels.matmulTN((float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (int[]) a[4],
+                    offset, count);
+        }
+    },
+    /** {@link MatmulKernels#columnSum}(out, a, dims). */
+    COLUMN_SUM(float[].class, float[].class, int[].class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            MatmulKernels.columnSum((float[]) a[0], (float[]) a[1], (int[]) a[2], offset, count);
+        }
     };
 
     private final List<Class<?>> parameterTypes;

@@ -24,9 +24,12 @@ import java.util.List;
  * @param range       iterations of the parallel loop
  * @param jvmFastPath an equivalent JVM-only implementation (bit-identical), used by the JVM
  *                    backend instead of the kernel; null for none
+ * @param grain       the most iterations one JVM chunk should cover (for kernels whose iterations
+ *                    are expensive, e.g. one matmul output row), or 0 for the backend's chunk size;
+ *                    never changes results, only how the JVM backend splits the range
  */
 public record KernelCall(String task, Kernel kernel, Object[] arguments, Role[] roles, int range,
-                         RangeKernel jvmFastPath) {
+                         RangeKernel jvmFastPath, int grain) {
 
     /** What an argument is to data movement. */
     public enum Role { STATE, CONSTANT, INPUT, OUTPUT, SIZE }
@@ -57,8 +60,16 @@ public record KernelCall(String task, Kernel kernel, Object[] arguments, Role[] 
         if (range < 0) {
             throw new IllegalArgumentException(task + ": range must be >= 0, got " + range);
         }
+        if (grain < 0) {
+            throw new IllegalArgumentException(task + ": grain must be >= 0, got " + grain);
+        }
         arguments = arguments.clone();
         roles = roles.clone();
+    }
+
+    /** A call split by the backend's own chunk size. */
+    public KernelCall(String task, Kernel kernel, Object[] arguments, Role[] roles, int range, RangeKernel jvmFastPath) {
+        this(task, kernel, arguments, roles, range, jvmFastPath, 0);
     }
 
     /** Starts a call of {@code kernel} named {@code task}; add the arguments in the kernel's order. */
@@ -102,6 +113,7 @@ public record KernelCall(String task, Kernel kernel, Object[] arguments, Role[] 
         private final List<Object> arguments = new ArrayList<>();
         private final List<Role> roles = new ArrayList<>();
         private RangeKernel fastPath;
+        private int grain;
 
         private Builder(String task, Kernel kernel) {
             this.task = task;
@@ -152,8 +164,14 @@ public record KernelCall(String task, Kernel kernel, Object[] arguments, Role[] 
             return this;
         }
 
+        /** At most {@code iterations} per JVM chunk (expensive iterations); see {@link KernelCall#grain()}. */
+        public Builder grain(int iterations) {
+            this.grain = iterations;
+            return this;
+        }
+
         public KernelCall over(int range) {
-            return new KernelCall(task, kernel, arguments.toArray(), roles.toArray(new Role[0]), range, fastPath);
+            return new KernelCall(task, kernel, arguments.toArray(), roles.toArray(new Role[0]), range, fastPath, grain);
         }
     }
 }

@@ -1,5 +1,6 @@
 package org.rlcasino.io.config;
 
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -12,10 +13,15 @@ import java.util.regex.Pattern;
  * @param description free text (optional)
  * @param seed        master seed (default 0)
  * @param backend     where kernels run (default: JVM on all processors)
- * @param optimizer   AdamW hyperparameters (default: PyTorch's)
+ * @param optimizer   AdamW hyperparameters (default: PyTorch's); phases may override them
+ * @param model       the GPT-2 model to train (absent: the config trains nothing)
+ * @param task        the verifiable task the phases train and evaluate on
+ * @param phases      training phases in order ({@code casino train}); empty when absent
+ * @param experiment  what {@code casino run} measures and reports beyond training (absent: training only)
  */
 public record RunConfig(String name, String description, Long seed, BackendSection backend,
-                        OptimizerSection optimizer) {
+                        OptimizerSection optimizer, ModelSection model, TaskSection task,
+                        List<PhaseSection> phases, ExperimentSection experiment) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
     public RunConfig {
@@ -29,5 +35,6 @@ public record RunConfig(String name, String description, Long seed, BackendSecti
         seed = seed == null ? 0L : seed;
         backend = backend == null ? BackendSection.DEFAULTS : backend;
         optimizer = optimizer == null ? OptimizerSection.DEFAULTS : optimizer;
+        phases = phases == null ? List.of() : List.copyOf(phases);
     }
 }
