@@ -63,7 +63,7 @@ class RunConfigLoaderTest {
                 .hasMessageContaining("did you mean 'weightDecay'?");
         assertThatThrownBy(() -> parse("{\"name\": \"x\", \"zzzzzzzzzz\": 1}"))
                 .hasMessageNotContaining("did you mean")
-                .hasMessageContaining("valid keys there: backend, description, name, optimizer, seed");
+                .hasMessageContaining("valid keys there: backend, description, experiment, model, name, optimizer, phases, seed, task");
     }
 
     @ParameterizedTest
