@@ -63,7 +63,8 @@ public final class MatmulKernels {
      * ({@code dY·W} with W stored (out, in)). Iterations: the M·N output elements, row-major.
      */
     public static void matmulNN(float[] out, float[] a, float[] b, float[] bias, int[] dims, int offset, int count) {
-        for (@Parallel int e = offset; e < offset + count; e++) {
+        for (@Parallel int x = 0; x < count; x++) {
+            int e = offset + x;
             int kk = dims[D_K];
             int n = dims[D_N];
             int i = e / n;
@@ -84,7 +85,8 @@ public final class MatmulKernels {
      * Conv1D layer ({@code dY·Wᵀ} with W stored (in, out)). Iterations: the M·N output elements.
      */
     public static void matmulNT(float[] out, float[] a, float[] b, float[] bias, int[] dims, int offset, int count) {
-        for (@Parallel int e = offset; e < offset + count; e++) {
+        for (@Parallel int x = 0; x < count; x++) {
+            int e = offset + x;
             int kk = dims[D_K];
             int n = dims[D_N];
             int i = e / n;
@@ -106,7 +108,8 @@ public final class MatmulKernels {
      * {@code dims[D_M]} is M (the reduced extent), {@code dims[D_K]} is K (output rows).
      */
     public static void matmulTN(float[] out, float[] a, float[] b, float[] bias, int[] dims, int offset, int count) {
-        for (@Parallel int e = offset; e < offset + count; e++) {
+        for (@Parallel int x = 0; x < count; x++) {
+            int e = offset + x;
             int m = dims[D_M];
             int kk = dims[D_K];
             int n = dims[D_N];
@@ -127,7 +130,8 @@ public final class MatmulKernels {
      * columns; the sum runs over rows in ascending order. {@code dims[D_K]} is unused.
      */
     public static void columnSum(float[] out, float[] a, int[] dims, int offset, int count) {
-        for (@Parallel int j = offset; j < offset + count; j++) {
+        for (@Parallel int x = 0; x < count; x++) {
+            int j = offset + x;
             int m = dims[D_M];
             int n = dims[D_N];
             int aCol = dims[D_A] + j;
