@@ -139,7 +139,9 @@ public final class GptModel implements AutoCloseable {
             throw new IllegalArgumentException("seqLen must be in [1, maxSeqLen=" + config.maxSeqLen() + "], got " + seqLen);
         }
         long n = (long) batch * seqLen;
-        if (n * Math.max(config.vocabSize(), 4L * config.channels()) > Integer.MAX_VALUE - 8) {
+        long attention = (long) batch * config.numHeads() * seqLen * seqLen;
+        if (n * Math.max(config.vocabSize(), 4L * config.channels()) > Integer.MAX_VALUE - 8
+                || attention > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("batch " + batch + " × seqLen " + seqLen + " is too large for one forward");
         }
         if (tokens == null || tokens.length != n) {
