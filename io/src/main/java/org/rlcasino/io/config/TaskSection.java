@@ -7,7 +7,7 @@ import java.util.Locale;
  *
  * @param kind           {@code addition} ("37+45=" → "82"), {@code reverse} ("r1234=" → "4321") or
  *                       {@code sort} ("s3141=" → "1134") (required)
- * @param digits         addition: digits per operand (operands uniform in [0, 10^digits)); reverse/sort:
+ * @param digits         addition: digits of each operand (exactly that many: uniform in [10^(d-1), 10^d), [0, 10) for 1); reverse/sort:
  *                       length of the digit string; in [1, 9] (default 2 for addition, 4 otherwise)
  * @param heldOutPrompts prompts in the held-out split, {@code >= 1} (default 256); they never appear in training
  * @param splitSeed      seed of the train/held-out split (default 0), independent of the run seed so

@@ -14,7 +14,8 @@ import org.rlcasino.train.rng.SplitMix64;
  * the held-out split is {@code heldOut} distinct numbers drawn with {@code splitSeed}, and training
  * problems are drawn from the rest, so the splits are disjoint and depend only on the seed.
  * <ul>
- *   <li>{@code addition}: {@code "a+b="} → decimal {@code a+b}, operands uniform in {@code [0, 10^digits)}</li>
+ *   <li>{@code addition}: {@code "a+b="} → decimal {@code a+b}, operands with exactly {@code digits} digits
+ *       (uniform in {@code [10^(digits−1), 10^digits)}; {@code [0, 10)} for one digit), so every prompt has the same length</li>
  *   <li>{@code reverse}: {@code "r<d digits>="} → the digits reversed</li>
  *   <li>{@code sort}: {@code "s<d digits>="} → the digits in ascending order</li>
  * </ul>
@@ -38,7 +39,7 @@ public final class VerifiableTask {
         }
         this.digits = digits;
         long pow = (long) Math.pow(10, digits);
-        this.size = this.kind.equals("addition") ? pow * pow : pow;
+        this.size = this.kind.equals("addition") ? operandCount() * operandCount() : pow;
         if (heldOutPrompts < 1 || heldOutPrompts > size / 2) {
             throw new IllegalArgumentException("held-out prompts must be in [1, " + size / 2 + "] for " + this.kind
                     + " with " + digits + " digits (" + size + " problems; half at least stay for training), got " + heldOutPrompts);
@@ -77,9 +78,8 @@ public final class VerifiableTask {
         }
         return switch (kind) {
             case "addition" -> {
-                long pow = (long) Math.pow(10, digits);
-                long a = n / pow;
-                long b = n % pow;
+                long a = smallestOperand() + n / operandCount();
+                long b = smallestOperand() + n % operandCount();
                 yield new Problem(a + "+" + b + "=", Long.toString(a + b));
             }
             case "reverse" -> {
@@ -93,6 +93,14 @@ public final class VerifiableTask {
                 yield new Problem("s" + s + "=", new String(c));
             }
         };
+    }
+
+    private long smallestOperand() {
+        return digits == 1 ? 0 : (long) Math.pow(10, digits - 1);
+    }
+
+    private long operandCount() {
+        return (long) Math.pow(10, digits) - smallestOperand();
     }
 
     private String digitString(long n) {

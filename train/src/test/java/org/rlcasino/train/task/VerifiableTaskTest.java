@@ -18,8 +18,11 @@ class VerifiableTaskTest {
     @Test
     void problemsAndAnswers() {
         VerifiableTask add = new VerifiableTask("addition", 2, 10, 0);
-        assertThat(add.problem(37 * 100 + 45)).isEqualTo(new Problem("37+45=", "82"));
-        assertThat(add.problem(99 * 100 + 99).answer()).isEqualTo("198");
+        assertThat(add.problem((37 - 10) * 90 + 45 - 10)).isEqualTo(new Problem("37+45=", "82"));
+        assertThat(add.problem(add.size() - 1).answer()).isEqualTo("198");
+        assertThat(add.problem(0).prompt()).isEqualTo("10+10=");
+        assertThat(add.size()).isEqualTo(90 * 90);
+        assertThat(new VerifiableTask("addition", 1, 10, 0).problem(99).prompt()).isEqualTo("9+9=");
         VerifiableTask rev = new VerifiableTask("reverse", 4, 10, 0);
         assertThat(rev.problem(120)).isEqualTo(new Problem("r0120=", "0210"));
         VerifiableTask sort = new VerifiableTask("sort", 4, 10, 0);
@@ -31,7 +34,7 @@ class VerifiableTaskTest {
     @Test
     void rewardIsExactMatchFollowedByTheEndToken() {
         VerifiableTask add = new VerifiableTask("addition", 2, 10, 0);
-        Problem p = add.problem(37 * 100 + 45);
+        Problem p = add.problem((37 - 10) * 90 + 45 - 10);
         CharTokenizer tok = add.tokenizer();
         assertThat(add.reward(p, new int[]{tok.encode("8")[0], tok.encode("2")[0], CharTokenizer.END})).isEqualTo(1);
         assertThat(add.reward(p, new int[]{tok.encode("8")[0], tok.encode("2")[0], tok.encode("2")[0]})).isZero();
