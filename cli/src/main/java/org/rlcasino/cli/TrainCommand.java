@@ -107,6 +107,9 @@ final class TrainCommand implements Callable<Integer> {
         AtomicFileWriter.write(runDir.resolve(TrainingRun.CONFIG_COPY), s -> s.write(bytes));
         long t0 = System.nanoTime();
         List<PhaseSummary> summaries;
+        if (backendOptions.threads == null) {
+            backendOptions.threads = config.backend().threads(); // the run-config's backend.threads unless --threads
+        }
         try (Backend backend = backendOptions.open()) {
             o.printf(Locale.ROOT, "training %s into %s on %s (%d threads)%n", config.name(), runDir, backend.name(), backend.parallelism());
             o.flush();
