@@ -113,6 +113,35 @@ class TrainingRunTest {
     }
 
     @Test
+    void aMaskFileFromCasinoMaskDrivesBsrAdamW() throws Exception {
+        Path first = dir.resolve("first");
+        try (JvmBackend backend = new JvmBackend(2, 64)) {
+            TrainingRun.run(config(), first, backend, false, PhaseListener.NONE);
+            Path maskFile = first.resolve("bsr/mask.arrow");
+            String json = """
+                    {"name": "from-file", "seed": 3,
+                     "model": {"layers": 1, "heads": 2, "channels": 16, "maxSeqLen": 8},
+                     "task": {"kind": "addition", "digits": 1, "heldOutPrompts": 20},
+                     "phases": [
+                       {"name": "sft", "kind": "sft", "steps": 2, "batchSize": 8},
+                       {"name": "sparse", "kind": "sft", "steps": 2, "batchSize": 8, "optimizer": "bsr-adamw",
+                        "mask": {"file": "%s"}}]}
+                    """.formatted(maskFile.toString().replace("\\", "/"));
+            RunConfig c = RunConfigLoader.parse("file.json", json.getBytes(StandardCharsets.UTF_8));
+            Path run = dir.resolve("second");
+            List<PhaseSummary> s = TrainingRun.run(c, run, backend, false, PhaseListener.NONE);
+            assertThat(s.get(1).activeParameters()).isEqualTo(PhaseSummary.read(first.resolve("bsr")).activeParameters());
+            float[] before = ModelCheckpoint.load(run.resolve("sft/final")).params();
+            float[] after = ModelCheckpoint.load(run.resolve("sparse/final")).params();
+            long changed = 0;
+            for (int i = 0; i < before.length; i++) {
+                changed += before[i] != after[i] ? 1 : 0;
+            }
+            assertThat(changed).isPositive().isLessThanOrEqualTo(s.get(1).activeParameters());
+        }
+    }
+
+    @Test
     void phaseRunnerRunsOnePhaseAndNeedsItsInput() throws Exception {
         Path run = dir.resolve("one");
         try (JvmBackend backend = new JvmBackend(1, 1 << 14)) {
