@@ -9,7 +9,12 @@ import java.util.Map;
 
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.rlcasino.io.arrow.Batching;
+import org.rlcasino.io.arrow.MaskFileInfo;
 import org.rlcasino.io.arrow.MaskFileReader;
+import org.rlcasino.io.arrow.MaskFileWriter;
+import org.rlcasino.io.arrow.TensorInfo;
+import org.rlcasino.io.arrow.TensorTable;
 import org.rlcasino.io.arrow.MaskTensor;
 import org.rlcasino.io.config.MaskSection;
 import org.rlcasino.io.deltas.TensorSelection;
@@ -37,6 +42,34 @@ public final class MaskSource {
         public double sparsity() {
             return total == 0 ? 0 : 1 - (double) active / total;
         }
+    }
+
+    /** Writes {@code mask} as a mask file (rlcasino.mask) that {@code casino compare} and {@link #read} accept. */
+    public static void write(Path file, Mask mask, ParameterLayout layout, String method, double targetSparsity,
+                             Map<String, String> parameters) throws IOException {
+        TensorTable table = tensorTable(layout);
+        try (BufferAllocator allocator = new RootAllocator();
+             MaskFileWriter writer = MaskFileWriter.create(file, table, MaskFileInfo.of(method, targetSparsity,
+                     java.util.OptionalDouble.empty(), parameters), Map.of("built_by", "casino train"), Batching.DEFAULTS, allocator)) {
+            for (TensorView t : layout.tensors()) {
+                int[] idx = mask.indices().getOrDefault(t.name(), new int[0]);
+                writer.writeIndices(t.name(), idx, 0, idx.length);
+            }
+            writer.finish();
+        }
+    }
+
+    /** The Arrow tensor table (names, shapes, f32) of {@code layout}. */
+    static TensorTable tensorTable(ParameterLayout layout) {
+        java.util.List<TensorInfo> infos = new java.util.ArrayList<>();
+        for (TensorView t : layout.tensors()) {
+            long[] shape = new long[t.shape().length];
+            for (int i = 0; i < shape.length; i++) {
+                shape[i] = t.shape()[i];
+            }
+            infos.add(TensorInfo.f32(t.name(), shape));
+        }
+        return TensorTable.of(infos);
     }
 
     /** Reads {@code file} (rlcasino.mask) and checks its tensors against {@code layout}. */

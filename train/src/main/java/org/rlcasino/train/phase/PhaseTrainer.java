@@ -298,6 +298,8 @@ public final class PhaseTrainer {
         if (phase.optimizer().equals("random-mask")) {
             double sparsity = m.sparsity() != null ? m.sparsity() : fromScores.sparsity();
             MaskSource.Mask random = MaskSource.random(model.layout(), sparsity, maskSeed);
+            MaskSource.write(phaseDir.resolve("mask.arrow"), random, model.layout(), "random-uniform", sparsity,
+                    Map.of("seed", Long.toString(maskSeed)));
             listener.note(String.format(java.util.Locale.ROOT, "%s: random mask, %d of %d entries active (sparsity %.4f)",
                     phase.name(), random.active(), random.total(), random.sparsity()));
             return random;

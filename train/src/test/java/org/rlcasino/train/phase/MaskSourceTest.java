@@ -32,6 +32,18 @@ class MaskSourceTest {
     }
 
     @Test
+    void writtenMaskReadsBack() throws Exception {
+        MaskSource.Mask m = MaskSource.random(LAYOUT, 0.9, 5);
+        Path file = dir.resolve("random.arrow");
+        MaskSource.write(file, m, LAYOUT, "random-uniform", 0.9, java.util.Map.of("seed", "5"));
+        MaskSource.Mask back = MaskSource.read(file, LAYOUT);
+        assertThat(back.active()).isEqualTo(m.active());
+        for (String name : java.util.List.of("a", "b", "c")) {
+            assertThat(back.indices().get(name)).isEqualTo(m.indices().get(name));
+        }
+    }
+
+    @Test
     void missingMaskFileSaysHowToMakeOne() {
         assertThatThrownBy(() -> MaskSource.read(dir.resolve("mask.arrow"), LAYOUT)).hasMessageContaining("casino mask");
     }

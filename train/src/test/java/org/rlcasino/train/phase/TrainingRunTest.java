@@ -77,6 +77,7 @@ class TrainingRunTest {
             assertThat(PhaseSummary.read(run.resolve(p)).phase()).isEqualTo(p);
         }
         assertThat(run.resolve("bsr/mask.arrow")).isRegularFile();
+        assertThat(run.resolve("rnd/mask.arrow")).isRegularFile();
         try (RootAllocator a = new RootAllocator(); DeltaStreamReader r = DeltaStreamReader.open(run.resolve("warm/deltas.arrow"), a)) {
             assertThat(r.steps()).extracting(DeltaStep::step).containsExactly(1, 2);
         }
