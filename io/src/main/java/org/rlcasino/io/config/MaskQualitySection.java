@@ -28,9 +28,9 @@ public record MaskQualitySection(Integer firstSteps, String steps, List<Double> 
                                  List<String> exclude, Double tolerance) {
     public static final List<String> METHODS = List.of("magnitude", "momentum-paper", "momentum-reference", "fisher");
     public static final List<Double> PAPER_SPARSITIES = List.of(90.0, 95.0, 97.5, 99.0);
+    private static final Pattern RANGE = Pattern.compile("\\d{0,9}:\\d{0,9}");
     static final MaskQualitySection DEFAULTS = new MaskQualitySection(null, null, null, null, null, null, null, null,
             null, null, null);
-    private static final Pattern RANGE = Pattern.compile("\\d{0,9}:\\d{0,9}");
 
     public MaskQualitySection {
         firstSteps = firstSteps == null ? 100 : firstSteps;
