@@ -34,8 +34,8 @@ final class TrainStepSpeed {
         try (JvmBackend own = host == null ? new JvmBackend(1, JvmBackend.DEFAULT_CHUNK_SIZE) : null) {
             result = new OptimizerBenchmark(context.backend(), host != null ? host : own).run(bench, progress(context));
         }
-        String source = "optimizer step only (OptimizerBenchmark, " + section.params() + " params, " + section.maskShape()
-                + " mask, " + result.backend() + " " + result.threads() + " threads)";
+        String source = "optimizer step only (OptimizerBenchmark; " + section.params() + " params; " + section.maskShape()
+                + " mask; " + result.backend() + ")";
         CsvTable.Builder csv = new CsvTable.Builder(SpeedReport.COLUMNS.toArray(String[]::new));
         for (OptimizerBenchmark.Row r : result.rows()) {
             String arm = r.optimizer().equals("adamw") ? "dense" : r.sparsity() > 0 ? "bsr" : null;
