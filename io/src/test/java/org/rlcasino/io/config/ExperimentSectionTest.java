@@ -67,6 +67,6 @@ class ExperimentSectionTest {
                 .hasMessageContaining("quality has no arm");
         assertThatThrownBy(() -> parse("{\"speed\": {\"params\": 10}}")).hasMessageContaining("params must be in");
         assertThatThrownBy(() -> parse("{\"speed\": {\"csv\": \" \"}}")).hasMessageContaining("csv must name a file");
-        assertThatThrownBy(() -> parse("{\"plots\": true}")).hasMessageContaining("unknown key 'plots' at $.experiment");
+        assertThatThrownBy(() -> parse("{\"speed\": {}, \"plots\": true}")).hasMessageContaining("unknown key 'plots' at $.experiment");
     }
 }
