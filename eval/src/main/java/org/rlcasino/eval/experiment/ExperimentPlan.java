@@ -68,7 +68,7 @@ public final class ExperimentPlan {
             Path checkpoints = configDir.resolve(exp.checkpoints());
             stages.add(new DeltasStage(checkpoints, exp.maskQuality()));
             stages.add(new MaskQualityStage(exp.maskQuality(), DeltasStage.NAME,
-                    runDir.resolve(DeltasStage.NAME).resolve(DeltasStage.OUTPUT), checkpoints, seedOf(exp.maskQuality(), config)));
+                    runDir.resolve(DeltasStage.NAME).resolve(DeltasStage.OUTPUT), checkpoints, null, null, seedOf(exp.maskQuality(), config)));
             addSpeed(stages, config, exp, configDir);
             return new ExperimentPlan(config, stages);
         }
@@ -87,6 +87,7 @@ public final class ExperimentPlan {
                 config.model(), config.task(), phases, exp);
 
         List<String> order = new ArrayList<>();
+        java.util.Map<String, String> fromOf = new java.util.HashMap<>();
         for (int i = 0; i < config.phases().size(); i++) {
             PhaseSection p = config.phases().get(i);
             String from = p.from() != null ? p.from() : i > 0 ? config.phases().get(i - 1).name() : null;
@@ -95,6 +96,9 @@ public final class ExperimentPlan {
             }
             stages.add(new PhaseStage(derived, p, from, List.of(), executor));
             order.add(p.name());
+            if (from != null) {
+                fromOf.put(p.name(), from);
+            }
         }
         if (exp == null) {
             return new ExperimentPlan(derived, stages);
@@ -112,7 +116,10 @@ public final class ExperimentPlan {
         }
         Path deltas = exp.deltasPhase() == null ? null : runDir.resolve(exp.deltasPhase()).resolve("deltas.arrow");
         if (exp.maskQuality() != null) {
-            stages.add(new MaskQualityStage(exp.maskQuality(), exp.deltasPhase(), deltas, null, seedOf(exp.maskQuality(), config)));
+            String start = fromOf.get(exp.deltasPhase());
+            stages.add(new MaskQualityStage(exp.maskQuality(), exp.deltasPhase(), deltas, null,
+                    start == null ? null : runDir.resolve(start).resolve("final"), runDir.resolve(exp.deltasPhase()).resolve("final"),
+                    seedOf(exp.maskQuality(), config)));
         }
         if (exp.quality() != null) {
             QualitySection q = exp.quality();

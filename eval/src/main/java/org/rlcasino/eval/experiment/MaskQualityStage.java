@@ -35,18 +35,26 @@ final class MaskQualityStage implements Stage {
     private final String deltasStage;
     private final Path deltasFile;
     private final Path checkpoints;
+    private final Path truthStart;
+    private final Path truthEnd;
     private final long randomSeed;
 
     /**
      * @param deltasStage stage whose directory holds the deltas (its name)
      * @param deltasFile  the delta stream
      * @param checkpoints the external checkpoint directory, or null (training run)
+     * @param truthStart  training run: the checkpoint the deltas phase started from (its {@code from}
+     *                    phase's {@code final/}), or null
+     * @param truthEnd    training run: the deltas phase's {@code final/}, or null
      */
-    MaskQualityStage(MaskQualitySection section, String deltasStage, Path deltasFile, Path checkpoints, long randomSeed) {
+    MaskQualityStage(MaskQualitySection section, String deltasStage, Path deltasFile, Path checkpoints, Path truthStart,
+                     Path truthEnd, long randomSeed) {
         this.section = section;
         this.deltasStage = deltasStage;
         this.deltasFile = deltasFile;
         this.checkpoints = checkpoints;
+        this.truthStart = truthStart;
+        this.truthEnd = truthEnd;
         this.randomSeed = randomSeed;
     }
 
@@ -65,15 +73,21 @@ final class MaskQualityStage implements Stage {
         return ExperimentPlan.json(section) + " seed=" + randomSeed + " truth=" + truthSource();
     }
 
-    /** Where the true mask comes from: checkpoints only for external runs without a tensor selection or tolerance. */
+    /**
+     * Where the true mask comes from: |θ_final − θ_start| of two checkpoints (the first and last external
+     * checkpoints, or the deltas phase's start and final checkpoints) when they exist and no tensor selection
+     * or tolerance applies; else |Σ δ| over every logged step.
+     */
     String truthSource() {
-        boolean canUseCheckpoints = checkpoints != null && section.include().isEmpty() && section.exclude().isEmpty()
-                && section.tolerance() == 0;
+        boolean selectionFree = section.include().isEmpty() && section.exclude().isEmpty() && section.tolerance() == 0;
+        boolean canUseCheckpoints = selectionFree && (checkpoints != null
+                || truthStart != null && truthEnd != null && Files.exists(truthStart) && Files.exists(truthEnd));
         return switch (section.truth()) {
             case "checkpoints" -> {
                 if (!canUseCheckpoints) {
-                    throw new IllegalArgumentException("experiment.maskQuality.truth: 'checkpoints' needs experiment.checkpoints and "
-                            + "no include/exclude/tolerance (the true mask must cover the same tensors as the predictions); use 'deltas'");
+                    throw new IllegalArgumentException("experiment.maskQuality.truth: 'checkpoints' needs experiment.checkpoints (or "
+                            + "start and final checkpoints of the deltas phase: " + truthStart + ", " + truthEnd + ") and no "
+                            + "include/exclude/tolerance (the true mask must cover the same tensors as the predictions); use 'deltas'");
                 }
                 yield "checkpoints";
             }
@@ -96,9 +110,11 @@ final class MaskQualityStage implements Stage {
         try (BufferAllocator allocator = new RootAllocator()) {
             Path truthScores = work.resolve("truth-scores.arrow");
             String truth = truthSource();
-            if (truth.equals("checkpoints")) {
+            if (truth.equals("checkpoints") && checkpoints != null) {
                 List<CheckpointRef> series = CheckpointSeries.scan(checkpoints);
                 TruthScores.fromCheckpoints(series.getFirst().path(), series.getLast().path(), truthScores, allocator);
+            } else if (truth.equals("checkpoints")) {
+                TruthScores.fromCheckpoints(truthStart, truthEnd, truthScores, allocator);
             } else {
                 TruthScores.fromDeltas(deltasFile, truthScores, allocator);
             }
@@ -124,7 +140,7 @@ final class MaskQualityStage implements Stage {
                         Path mask = work.resolve("mask-" + method + ".arrow");
                         MaskPredictions.mask(scores.get(method), exact, mask, Map.of("scores", method), allocator, context);
                         row(csv, sparsity, method, MaskComparison.compare(mask, truthMask, allocator, MaskComparison.Progress.NONE),
-                                used, results.get(method));
+                                used, truth);
                         Files.delete(mask);
                         bar.advance(1);
                     }
@@ -132,7 +148,7 @@ final class MaskQualityStage implements Stage {
                     MaskPredictions.mask(truthScores, exact.withBuilder(MaskBuilder.Method.RANDOM).withSeed(randomSeed), random,
                             Map.of("mask", "random"), allocator, context);
                     row(csv, sparsity, MaskQualityReport.RANDOM, MaskComparison.compare(random, truthMask, allocator,
-                            MaskComparison.Progress.NONE), used, null);
+                            MaskComparison.Progress.NONE), used, truth);
                     bar.advance(1);
                     Files.delete(random);
                     Files.delete(truthMask);
@@ -144,9 +160,9 @@ final class MaskQualityStage implements Stage {
     }
 
     private static void row(CsvTable.Builder csv, double sparsity, String method, MaskComparison.Result r, List<Integer> used,
-                            ScoringResult scoring) {
+                            String truth) {
         MaskOverlap t = r.total();
         csv.row(sparsity, method, t.jaccard(), t.randomJaccard(), t.countA(), t.countB(), t.intersection(), t.size(),
-                used.size(), used.isEmpty() ? "" : used.getFirst() + ":" + used.getLast());
+                used.size(), used.isEmpty() ? "" : used.getFirst() + ":" + used.getLast(), truth);
     }
 }

@@ -10,6 +10,11 @@ final class Format {
         return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%." + digits + "f", v);
     }
 
+    /** A speed-up such as 1.18×, or – when not measured. */
+    static String ratio(double v) {
+        return Double.isNaN(v) ? "–" : fixed(v, 2) + "×";
+    }
+
     /** A sparsity percentage without trailing zeros: 90 %, 97.5 %. */
     static String percent(double v) {
         String s = v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);

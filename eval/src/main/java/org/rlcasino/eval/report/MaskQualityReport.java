@@ -21,7 +21,7 @@ public final class MaskQualityReport {
     public static final String RANDOM = "random";
     /** Columns of {@value #CSV}. */
     public static final List<String> COLUMNS = List.of("sparsity", "method", "jaccard", "random_expected", "kept_predicted",
-            "kept_truth", "intersection", "total", "steps_used", "step_range");
+            "kept_truth", "intersection", "total", "steps_used", "step_range", "truth");
     static final String PLOT = "mask-quality";
 
     private final CsvTable table;
@@ -110,6 +110,13 @@ public final class MaskQualityReport {
     public String stepsUsed() {
         List<String> first = table.rows().getFirst();
         return table.text(first, "steps_used") + " logged steps (" + table.text(first, "step_range") + ")";
+    }
+
+    /** How the true mask was scored, in words, from the CSV's truth column. */
+    public String truth() {
+        String t = table.text(table.rows().getFirst(), "truth");
+        return t.equals("checkpoints") ? "|θ_final − θ_start| of the run's first and last checkpoints"
+                : "|Σ δ_t| over every logged step (= |θ_last − θ_first| of the logged range)";
     }
 
     /** What our numbers say next to the paper's claim, computed from the table. */

@@ -86,11 +86,11 @@ public final class SpeedReport {
             Times b = bsr.get(sp);
             sb.append("| ").append(Format.percent(sp)).append(" | ").append(range(d.step(), d.stepMin(), d.stepMax()))
                     .append(" | ").append(range(b.step(), b.stepMin(), b.stepMax())).append(" | ")
-                    .append(Format.fixed(stepRatio(sp), 2)).append("× | ")
+                    .append(Format.ratio(stepRatio(sp))).append(" | ")
                     .append(Double.isNaN(stepRatio(sp)) ? "–" : Format.fixed(100 * (1 - 1 / stepRatio(sp)), 1) + " %")
                     .append(" | ").append(range(d.optimizer(), d.optimizerMin(), d.optimizerMax())).append(" | ")
                     .append(range(b.optimizer(), b.optimizerMin(), b.optimizerMax())).append(" | ")
-                    .append(Format.fixed(optimizerRatio(sp), 2)).append("× |\n");
+                    .append(Format.ratio(optimizerRatio(sp))).append(" |\n");
         }
         return sb.toString();
     }

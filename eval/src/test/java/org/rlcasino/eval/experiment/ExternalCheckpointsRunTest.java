@@ -62,6 +62,7 @@ class ExternalCheckpointsRunTest {
         }
         assertThat(table.text(table.rows().getFirst(), "steps_used")).isEqualTo("4");
         assertThat(table.text(table.rows().getFirst(), "step_range")).isEqualTo("10:40");
+        assertThat(table.text(table.rows().getFirst(), "truth")).isEqualTo("checkpoints");
         assertThat(dir.resolve("run/mask-quality/tmp")).doesNotExist();
         String md = Files.readString(r.report().markdown());
         assertThat(md).contains("## Mask quality (the paper's Table 2)", "| 97.5 % |", "plots/mask-quality.png",

@@ -63,6 +63,11 @@ class TrainingRunTest {
         if (phase.equals("grpo")) {
             Files.copy(deltas, out.resolve("deltas.arrow"));
         }
+        if (phase.equals("sft") || phase.equals("grpo")) { // the warm start's start and final weights
+            Files.createDirectories(out.resolve("final"));
+            Files.copy(dir.resolve("ckpts/checkpoint-" + (phase.equals("sft") ? 0 : 90) + "/model.safetensors"),
+                    out.resolve("final/model.safetensors"));
+        }
         PhaseSummary summary = new PhaseSummary(phase, p.kind(), "adamw", 0, seed, p.steps(), accuracy, accuracy, 5, 1, 2, 3);
         new ObjectMapper().writeValue(out.resolve("summary.json").toFile(), summary);
         return summary;
@@ -101,6 +106,9 @@ class TrainingRunTest {
         assertThat(stages).startsWith("sft", "grpo", "mask-quality", "masks").endsWith("quality", "speed");
         // per seed: dense + 2 sparsities × (2 methods + random)
         assertThat(stages.stream().filter(s -> s.startsWith("q-")).count()).isEqualTo(2 * (1 + 2 * 3));
+        CsvTable maskQuality = CsvTable.read(dir.resolve("run/mask-quality/mask-quality.csv"), List.of("truth", "jaccard"));
+        assertThat(maskQuality.text(maskQuality.rows().getFirst(), "truth")).isEqualTo("checkpoints");
+        assertThat(maskQuality.number(maskQuality.rows().getFirst(), "jaccard")).isGreaterThan(0.5);
         Path masks = dir.resolve("run/masks");
         assertThat(masks.resolve("magnitude-90.arrow")).exists();
         assertThat(masks.resolve("random-95-s1.arrow")).exists();
