@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
                 "find it from early weight deltas and train only it with an indexed sparse AdamW."},
         subcommands = {InspectCommand.class, DeltasCommand.class, ScoreCommand.class, MaskCommand.class,
                 CompareCommand.class, BenchCommand.class, DevicesCommand.class,
+                // training (train issue)
+                TrainCommand.class, SampleCommand.class, EvaluateCommand.class,
                 // eval: experiments and reports
                 RunCommand.class, ReportCommand.class,
                 CommandLine.HelpCommand.class})

@@ -1,10 +1,20 @@
 package org.rlcasino.train;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import org.rlcasino.io.AtomicFileWriter;
+
 /**
  * What one finished training phase reports, written as {@code summary.json} in the phase's
  * directory ({@code runs/<name>/<phase>/summary.json}) and read by {@code casino run}'s reports.
- *
- * SKELETON: the train issue fills in reading/writing and may add fields (never rename these).
+ * A phase whose directory holds a summary is finished.
  *
  * @param phase               phase name
  * @param kind                {@code sft}, {@code dpo} or {@code grpo}
@@ -18,8 +28,42 @@ package org.rlcasino.train;
  * @param sampleMillis        mean time per step spent sampling (RL phases; 0 for SFT)
  * @param forwardBackwardMillis mean time per step in forward + backward
  * @param optimizerMillis     mean time per step in the optimizer
+ * @param startHeldOutAccuracy greedy held-out accuracy of the phase's starting weights
+ * @param heldOutPrompts      held-out prompts evaluated
+ * @param deltaLogMillis      mean time per logged step spent writing weight deltas (0 without logging)
+ * @param deltaSteps          steps whose deltas were logged
+ * @param activeParameters    parameters the optimizer updates
+ * @param totalParameters     parameters of the model
  */
 public record PhaseSummary(String phase, String kind, String optimizer, double sparsity, long seed, int steps,
                            double heldOutAccuracy, double heldOutReward, double meanStepMillis,
-                           double sampleMillis, double forwardBackwardMillis, double optimizerMillis) {
+                           double sampleMillis, double forwardBackwardMillis, double optimizerMillis,
+                           double startHeldOutAccuracy, int heldOutPrompts, double deltaLogMillis, int deltaSteps,
+                           long activeParameters, long totalParameters) {
+    public static final String FILE_NAME = "summary.json";
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    /** Writes {@code phaseDir/summary.json} atomically. */
+    public void write(Path phaseDir) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(this);
+        AtomicFileWriter.write(phaseDir.resolve(FILE_NAME), out -> out.write(bytes));
+    }
+
+    /** Reads {@code phaseDir/summary.json}. */
+    public static PhaseSummary read(Path phaseDir) throws IOException {
+        Path file = phaseDir.resolve(FILE_NAME);
+        try {
+            return JSON.readValue(Files.readAllBytes(file), PhaseSummary.class);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException(file + ": no phase summary (the phase has not finished)");
+        }
+    }
+
+    /** Whether {@code phaseDir} holds a finished phase. */
+    public static boolean exists(Path phaseDir) {
+        return Files.isRegularFile(phaseDir.resolve(FILE_NAME));
+    }
 }

@@ -79,9 +79,18 @@ public final class ExperimentPlan {
             requirePhaseName(p.name(), names);
         }
         List<QualityArm> arms = exp != null && exp.quality() != null ? QualityArm.of(exp.quality()) : List.of();
-        for (QualityArm arm : arms) {
-            requirePhaseName(arm.name(), names);
-            phases.add(QualityArmPhases.phase(arm, exp.quality()));
+        List<PhaseSection> armPhases = new ArrayList<>();
+        if (!arms.isEmpty()) {
+            QualitySection q = exp.quality();
+            PhaseSection from = config.phases().stream().filter(p -> p.name().equals(q.from())).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("experiment.quality.from: '" + q.from() + "' is not a phase (phases: "
+                            + config.phases().stream().map(PhaseSection::name).toList() + ")"));
+            for (QualityArm arm : arms) {
+                requirePhaseName(arm.name(), names);
+                PhaseSection p = QualityArmPhases.phase(arm, q, from, runDir);
+                armPhases.add(p);
+                phases.add(p);
+            }
         }
         RunConfig derived = new RunConfig(config.name(), config.description(), config.seed(), config.backend(), config.optimizer(),
                 config.model(), config.task(), phases, exp);
@@ -134,9 +143,9 @@ public final class ExperimentPlan {
                 MaskQualitySection mq = exp.maskQuality();
                 stages.add(new MasksStage(q, exp.deltasPhase(), deltas, mq == null ? 5 : mq.window(), mq == null ? 1e-8 : mq.eps()));
             }
-            for (QualityArm arm : arms) {
-                PhaseSection p = QualityArmPhases.phase(arm, q);
-                stages.add(new PhaseStage(derived, p, q.from(), arm.mask() == null ? List.of() : List.of(MasksStage.NAME), executor));
+            for (int i = 0; i < arms.size(); i++) {
+                stages.add(new PhaseStage(derived, armPhases.get(i), q.from(),
+                        arms.get(i).mask() == null ? List.of() : List.of(MasksStage.NAME), executor));
             }
             stages.add(new QualityStage(q));
         }

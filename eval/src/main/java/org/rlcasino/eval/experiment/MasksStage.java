@@ -11,14 +11,13 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.rlcasino.io.config.QualitySection;
 import org.rlcasino.io.deltas.TensorSelection;
-import org.rlcasino.scoring.MaskBuilder;
 import org.rlcasino.scoring.MaskOptions;
 
 /**
  * The quality arms' masks, under {@code runs/<name>/masks/}: for each mask method and sparsity the
  * exact top-k mask of the method's scores over the first {@code maskFirstSteps} logged steps of
- * the deltas phase ({@code <method>-<sparsity>.arrow}), and for each sparsity and seed a random
- * mask of the same density ({@code random-<sparsity>-s<seed>.arrow}).
+ * the deltas phase ({@code <method>-<sparsity>.arrow}). (Random-mask arms get their masks from
+ * the trainer, seeded by the arm's seed.)
  */
 final class MasksStage implements Stage {
     static final String NAME = "masks";
@@ -50,8 +49,7 @@ final class MasksStage implements Stage {
     @Override
     public String inputs() {
         return ExperimentPlan.json(Map.of("methods", quality.maskMethods(), "sparsities", quality.sparsities(),
-                "firstSteps", quality.maskFirstSteps(), "seeds", quality.seeds(), "random", quality.random(),
-                "window", window, "eps", eps));
+                "firstSteps", quality.maskFirstSteps(), "window", window, "eps", eps));
     }
 
     @Override
@@ -75,11 +73,7 @@ final class MasksStage implements Stage {
         Files.createDirectories(work);
         try (BufferAllocator allocator = new RootAllocator()) {
             Map<String, Path> scores = new LinkedHashMap<>();
-            List<String> methods = new ArrayList<>(quality.maskMethods());
-            if (methods.isEmpty()) {
-                methods.add("magnitude"); // the random masks need a score file for the tensor table only
-            }
-            for (String m : methods) {
+            for (String m : quality.maskMethods()) {
                 Path out = work.resolve("scores-" + m + ".arrow");
                 MaskPredictions.score(m, deltasFile, out, ":", quality.maskFirstSteps(), TensorSelection.ALL, window, eps, context);
                 scores.put(m, out);
@@ -88,15 +82,8 @@ final class MasksStage implements Stage {
                 if (arm.mask() == null || Files.exists(dir.resolve(file(arm)))) {
                     continue;
                 }
-                MaskOptions exact = MaskOptions.exact(arm.sparsity() / 100);
-                if (arm.maskMethod() != null) {
-                    MaskPredictions.mask(scores.get(arm.maskMethod()), exact, dir.resolve(file(arm)),
-                            Map.of("scores", arm.maskMethod(), "deltas_phase", deltasPhase), allocator, context);
-                } else {
-                    MaskPredictions.mask(scores.values().iterator().next(),
-                            exact.withBuilder(MaskBuilder.Method.RANDOM).withSeed(arm.seed()), dir.resolve(file(arm)),
-                            Map.of("mask", "random"), allocator, context);
-                }
+                MaskPredictions.mask(scores.get(arm.maskMethod()), MaskOptions.exact(arm.sparsity() / 100), dir.resolve(file(arm)),
+                        Map.of("scores", arm.maskMethod(), "deltas_phase", deltasPhase), allocator, context);
             }
         }
         StageRunner.clear(work);

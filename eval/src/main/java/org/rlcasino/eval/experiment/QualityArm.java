@@ -14,7 +14,8 @@ import org.rlcasino.io.config.QualitySection;
  * @param maskMethod predictor of the mask ({@code null} for dense and random)
  * @param sparsity   percent (0 for dense)
  * @param seed       seed
- * @param mask       mask file relative to the run directory ({@code null} for dense)
+ * @param mask       mask file relative to the run directory ({@code null} for dense and random: the trainer
+ *                   draws the random mask itself from the seed and the density)
  */
 public record QualityArm(String name, String group, String optimizer, String maskMethod, double sparsity, long seed, String mask) {
     /** Every arm of {@code q}, seeds innermost so that arms of one seed finish together. */
@@ -31,8 +32,7 @@ public record QualityArm(String name, String group, String optimizer, String mas
                             MasksStage.NAME + "/" + m + "-" + s + ".arrow"));
                 }
                 if (q.random()) {
-                    arms.add(new QualityArm("q-random-" + s + "-s" + seed, "random " + s, "random-mask", null, sp, seed,
-                            MasksStage.NAME + "/random-" + s + "-s" + seed + ".arrow"));
+                    arms.add(new QualityArm("q-random-" + s + "-s" + seed, "random " + s, "random-mask", null, sp, seed, null));
                 }
             }
         }

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,15 +67,16 @@ class TrainingRunTest {
             Files.copy(dir.resolve("ckpts/checkpoint-" + (phase.equals("sft") ? 0 : 90) + "/model.safetensors"),
                     out.resolve("final/model.safetensors"));
         }
-        PhaseSummary summary = new PhaseSummary(phase, p.kind(), "adamw", 0, seed, p.steps(), accuracy, accuracy, 5, 1, 2, 3);
-        new ObjectMapper().writeValue(out.resolve("summary.json").toFile(), summary);
+        PhaseSummary summary = new PhaseSummary(phase, p.kind(), p.optimizer(), 0, seed, p.steps(), accuracy, accuracy, 5, 1, 2, 3,
+                0.3, 64, 0, 0, 1000, 1000);
+        summary.write(out);
         return summary;
     };
 
     private Path config(String experiment) throws Exception {
         Path file = dir.resolve("train.json");
         Files.writeString(file, """
-                {"name": "train", "seed": 1, "backend": {"threads": 2},
+                {"name": "train", "seed": 1, "backend": {"threads": 2}, "model": {}, "task": {"kind": "addition"},
                  "phases": [{"name": "sft", "kind": "sft", "steps": 4}, {"name": "grpo", "kind": "grpo", "steps": 9}],
                  "experiment": %s}
                 """.formatted(experiment));
@@ -111,11 +111,18 @@ class TrainingRunTest {
         assertThat(maskQuality.number(maskQuality.rows().getFirst(), "jaccard")).isGreaterThan(0.5);
         Path masks = dir.resolve("run/masks");
         assertThat(masks.resolve("magnitude-90.arrow")).exists();
-        assertThat(masks.resolve("random-95-s1.arrow")).exists();
+        assertThat(masks.resolve("random-95-s1.arrow")).doesNotExist(); // the trainer draws random masks from the seed
         try (var allocator = new org.apache.arrow.memory.RootAllocator();
              MaskFileReader m = MaskFileReader.open(masks.resolve("fisher-95.arrow"), allocator)) {
             assertThat(m.summary().totalKept()).isEqualTo((long) Math.floor(0.05 * (48 * 64 + 256)));
         }
+        PhaseSection bsrArm = r.outcomes().isEmpty() ? null : org.rlcasino.io.config.RunConfigLoader.load(config).phases().isEmpty() ? null
+                : ExperimentPlan.of(org.rlcasino.io.config.RunConfigLoader.load(config), dir, dir.resolve("run"), fakeTrainer).config()
+                .phases().stream().filter(x -> x.name().equals("q-bsr-fisher-95-s1")).findFirst().orElseThrow();
+        assertThat(bsrArm.optimizer()).isEqualTo("bsr-adamw");
+        assertThat(bsrArm.seed()).isEqualTo(1L);
+        assertThat(bsrArm.from()).isEqualTo("grpo");
+        assertThat(bsrArm.mask().file()).isEqualTo(dir.resolve("run/masks/fisher-95.arrow").toString());
         CsvTable quality = CsvTable.read(dir.resolve("run/quality/quality.csv"), QualityReport.COLUMNS);
         assertThat(quality.rows()).hasSize(1 + 14);
         QualityReport q = QualityReport.read(dir.resolve("run/quality"));

@@ -1,13 +1,35 @@
 package org.rlcasino.io.config;
 
 /**
- * SKELETON (train issue fills it in): the GPT-2 model of a run-config.
+ * The GPT-2 model of a run-config. Its vocabulary is the task tokenizer's; the other sizes come from
+ * here, or from the checkpoint in {@code init}.
  *
- * @param layers   transformer blocks
- * @param heads    attention heads
- * @param channels embedding width
- * @param maxSeqLen longest sequence
- * @param init     directory of a Hugging Face-style checkpoint to start from (absent: random init)
+ * @param layers    transformer blocks, {@code >= 1} (default 2; ignored with {@code init})
+ * @param heads     attention heads, {@code >= 1}, dividing {@code channels} (default 4; ignored with {@code init})
+ * @param channels  embedding width, {@code >= 1} (default 64; ignored with {@code init})
+ * @param maxSeqLen longest sequence (prompt + completion), {@code >= 2} (default 32; ignored with {@code init})
+ * @param init      directory of a Hugging Face-style GPT-2 checkpoint (model.safetensors + config.json) to start
+ *                  the first phase from; absent: random GPT-2 initialisation from the run seed
  */
 public record ModelSection(Integer layers, Integer heads, Integer channels, Integer maxSeqLen, String init) {
+    public ModelSection {
+        layers = atLeast("layers", layers, 2, 1);
+        heads = atLeast("heads", heads, 4, 1);
+        channels = atLeast("channels", channels, 64, 1);
+        maxSeqLen = atLeast("maxSeqLen", maxSeqLen, 32, 2);
+        if (channels % heads != 0) {
+            throw new IllegalArgumentException("channels (" + channels + ") must be a multiple of heads (" + heads + ")");
+        }
+        if (init != null && init.isBlank()) {
+            throw new IllegalArgumentException("init must be a checkpoint directory, got an empty string");
+        }
+    }
+
+    static int atLeast(String field, Integer value, int fallback, int min) {
+        int v = value == null ? fallback : value;
+        if (v < min) {
+            throw new IllegalArgumentException(field + " must be >= " + min + ", got " + v);
+        }
+        return v;
+    }
 }

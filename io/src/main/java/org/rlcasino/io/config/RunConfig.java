@@ -36,5 +36,46 @@ public record RunConfig(String name, String description, Long seed, BackendSecti
         backend = backend == null ? BackendSection.DEFAULTS : backend;
         optimizer = optimizer == null ? OptimizerSection.DEFAULTS : optimizer;
         phases = phases == null ? List.of() : List.copyOf(phases);
+        checkPhases(phases, model, task);
+    }
+
+    /** Cross-phase rules: unique names, {@code from} and {@code mask.fromPhase} name earlier phases. */
+    private static void checkPhases(List<PhaseSection> phases, ModelSection model, TaskSection task) {
+        if (phases.isEmpty()) {
+            return;
+        }
+        if (task == null) {
+            throw new IllegalArgumentException("task is required when phases are given");
+        }
+        if (model == null) {
+            throw new IllegalArgumentException("model is required when phases are given (e.g. \"model\": {\"layers\": 2})");
+        }
+        java.util.Map<String, PhaseSection> earlier = new java.util.HashMap<>();
+        for (int i = 0; i < phases.size(); i++) {
+            PhaseSection p = phases.get(i);
+            if (p == null) {
+                throw new IllegalArgumentException("phases[" + i + "] must be an object, got null");
+            }
+            String at = "phases[" + i + "] ('" + p.name() + "')";
+            if (earlier.containsKey(p.name())) {
+                throw new IllegalArgumentException(at + ": phase name '" + p.name() + "' is used twice");
+            }
+            if (p.from() != null && !earlier.containsKey(p.from())) {
+                throw new IllegalArgumentException(at + ": from '" + p.from() + "' is not an earlier phase (earlier: "
+                        + String.join(", ", new java.util.TreeSet<>(earlier.keySet())) + ")");
+            }
+            MaskSection mask = p.mask();
+            if (mask != null && mask.fromPhase() != null) {
+                PhaseSection source = earlier.get(mask.fromPhase());
+                if (source == null) {
+                    throw new IllegalArgumentException(at + ": mask.fromPhase '" + mask.fromPhase() + "' is not an earlier phase");
+                }
+                if (source.logDeltas() == null) {
+                    throw new IllegalArgumentException(at + ": mask.fromPhase '" + mask.fromPhase()
+                            + "' logs no deltas; give that phase a logDeltas section");
+                }
+            }
+            earlier.put(p.name(), p);
+        }
     }
 }

@@ -1,0 +1,90 @@
+package org.rlcasino.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** casino train, sample and evaluate on a tiny run. */
+class TrainCommandTest {
+    @TempDir
+    Path dir;
+
+    private static final String CONFIG = """
+            {"name": "tiny", "seed": 1,
+             "model": {"layers": 1, "heads": 2, "channels": 16, "maxSeqLen": 8},
+             "task": {"kind": "addition", "digits": 1, "heldOutPrompts": 20},
+             "optimizer": {"lr": 1e-2},
+             "phases": [{"name": "sft", "kind": "sft", "steps": 4, "batchSize": 8},
+                        {"name": "rl", "kind": "grpo", "steps": 2, "batchSize": 2, "groupSize": 4}]}
+            """;
+
+    private Path config(String text) throws Exception {
+        Path file = dir.resolve("tiny.json");
+        Files.writeString(file, text);
+        return file;
+    }
+
+    @Test
+    void trainsRefusesToOverwriteAndThenSamplesAndEvaluates() throws Exception {
+        Path config = config(CONFIG);
+        Path out = dir.resolve("run");
+        CliRun r = CliRun.run("train", config, "--out", out, "--threads", 1, "--quiet");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("phase sft: done").contains("phase rl: done").contains("acc final");
+        assertThat(out.resolve("run-config.json")).isRegularFile();
+        assertThat(out.resolve("rl/final/config.json")).isRegularFile();
+
+        CliRun again = CliRun.run("train", config, "--out", out, "--threads", 1, "--quiet");
+        assertThat(again.code()).isEqualTo(2);
+        assertThat(again.err()).contains("holds a finished run; use --force");
+
+        CliRun resumed = CliRun.run("train", config, "--resume", out, "--threads", 1, "--quiet");
+        assertThat(resumed.code()).isZero();
+        assertThat(resumed.out()).contains("nothing to resume");
+
+        CliRun forced = CliRun.run("train", config, "--out", out, "--force", "--threads", 1, "--quiet");
+        assertThat(forced.code()).as(forced.err()).isZero();
+
+        CliRun sample = CliRun.run("sample", "--model", out.resolve("rl/final"), "--prompt", "3+4=", "--greedy", "--threads", 1);
+        assertThat(sample.code()).as(sample.err()).isZero();
+        assertThat(sample.out()).startsWith("3+4=");
+        CliRun sampled = CliRun.run("sample", "--model", out.resolve("rl/final"), "--prompt", "3+4=", "--temperature", 1.5,
+                "--top-k", 5, "--samples", 3, "--seed", 7, "--max-new", 3, "--threads", 1);
+        assertThat(sampled.code()).as(sampled.err()).isZero();
+        assertThat(sampled.out().lines()).hasSize(3).allMatch(l -> l.startsWith("3+4=") && l.length() <= 7);
+
+        CliRun eval = CliRun.run("evaluate", "--model", out.resolve("rl/final"), "--task", "addition", "--digits", 1,
+                "--prompts", 20, "--show", 2, "--threads", 1);
+        assertThat(eval.code()).as(eval.err()).isZero();
+        assertThat(eval.out()).contains("held-out accuracy").contains("(expected");
+
+        CliRun badPrompt = CliRun.run("sample", "--model", out.resolve("rl/final"), "--prompt", "3*4=");
+        assertThat(badPrompt.code()).isEqualTo(2);
+        assertThat(badPrompt.err()).contains("'*'");
+    }
+
+    @Test
+    void unfinishedRunNeedsResumeOrForce() throws Exception {
+        Path config = config(CONFIG);
+        Path out = dir.resolve("partial");
+        Files.createDirectories(out.resolve("sft"));
+        CliRun r = CliRun.run("train", config, "--out", out);
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("holds an unfinished run; continue it with --resume");
+    }
+
+    @Test
+    void badConfigFieldIsExitTwoNamingIt() throws Exception {
+        Path config = config(CONFIG.replace("\"groupSize\": 4", "\"groupSize\": 1"));
+        CliRun r = CliRun.run("train", config, "--out", dir.resolve("x"));
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("$.phases[1]").contains("groupSize must be >= 2");
+        CliRun missing = CliRun.run("evaluate", "--model", dir.resolve("none"), "--task", "addition");
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("no such model directory");
+    }
+}

@@ -1,0 +1,56 @@
+package org.rlcasino.io.config;
+
+import java.util.Locale;
+
+/**
+ * The mask of a sparse phase ({@code bsr-adamw} or {@code random-mask}). Exactly one source:
+ * {@code file} (a mask file written by {@code casino mask}), {@code fromPhase} (built inline from
+ * that earlier phase's {@code deltas.arrow} with a scorer and a builder, written to this phase's
+ * {@code mask.arrow}), or, for {@code random-mask} only, neither (a seeded uniform random mask at
+ * {@code sparsity}).
+ *
+ * @param file      mask file (rlcasino.mask), relative to the working directory
+ * @param fromPhase earlier phase whose logged deltas are scored
+ * @param scorer    {@code magnitude} (default), {@code momentum} or {@code fisher}
+ * @param firstStep first delta step scored, inclusive (default: the file's first)
+ * @param lastStep  last delta step scored, inclusive (default: the file's last)
+ * @param sparsity  fraction of entries frozen, in [0, 1) (required unless {@code file} is given;
+ *                  with {@code file} and {@code random-mask}: default the file's density)
+ * @param builder   {@code exact} (default), {@code sampled}, {@code per-tensor}, {@code random} or {@code block}
+ * @param seed      seed of sampled/random builders and of {@code random-mask} (default: the phase seed)
+ */
+public record MaskSection(String file, String fromPhase, String scorer, Integer firstStep, Integer lastStep,
+                          Double sparsity, String builder, Long seed) {
+    public MaskSection {
+        if (file != null && fromPhase != null) {
+            throw new IllegalArgumentException("give either file or fromPhase, not both");
+        }
+        if (file != null && file.isBlank()) {
+            throw new IllegalArgumentException("file must name a mask file, got an empty string");
+        }
+        scorer = scorer == null ? "magnitude" : scorer.toLowerCase(Locale.ROOT);
+        if (!scorer.equals("magnitude") && !scorer.equals("momentum") && !scorer.equals("fisher")) {
+            throw new IllegalArgumentException("scorer must be 'magnitude', 'momentum' or 'fisher', got '" + scorer + "'");
+        }
+        builder = builder == null ? "exact" : builder.toLowerCase(Locale.ROOT);
+        if (!java.util.List.of("exact", "sampled", "per-tensor", "random", "block").contains(builder)) {
+            throw new IllegalArgumentException("builder must be 'exact', 'sampled', 'per-tensor', 'random' or 'block', got '"
+                    + builder + "'");
+        }
+        if (firstStep != null && firstStep < 0 || lastStep != null && lastStep < 0) {
+            throw new IllegalArgumentException("firstStep and lastStep must be >= 0");
+        }
+        if (firstStep != null && lastStep != null && firstStep > lastStep) {
+            throw new IllegalArgumentException("firstStep (" + firstStep + ") must be <= lastStep (" + lastStep + ")");
+        }
+        if (sparsity != null && !(sparsity >= 0 && sparsity < 1)) {
+            throw new IllegalArgumentException("sparsity must be a fraction in [0, 1) (0.975 = 97.5 % frozen), got " + sparsity);
+        }
+        if (fromPhase != null && sparsity == null) {
+            throw new IllegalArgumentException("sparsity is required with fromPhase");
+        }
+        if (file != null && (firstStep != null || lastStep != null)) {
+            throw new IllegalArgumentException("firstStep/lastStep go with fromPhase, not with file");
+        }
+    }
+}

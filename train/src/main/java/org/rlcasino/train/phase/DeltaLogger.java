@@ -1,0 +1,77 @@
+package org.rlcasino.train.phase;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.arrow.memory.BufferAllocator;
+import org.rlcasino.io.arrow.DeltaStreamOptions;
+import org.rlcasino.io.arrow.DeltaStreamWriter;
+import org.rlcasino.io.arrow.RlcasinoArrowFile;
+import org.rlcasino.io.arrow.TensorInfo;
+import org.rlcasino.io.arrow.TensorTable;
+import org.rlcasino.tasks.ParameterLayout;
+import org.rlcasino.tasks.TensorView;
+
+/**
+ * Streams the per-step weight deltas δ_t = θ_t − θ_{t−1} of a step range to {@code deltas.arrow}
+ * ({@code rlcasino.deltas}, read unchanged by {@code casino score} / {@code casino mask}). The
+ * trainer hands it θ before and after each logged step; the file appears after the last one.
+ */
+public final class DeltaLogger implements AutoCloseable {
+    private final ParameterLayout layout;
+    private final BufferAllocator allocator;
+    private final DeltaStreamWriter writer;
+    private final float[] delta;
+
+    public DeltaLogger(Path file, ParameterLayout layout, Map<String, String> provenance) throws IOException {
+        this.layout = layout;
+        List<TensorInfo> infos = new ArrayList<>();
+        int largest = 0;
+        for (TensorView t : layout.tensors()) {
+            long[] shape = new long[t.shape().length];
+            for (int i = 0; i < shape.length; i++) {
+                shape[i] = t.shape()[i];
+            }
+            infos.add(TensorInfo.f32(t.name(), shape));
+            largest = Math.max(largest, t.size());
+        }
+        DeltaStreamOptions options = DeltaStreamOptions.DEFAULTS;
+        this.allocator = RlcasinoArrowFile.boundedAllocator(options.batching().allocationLimit() + DeltaStreamWriter.WRITE_BEHIND_BYTES);
+        try {
+            this.writer = DeltaStreamWriter.create(file, TensorTable.of(infos), provenance, options, allocator);
+        } catch (IOException | RuntimeException e) {
+            allocator.close();
+            throw e;
+        }
+        this.delta = new float[largest];
+    }
+
+    /** Writes δ_step = after − before for every tensor. */
+    public void log(int step, float[] before, float[] after) throws IOException {
+        writer.beginStep(step, "step-" + step);
+        List<TensorView> tensors = layout.tensors();
+        for (int k = 0; k < tensors.size(); k++) {
+            TensorView t = tensors.get(k);
+            int o = t.offset();
+            int n = t.size();
+            for (int i = 0; i < n; i++) {
+                delta[i] = after[o + i] - before[o + i];
+            }
+            writer.writeChunk(step, k, 0, delta, 0, n);
+        }
+    }
+
+    /** Completes the file (renamed into place). */
+    public void finish() throws IOException {
+        writer.finish();
+    }
+
+    @Override
+    public void close() {
+        writer.close();
+        allocator.close();
+    }
+}

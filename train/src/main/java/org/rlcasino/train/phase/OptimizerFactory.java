@@ -1,0 +1,40 @@
+package org.rlcasino.train.phase;
+
+import java.util.Locale;
+
+import org.rlcasino.io.config.OptimizerSection;
+import org.rlcasino.io.config.ScheduleSection;
+import org.rlcasino.optimizer.AdamW;
+import org.rlcasino.optimizer.AdamWConfig;
+import org.rlcasino.optimizer.BsrAdamW;
+import org.rlcasino.optimizer.BsrAdamWOptions;
+import org.rlcasino.optimizer.LearningRateSchedule;
+import org.rlcasino.optimizer.NonFinitePolicy;
+import org.rlcasino.optimizer.Optimizer;
+import org.rlcasino.tasks.Backend;
+import org.rlcasino.tasks.ParameterLayout;
+
+/** Turns a run-config optimizer section (and a mask) into an {@link Optimizer}. */
+public final class OptimizerFactory {
+    private OptimizerFactory() {}
+
+    public static AdamWConfig adamWConfig(OptimizerSection s) {
+        NonFinitePolicy policy = NonFinitePolicy.valueOf(s.nonFinite().toUpperCase(Locale.ROOT).replace('-', '_'));
+        ScheduleSection sc = s.schedule();
+        LearningRateSchedule schedule = switch (sc.kind()) {
+            case "linear-warmup" -> LearningRateSchedule.linearWarmup(sc.warmupSteps());
+            case "cosine" -> LearningRateSchedule.cosine(sc.warmupSteps(), sc.totalSteps(), sc.minFactor());
+            default -> LearningRateSchedule.constant();
+        };
+        return new AdamWConfig(s.lr(), s.beta1(), s.beta2(), s.eps(), s.weightDecay(), s.epsInsideSqrt(), s.maxGradNorm(),
+                policy, schedule);
+    }
+
+    /** Dense AdamW when {@code mask} is null, else BSR-AdamW over the mask (tensors it leaves out stay frozen). */
+    public static Optimizer create(AdamWConfig config, ParameterLayout layout, MaskSource.Mask mask, Backend backend) {
+        if (mask == null) {
+            return new AdamW(config, layout, backend);
+        }
+        return new BsrAdamW(config, layout, mask.indices(), BsrAdamWOptions.DEFAULTS, backend);
+    }
+}

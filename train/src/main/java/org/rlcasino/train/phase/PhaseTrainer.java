@@ -1,0 +1,422 @@
+package org.rlcasino.train.phase;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.rlcasino.io.config.DeltaLogSection;
+import org.rlcasino.io.config.MaskSection;
+import org.rlcasino.io.config.ModelSection;
+import org.rlcasino.io.config.PhaseSection;
+import org.rlcasino.io.config.RunConfig;
+import org.rlcasino.io.config.TaskSection;
+import org.rlcasino.optimizer.AdamWConfig;
+import org.rlcasino.optimizer.Optimizer;
+import org.rlcasino.optimizer.StepReport;
+import org.rlcasino.tasks.Backend;
+import org.rlcasino.train.PhaseSummary;
+import org.rlcasino.train.checkpoint.ModelCheckpoint;
+import org.rlcasino.train.checkpoint.TrainingCheckpoint;
+import org.rlcasino.train.model.GptConfig;
+import org.rlcasino.train.model.GptGenerator;
+import org.rlcasino.train.model.GptModel;
+import org.rlcasino.train.model.SamplingOptions;
+import org.rlcasino.train.rl.DpoLoss;
+import org.rlcasino.train.rl.GrpoLoss;
+import org.rlcasino.train.rl.SequenceLogProbs;
+import org.rlcasino.train.rl.SftLoss;
+import org.rlcasino.train.rl.TokenLoss;
+import org.rlcasino.train.rng.SplitMix64;
+import org.rlcasino.train.task.CharTokenizer;
+import org.rlcasino.train.task.Evaluator;
+import org.rlcasino.train.task.Problem;
+import org.rlcasino.train.task.SequenceBatch;
+import org.rlcasino.train.task.VerifiableTask;
+
+/**
+ * Runs one phase of a run-config: SFT, DPO or GRPO steps with a dense or sparse AdamW, held-out
+ * evaluation, delta logging, metrics, periodic checkpoints and resumption. Everything random comes
+ * from one {@link SplitMix64} whose state the checkpoints save, and every kernel is deterministic,
+ * so a resumed phase ends with the same bits as an uninterrupted one.
+ *
+ * <p>Checkpoints are skipped inside the delta-logging range (the delta stream is one file written
+ * in one go) and, for GRPO with several updates per batch, between the updates of one batch.
+ */
+public final class PhaseTrainer {
+    private final RunConfig run;
+    private final PhaseSection phase;
+    private final int phaseIndex;
+    private final Path runDir;
+    private final Path phaseDir;
+    private final Backend backend;
+    private final PhaseListener listener;
+    private final VerifiableTask task;
+    private final CharTokenizer tokenizer;
+    private final long seed;
+
+    private GptConfig config;
+    private int seqLen;
+    private GptModel model;
+    private GptModel reference;
+    private GptGenerator generator;
+    private Optimizer optimizer;
+    private SplitMix64 rng;
+    private MaskSource.Mask mask;
+
+    // GRPO batch kept across the updates of one sampled batch
+    private SequenceBatch grpoBatch;
+    private double[] grpoAdvantages;
+    private float[] grpoOld;
+    private float[] grpoRef;
+    private double grpoReward;
+
+    private PhaseTrainer(RunConfig run, String phaseName, Path runDir, Backend backend, PhaseListener listener) {
+        this.run = run;
+        int index = -1;
+        for (int i = 0; i < run.phases().size(); i++) {
+            if (run.phases().get(i).name().equals(phaseName)) {
+                index = i;
+            }
+        }
+        if (index < 0) {
+            throw new IllegalArgumentException("run-config " + run.name() + " has no phase '" + phaseName + "' (phases: "
+                    + String.join(", ", run.phases().stream().map(PhaseSection::name).toList()) + ")");
+        }
+        this.phaseIndex = index;
+        this.phase = run.phases().get(index);
+        this.runDir = runDir;
+        this.phaseDir = runDir.resolve(phase.name());
+        this.backend = backend;
+        this.listener = listener == null ? PhaseListener.NONE : listener;
+        TaskSection t = run.task();
+        this.task = new VerifiableTask(t.kind(), t.digits(), t.heldOutPrompts(), t.splitSeed());
+        this.tokenizer = task.tokenizer();
+        this.seed = phase.seed() != null ? phase.seed() : run.seed();
+    }
+
+    /**
+     * Runs phase {@code phaseName}. Without {@code resume} the phase directory is started afresh;
+     * with it, the phase continues from its latest checkpoint (or from the start when it has none).
+     */
+    public static PhaseSummary run(RunConfig run, String phaseName, Path runDir, Backend backend, boolean resume,
+                                   PhaseListener listener) {
+        try {
+            return new PhaseTrainer(run, phaseName, runDir, backend, listener).execute(resume);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The phase a phase starts from: its {@code from}, else the previous phase, else none (model section). */
+    public static String startPhase(RunConfig run, int index) {
+        PhaseSection p = run.phases().get(index);
+        return p.from() != null ? p.from() : index > 0 ? run.phases().get(index - 1).name() : null;
+    }
+
+    private ModelCheckpoint startWeights() throws IOException {
+        String from = startPhase(run, phaseIndex);
+        if (from != null) {
+            Path dir = runDir.resolve(from).resolve("final");
+            if (!Files.isDirectory(dir)) {
+                throw new IllegalArgumentException("phase '" + phase.name() + "' starts from phase '" + from
+                        + "', which has not finished (no " + dir + ")");
+            }
+            return ModelCheckpoint.load(dir);
+        }
+        ModelSection m = run.model();
+        if (m.init() != null) {
+            ModelCheckpoint c = ModelCheckpoint.load(Path.of(m.init()));
+            if (c.config().vocabSize() < tokenizer.vocabSize()) {
+                throw new IllegalArgumentException("model.init " + m.init() + ": vocab_size " + c.config().vocabSize()
+                        + " is smaller than the task tokenizer's " + tokenizer.vocabSize());
+            }
+            return c;
+        }
+        GptConfig c = new GptConfig(tokenizer.vocabSize(), m.maxSeqLen(), m.layers(), m.heads(), m.channels());
+        try (GptModel init = new GptModel(c, backend)) {
+            init.initialize(run.seed());
+            return new ModelCheckpoint(c, init.parameters().clone(), tokenizer);
+        }
+    }
+
+    private PhaseSummary execute(boolean resume) throws IOException {
+        if (!resume) {
+            TrainingCheckpoint.deleteTree(phaseDir);
+        }
+        Files.createDirectories(phaseDir);
+        ModelCheckpoint start = startWeights();
+        config = start.config();
+        seqLen = task.maxPromptLength() + task.maxCompletionTokens();
+        if (seqLen > config.maxSeqLen()) {
+            throw new IllegalArgumentException("model.maxSeqLen " + config.maxSeqLen() + " is shorter than the task's longest "
+                    + "prompt + answer + end token (" + seqLen + ")");
+        }
+        model = new GptModel(config, backend);
+        System.arraycopy(start.params(), 0, model.parameters(), 0, start.params().length);
+        List<Problem> evalProblems = task.heldOut(phase.evalPrompts() == null ? Integer.MAX_VALUE : phase.evalPrompts());
+        double startAccuracy = Evaluator.accuracy(model, task, evalProblems);
+
+        mask = buildMask();
+        AdamWConfig adamw = OptimizerFactory.adamWConfig(phase.adamw() != null ? phase.adamw() : run.optimizer());
+        optimizer = OptimizerFactory.create(adamw, model.layout(), mask, backend);
+        if (phase.kind().equals("dpo") || phase.kind().equals("grpo") && phase.klCoef() > 0) {
+            reference = new GptModel(config, backend);
+            System.arraycopy(start.params(), 0, reference.parameters(), 0, start.params().length);
+        }
+        if (phase.reinforcement()) {
+            generator = new GptGenerator(model, phase.batchSize() * phase.groupSize());
+        }
+        rng = SplitMix64.derive(seed, "phase " + phase.name());
+
+        int done = 0;
+        Optional<Path> latest = resume ? TrainingCheckpoint.latest(phaseDir) : Optional.empty();
+        if (latest.isPresent()) {
+            TrainingCheckpoint c = TrainingCheckpoint.load(latest.get());
+            System.arraycopy(c.params(), 0, model.parameters(), 0, c.params().length);
+            optimizer.restoreState(c.state());
+            rng = new SplitMix64(c.rngState());
+            done = c.step();
+            listener.note(phase.name() + ": resumed from " + latest.get() + " (step " + done + ")");
+        }
+
+        DeltaLogSection logSection = phase.logDeltas();
+        int logFirst = logSection == null ? Integer.MAX_VALUE : logSection.firstStep();
+        int logLast = logSection == null ? -1 : Math.min(phase.steps(), logSection.lastStep() == null ? phase.steps() : logSection.lastStep());
+        DeltaLogger deltaLogger = null;
+        float[] before = logSection == null ? null : new float[model.parameters().length];
+
+        double sumStep = 0, sumSample = 0, sumFwd = 0, sumOpt = 0, sumDelta = 0;
+        int measured = 0, deltaSteps = 0;
+        double accuracy = Double.NaN;
+        listener.begin(phase.name(), done + 1, phase.steps());
+        try (MetricsLog metrics = MetricsLog.open(phaseDir.resolve("metrics.csv"), latest.isPresent() ? done : -1)) {
+            for (int step = done + 1; step <= phase.steps(); step++) {
+                long t0 = System.nanoTime();
+                model.zeroGradients();
+                StepResult r = switch (phase.kind()) {
+                    case "sft" -> sftStep();
+                    case "dpo" -> dpoStep();
+                    default -> grpoStep(step);
+                };
+                long t1 = System.nanoTime();
+                boolean logged = step >= logFirst && step <= logLast;
+                long d0 = System.nanoTime();
+                if (logged) {
+                    if (deltaLogger == null) {
+                        Map<String, String> provenance = new LinkedHashMap<>();
+                        provenance.put("run", run.name());
+                        provenance.put("phase", phase.name());
+                        provenance.put("kind", phase.kind());
+                        provenance.put("seed", Long.toString(seed));
+                        deltaLogger = new DeltaLogger(phaseDir.resolve("deltas.arrow"), model.layout(), provenance);
+                    }
+                    System.arraycopy(model.parameters(), 0, before, 0, before.length);
+                }
+                long deltaNs = System.nanoTime() - d0;
+                StepReport report = null;
+                if (r.update()) {
+                    report = optimizer.step(model.parameters(), model.gradients());
+                    optimizer.syncToHost();
+                }
+                long t2 = System.nanoTime();
+                if (logged) {
+                    deltaLogger.log(step, before, model.parameters());
+                    if (step == logLast) {
+                        deltaLogger.finish();
+                        deltaLogger.close();
+                        deltaLogger = null;
+                    }
+                    deltaNs += System.nanoTime() - t2;
+                    sumDelta += deltaNs / 1e6;
+                    deltaSteps++;
+                }
+                boolean evaluate = phase.evalEvery() > 0 && step % phase.evalEvery() == 0 || step == phase.steps();
+                accuracy = evaluate ? Evaluator.accuracy(model, task, evalProblems) : accuracy;
+                double stepSeconds = (t2 - t0 + deltaNs) / 1e9;
+                StepMetrics row = new StepMetrics(step, phase.name(), r.loss().loss(), r.reward(), evaluate ? accuracy : Double.NaN,
+                        r.kl(), r.positions() / stepSeconds, r.sampleNs() / 1e6, (t1 - t0 - r.sampleNs()) / 1e6,
+                        (t2 - t1) / 1e6, logged ? deltaNs / 1e6 : 0, report == null ? Double.NaN : report.lr(),
+                        report == null ? Double.NaN : report.gradNorm());
+                metrics.append(row);
+                listener.step(row, phase.steps());
+                sumStep += stepSeconds * 1e3;
+                sumSample += row.sampleMs();
+                sumFwd += row.fwdbwdMs();
+                sumOpt += row.optimizerMs();
+                measured++;
+                boolean insideLogging = step >= logFirst && step < logLast;
+                boolean batchBoundary = !phase.kind().equals("grpo") || step % phase.updatesPerBatch() == 0;
+                if (phase.checkpointEvery() > 0 && step % phase.checkpointEvery() == 0 && step < phase.steps()
+                        && !insideLogging && batchBoundary) {
+                    new TrainingCheckpoint(step, rng.state(), model.parameters().clone(), optimizer.exportState())
+                            .save(phaseDir, config, tokenizer);
+                }
+            }
+        } finally {
+            if (deltaLogger != null) {
+                deltaLogger.close();
+            }
+        }
+        if (Double.isNaN(accuracy)) { // resumed after the last step's evaluation could not be kept
+            accuracy = Evaluator.accuracy(model, task, evalProblems);
+        }
+        ModelCheckpoint.save(phaseDir.resolve("final"), config, model.parameters(), tokenizer);
+        long total = model.parameters().length;
+        long active = mask == null ? total : mask.active();
+        int n = Math.max(1, measured);
+        PhaseSummary summary = new PhaseSummary(phase.name(), phase.kind(), phase.optimizer(), 1 - (double) active / total, seed,
+                phase.steps(), accuracy, accuracy, sumStep / n, sumSample / n, sumFwd / n, sumOpt / n, startAccuracy,
+                evalProblems.size(), deltaSteps == 0 ? 0 : sumDelta / deltaSteps, deltaSteps, active, total);
+        summary.write(phaseDir);
+        model.close();
+        if (reference != null) {
+            reference.close();
+        }
+        listener.end(phase.name());
+        return summary;
+    }
+
+    private MaskSource.Mask buildMask() throws IOException {
+        MaskSection m = phase.mask();
+        if (m == null) {
+            return null;
+        }
+        long maskSeed = m.seed() != null ? m.seed() : seed;
+        MaskSource.Mask fromScores = null;
+        if (m.file() != null) {
+            fromScores = MaskSource.read(Path.of(m.file()), model.layout());
+        } else if (m.fromPhase() != null) {
+            fromScores = MaskSource.build(runDir.resolve(m.fromPhase()).resolve("deltas.arrow"), m, maskSeed,
+                    phaseDir.resolve("scores.arrow"), phaseDir.resolve("mask.arrow"), model.layout(), backend);
+        }
+        if (phase.optimizer().equals("random-mask")) {
+            double sparsity = m.sparsity() != null ? m.sparsity() : fromScores.sparsity();
+            MaskSource.Mask random = MaskSource.random(model.layout(), sparsity, maskSeed);
+            listener.note(String.format(java.util.Locale.ROOT, "%s: random mask, %d of %d entries active (sparsity %.4f)",
+                    phase.name(), random.active(), random.total(), random.sparsity()));
+            return random;
+        }
+        listener.note(String.format(java.util.Locale.ROOT, "%s: mask %s, %d of %d entries active (sparsity %.4f)", phase.name(),
+                m.file() != null ? m.file() : phaseDir.resolve("mask.arrow"), fromScores.active(), fromScores.total(),
+                fromScores.sparsity()));
+        return fromScores;
+    }
+
+    /** What a step computed before the optimizer. */
+    private record StepResult(TokenLoss loss, double reward, double kl, long positions, long sampleNs, boolean update) {}
+
+    private List<Problem> drawProblems() {
+        List<Problem> problems = new ArrayList<>(phase.batchSize());
+        for (int i = 0; i < phase.batchSize(); i++) {
+            problems.add(task.nextTraining(rng));
+        }
+        return problems;
+    }
+
+    private StepResult sftStep() {
+        SequenceBatch batch = SequenceBatch.supervised(drawProblems(), tokenizer, seqLen);
+        float[] logp = model.forward(batch.tokens(), batch.targets(), batch.rows(), seqLen);
+        TokenLoss loss = SftLoss.compute(logp, batch.targets());
+        model.backward(loss.dLogProbs());
+        return new StepResult(loss, Double.NaN, Double.NaN, (long) batch.rows() * seqLen, 0, true);
+    }
+
+    /** Samples G completions for each of B fresh training prompts; rows are grouped by prompt. */
+    private record Samples(List<Problem> problems, int[][] prompts, int[][] completions, double[] rewards) {}
+
+    private Samples sample() {
+        List<Problem> problems = drawProblems();
+        int g = phase.groupSize();
+        int[][] prompts = new int[problems.size() * g][];
+        for (int i = 0; i < problems.size(); i++) {
+            int[] p = tokenizer.encode(problems.get(i).prompt());
+            for (int j = 0; j < g; j++) {
+                prompts[i * g + j] = p;
+            }
+        }
+        SamplingOptions options = new SamplingOptions(false, phase.temperature().floatValue(), phase.topK());
+        int[][] out = generator.generate(prompts, task.maxCompletionTokens(), CharTokenizer.END, options, rng);
+        double[] rewards = new double[out.length];
+        for (int r = 0; r < out.length; r++) {
+            rewards[r] = task.reward(problems.get(r / g), out[r]);
+        }
+        return new Samples(problems, prompts, out, rewards);
+    }
+
+    private StepResult grpoStep(int step) {
+        long sampleNs = 0;
+        boolean fresh = (step - 1) % phase.updatesPerBatch() == 0 || grpoBatch == null;
+        if (fresh) {
+            long s0 = System.nanoTime();
+            Samples s = sample();
+            sampleNs = System.nanoTime() - s0;
+            grpoBatch = SequenceBatch.of(List.of(s.prompts()), List.of(s.completions()), seqLen);
+            grpoAdvantages = GrpoLoss.advantages(s.rewards(), phase.groupSize());
+            grpoReward = mean(s.rewards());
+            grpoRef = reference == null ? null
+                    : reference.forward(grpoBatch.tokens(), grpoBatch.targets(), grpoBatch.rows(), seqLen).clone();
+        }
+        float[] logp = model.forward(grpoBatch.tokens(), grpoBatch.targets(), grpoBatch.rows(), seqLen);
+        if (fresh) {
+            grpoOld = logp.clone(); // the sampling policy's log-probs: the same weights, the same kernels
+        }
+        TokenLoss loss = GrpoLoss.compute(logp, grpoOld, grpoRef, grpoBatch.targets(), grpoAdvantages, grpoBatch.rows(),
+                seqLen, phase.clip(), phase.klCoef());
+        model.backward(loss.dLogProbs());
+        return new StepResult(loss, grpoReward, grpoRef == null ? Double.NaN : loss.kl(),
+                (long) grpoBatch.rows() * seqLen, sampleNs, true);
+    }
+
+    private StepResult dpoStep() {
+        long s0 = System.nanoTime();
+        Samples s = sample();
+        long sampleNs = System.nanoTime() - s0;
+        int g = phase.groupSize();
+        List<int[]> prompts = new ArrayList<>();
+        List<int[]> completions = new ArrayList<>();
+        for (int i = 0; i < s.problems().size(); i++) {
+            int chosen = -1;
+            int rejected = -1;
+            for (int j = 0; j < g; j++) {
+                int r = i * g + j;
+                if (s.rewards()[r] > 0 && chosen < 0) {
+                    chosen = r;
+                } else if (s.rewards()[r] == 0 && rejected < 0) {
+                    rejected = r;
+                }
+            }
+            if (chosen >= 0 && rejected >= 0) {
+                prompts.add(s.prompts()[chosen]);
+                completions.add(s.completions()[chosen]);
+                prompts.add(s.prompts()[rejected]);
+                completions.add(s.completions()[rejected]);
+            }
+        }
+        double reward = mean(s.rewards());
+        int pairs = prompts.size() / 2;
+        if (pairs == 0) { // every group all right or all wrong: no preference to learn from this step
+            return new StepResult(new TokenLoss(Double.NaN, null, 0, 0), reward, Double.NaN, 0, sampleNs, false);
+        }
+        SequenceBatch batch = SequenceBatch.of(prompts, completions, seqLen);
+        float[] refLogp = reference.forward(batch.tokens(), batch.targets(), batch.rows(), seqLen);
+        double[] refSeq = SequenceLogProbs.of(refLogp, batch.targets(), batch.rows(), seqLen);
+        float[] logp = model.forward(batch.tokens(), batch.targets(), batch.rows(), seqLen);
+        TokenLoss loss = DpoLoss.compute(logp, batch.targets(), refSeq, pairs, seqLen, phase.beta());
+        model.backward(loss.dLogProbs());
+        return new StepResult(loss, reward, loss.kl(), 2L * batch.rows() * seqLen, sampleNs, true);
+    }
+
+    private static double mean(double[] x) {
+        double s = 0;
+        for (double v : x) {
+            s += v;
+        }
+        return x.length == 0 ? 0 : s / x.length;
+    }
+}

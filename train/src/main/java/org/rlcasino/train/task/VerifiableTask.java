@@ -1,0 +1,155 @@
+package org.rlcasino.train.task;
+
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+
+import org.rlcasino.train.rng.SplitMix64;
+
+/**
+ * A synthetic task whose answers are checked exactly. Problems are numbered {@code [0, size())};
+ * the held-out split is {@code heldOut} distinct numbers drawn with {@code splitSeed}, and training
+ * problems are drawn from the rest, so the splits are disjoint and depend only on the seed.
+ * <ul>
+ *   <li>{@code addition}: {@code "a+b="} → decimal {@code a+b}, operands uniform in {@code [0, 10^digits)}</li>
+ *   <li>{@code reverse}: {@code "r<d digits>="} → the digits reversed</li>
+ *   <li>{@code sort}: {@code "s<d digits>="} → the digits in ascending order</li>
+ * </ul>
+ * Reward is 1 when the completion is exactly the answer followed by the end token, else 0.
+ */
+public final class VerifiableTask {
+    private final String kind;
+    private final int digits;
+    private final long size;
+    private final long[] heldOut;
+    private final Set<Long> heldOutSet = new HashSet<>();
+    private final CharTokenizer tokenizer = CharTokenizer.tasks();
+
+    public VerifiableTask(String kind, int digits, int heldOutPrompts, long splitSeed) {
+        this.kind = kind.toLowerCase(Locale.ROOT);
+        if (!List.of("addition", "reverse", "sort").contains(this.kind)) {
+            throw new IllegalArgumentException("task must be addition, reverse or sort, got '" + kind + "'");
+        }
+        if (digits < 1 || digits > 9) {
+            throw new IllegalArgumentException("digits must be in [1, 9], got " + digits);
+        }
+        this.digits = digits;
+        long pow = (long) Math.pow(10, digits);
+        this.size = this.kind.equals("addition") ? pow * pow : pow;
+        if (heldOutPrompts < 1 || heldOutPrompts > size / 2) {
+            throw new IllegalArgumentException("held-out prompts must be in [1, " + size / 2 + "] for " + this.kind
+                    + " with " + digits + " digits (" + size + " problems; half at least stay for training), got " + heldOutPrompts);
+        }
+        SplitMix64 rng = SplitMix64.derive(splitSeed, "held-out split");
+        this.heldOut = new long[heldOutPrompts];
+        for (int i = 0; i < heldOutPrompts; ) {
+            long n = rng.nextLong(size);
+            if (heldOutSet.add(n)) {
+                heldOut[i++] = n;
+            }
+        }
+    }
+
+    public String kind() {
+        return kind;
+    }
+
+    public int digits() {
+        return digits;
+    }
+
+    public CharTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** Number of distinct problems. */
+    public long size() {
+        return size;
+    }
+
+    /** Problem number {@code n}, in {@code [0, size())}. */
+    public Problem problem(long n) {
+        if (n < 0 || n >= size) {
+            throw new IllegalArgumentException("problem " + n + " is outside [0, " + size + ")");
+        }
+        return switch (kind) {
+            case "addition" -> {
+                long pow = (long) Math.pow(10, digits);
+                long a = n / pow;
+                long b = n % pow;
+                yield new Problem(a + "+" + b + "=", Long.toString(a + b));
+            }
+            case "reverse" -> {
+                String s = digitString(n);
+                yield new Problem("r" + s + "=", new StringBuilder(s).reverse().toString());
+            }
+            default -> {
+                String s = digitString(n);
+                char[] c = s.toCharArray();
+                Arrays.sort(c);
+                yield new Problem("s" + s + "=", new String(c));
+            }
+        };
+    }
+
+    private String digitString(long n) {
+        return String.format(Locale.ROOT, "%0" + digits + "d", n);
+    }
+
+    /** The held-out problems, in split order. */
+    public List<Problem> heldOut() {
+        return Arrays.stream(heldOut).mapToObj(this::problem).toList();
+    }
+
+    /** The first {@code count} held-out problems (all when count exceeds them). */
+    public List<Problem> heldOut(int count) {
+        return heldOut().subList(0, Math.min(count, heldOut.length));
+    }
+
+    /** Whether problem {@code n} is held out. */
+    public boolean isHeldOut(long n) {
+        return heldOutSet.contains(n);
+    }
+
+    /** A training problem drawn uniformly from those not held out. */
+    public Problem nextTraining(RandomGenerator rng) {
+        while (true) {
+            long n = rng.nextLong(size);
+            if (!heldOutSet.contains(n)) {
+                return problem(n);
+            }
+        }
+    }
+
+    /** Longest prompt in characters. */
+    public int maxPromptLength() {
+        return kind.equals("addition") ? 2 * digits + 2 : digits + 2;
+    }
+
+    /** Longest answer in characters (without the end token). */
+    public int maxAnswerLength() {
+        return kind.equals("addition") ? digits + 1 : digits;
+    }
+
+    /** Completion tokens a sampler needs: the longest answer plus the end token. */
+    public int maxCompletionTokens() {
+        return maxAnswerLength() + 1;
+    }
+
+    /** 1 when {@code completion} is exactly the answer's tokens followed by the end token, else 0. */
+    public double reward(Problem problem, int[] completion) {
+        int[] answer = tokenizer.encode(problem.answer());
+        if (completion.length < answer.length + 1 || completion[answer.length] != CharTokenizer.END) {
+            return 0;
+        }
+        for (int i = 0; i < answer.length; i++) {
+            if (completion[i] != answer[i]) {
+                return 0;
+            }
+        }
+        return 1;
+    }
+}
