@@ -64,7 +64,7 @@ public final class ExperimentRunner {
                 }
             }
             new RunInfo(config.name(), configFile.toString(), Files.readString(configFile, StandardCharsets.UTF_8), seeds,
-                    backend.name() + " (" + backend.parallelism() + " threads)", RunInfo.thisMachine(), RunInfo.thisJvm(),
+                    backend.name(), RunInfo.thisMachine(), RunInfo.thisJvm(),
                     Instant.now().toString(), command).write(dir);
             log.println("run " + config.name() + " → " + dir + " (stages: " + String.join(", ", plan.stageNames()) + ")");
             StageContext context = new StageContext(dir, backend, progress, log);

@@ -95,11 +95,11 @@ public final class MaskQualityReport {
         sb.append(" random mask | a/(2−a) |\n|---:|");
         sb.append("---:|".repeat(methods.size() + 2)).append('\n');
         for (double sp : sparsities) {
-            String best = best(sp);
+            double best = jaccard(sp, best(sp));
             sb.append("| ").append(Format.percent(sp)).append(" |");
             for (String m : methods) {
                 String cell = Format.fixed(jaccard(sp, m), 4);
-                sb.append(' ').append(m.equals(best) ? "**" + cell + "**" : cell).append(" |");
+                sb.append(' ').append(jaccard(sp, m) == best ? "**" + cell + "**" : cell).append(" |"); // ties all bold
             }
             sb.append(' ').append(Format.fixed(jaccard(sp, RANDOM), 4)).append(" | ").append(Format.fixed(expected(sp), 4)).append(" |\n");
         }
@@ -115,7 +115,7 @@ public final class MaskQualityReport {
     /** How the true mask was scored, in words, from the CSV's truth column. */
     public String truth() {
         String t = table.text(table.rows().getFirst(), "truth");
-        return t.equals("checkpoints") ? "|θ_final − θ_start| of the run's first and last checkpoints"
+        return t.equals("checkpoints") ? "|θ_final − θ_start| of the run's start and final checkpoints"
                 : "|Σ δ_t| over every logged step (= |θ_last − θ_first| of the logged range)";
     }
 

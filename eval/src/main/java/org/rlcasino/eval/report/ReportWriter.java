@@ -71,7 +71,7 @@ public final class ReportWriter {
             blocks.add(new Heading(2, "Mask quality (the paper's Table 2)"));
             blocks.add(new Paragraph("Aggregate Jaccard index |P∩T|/|P∪T| of each predicted mask P (exact global top-k of the "
                     + "predictor's scores over the first " + r.stepsUsed() + ") with the true mask T (exact global top-k of "
-                    + r.truth() + "), at each sparsity; best predictor per row in **bold**. "
+                    + r.truth() + "), at each sparsity; best predictor per row in **bold** (all of them when tied). "
                     + "\"random mask\" is an actual seeded random mask of the same density; a/(2−a) is the expected Jaccard "
                     + "of two independent masks of density a = 1 − sparsity."));
             blocks.add(new Table(r.markdown()));
