@@ -14,9 +14,10 @@ import java.util.List;
  * @param params     parameters of the optimizer-only measurement (used when no whole-step benchmark
  *                   is available; default 4194304)
  * @param maskShape  mask shape of the BSR arm: {@code block16x16}, {@code row1x64} or {@code random} (default block16x16)
+ * @param batch      sequences per step of the whole-step measurement on the run's model, {@code >= 1} (default 16)
  */
 public record SpeedSection(List<Double> sparsities, Integer warmup, Integer repeats, String csv, Long params,
-                           String maskShape) {
+                           String maskShape, Integer batch) {
     public SpeedSection {
         sparsities = Sections.sparsities("sparsities", sparsities, MaskQualitySection.PAPER_SPARSITIES);
         warmup = warmup == null ? 3 : warmup;
@@ -37,6 +38,10 @@ public record SpeedSection(List<Double> sparsities, Integer warmup, Integer repe
         maskShape = maskShape == null ? "block16x16" : maskShape;
         if (!List.of("block16x16", "row1x64", "random").contains(maskShape)) {
             throw new IllegalArgumentException("maskShape must be block16x16, row1x64 or random, got '" + maskShape + "'");
+        }
+        batch = batch == null ? 16 : batch;
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch must be >= 1, got " + batch);
         }
     }
 }

@@ -51,6 +51,7 @@ class ExperimentSectionTest {
         assertThat(s.params()).isEqualTo(4_194_304L);
         assertThat(s.maskShape()).isEqualTo("block16x16");
         assertThat(s.csv()).isNull();
+        assertThat(s.batch()).isEqualTo(16);
     }
 
     @Test
