@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
                 CompareCommand.class, BenchCommand.class, DevicesCommand.class,
                 // training (train issue)
                 TrainCommand.class, SampleCommand.class, EvaluateCommand.class,
+                // eval: experiments and reports
+                RunCommand.class, ReportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Casino {
     public static final int EXIT_BAD_INPUT = 2;

@@ -1,0 +1,77 @@
+package org.rlcasino.eval.experiment;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.apache.arrow.memory.BufferAllocator;
+import org.rlcasino.io.deltas.TensorSelection;
+import org.rlcasino.scoring.FisherScorer;
+import org.rlcasino.scoring.MagnitudeScorer;
+import org.rlcasino.scoring.MaskBuilder;
+import org.rlcasino.scoring.MaskOptions;
+import org.rlcasino.scoring.MaskProgress;
+import org.rlcasino.scoring.MomentumFormula;
+import org.rlcasino.scoring.MomentumScorer;
+import org.rlcasino.scoring.ScoreSource;
+import org.rlcasino.scoring.ScoringOptions;
+import org.rlcasino.scoring.ScoringResult;
+import org.rlcasino.scoring.StepRange;
+import org.rlcasino.scoring.StreamingScorer;
+import org.rlcasino.tasks.Backend;
+
+/** Scores and masks of the experiment's predictors, by the names the run-configs use. */
+final class MaskPredictions {
+    private MaskPredictions() {}
+
+    /** The scorer of a method name ({@code magnitude}, {@code momentum-paper}, {@code momentum-reference}, {@code fisher}). */
+    static StreamingScorer scorer(String method, Backend backend, int window, double eps) {
+        return switch (method) {
+            case "magnitude" -> new MagnitudeScorer(backend);
+            case "momentum-paper" -> new MomentumScorer(backend, MomentumFormula.of("paper"), window, eps);
+            case "momentum-reference" -> new MomentumScorer(backend, MomentumFormula.of("reference"), window, eps);
+            case "fisher" -> new FisherScorer(backend);
+            default -> throw new IllegalArgumentException("unknown mask method '" + method + "'");
+        };
+    }
+
+    /** Scores {@code deltas} with {@code method} over the first {@code firstSteps} steps of {@code steps}. */
+    static ScoringResult score(String method, Path deltas, Path out, String steps, int firstSteps, TensorSelection selection,
+                               int window, double eps, StageContext context) throws IOException {
+        StreamingScorer scorer = scorer(method, context.backend(), window, eps);
+        ScoringOptions options = new ScoringOptions(StepRange.parse(steps), firstSteps, selection);
+        return scorer.score(deltas, out, options, scoringProgress(context, method));
+    }
+
+    /** Builds a mask from a score file (exact global top-k, or random over the same tensors). */
+    static MaskBuilder.Report mask(Path scores, MaskOptions options, Path out, Map<String, String> provenance,
+                                   BufferAllocator allocator, StageContext context) throws IOException {
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        ScoreSource source = ScoreSource.ofFile(scores, allocator, ScoreSource.DEFAULT_CAPACITY);
+        return new MaskBuilder(source, context.backend(), allocator, MaskProgress.NONE).build(options, out, provenance);
+    }
+
+    private static StreamingScorer.Progress scoringProgress(StageContext context, String method) {
+        return new StreamingScorer.Progress() {
+            private StageContext.Progress bar = StageContext.Progress.NONE;
+
+            @Override
+            public void begin(String phase, long units) {
+                bar.close();
+                bar = context.progress().begin(method, units);
+            }
+
+            @Override
+            public void advance(long units) {
+                bar.advance(units);
+            }
+
+            @Override
+            public void end() {
+                bar.close();
+                bar = StageContext.Progress.NONE;
+            }
+        };
+    }
+}

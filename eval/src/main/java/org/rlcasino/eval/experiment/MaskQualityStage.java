@@ -1,0 +1,168 @@
+package org.rlcasino.eval.experiment;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.rlcasino.eval.report.CsvTable;
+import org.rlcasino.eval.report.MaskQualityReport;
+import org.rlcasino.io.config.MaskQualitySection;
+import org.rlcasino.io.deltas.CheckpointRef;
+import org.rlcasino.io.deltas.CheckpointSeries;
+import org.rlcasino.io.deltas.TensorSelection;
+import org.rlcasino.scoring.MaskBuilder;
+import org.rlcasino.scoring.MaskOptions;
+import org.rlcasino.scoring.ScoringResult;
+import org.rlcasino.scoring.TruthScores;
+import org.rlcasino.scoring.compare.MaskComparison;
+import org.rlcasino.scoring.compare.MaskOverlap;
+
+/**
+ * The paper's Table 2: each predictor scores the first K logged steps, its exact top-k mask at each
+ * sparsity is compared with the true mask (exact top-k of |θ_final − θ_start| over the whole run),
+ * and so is an actual random mask of the same density, next to the expectation a/(2−a).
+ * Writes {@code mask-quality.csv}; scores and masks are temporary.
+ */
+final class MaskQualityStage implements Stage {
+    static final String NAME = "mask-quality";
+
+    private final MaskQualitySection section;
+    private final String deltasStage;
+    private final Path deltasFile;
+    private final Path checkpoints;
+    private final Path truthStart;
+    private final Path truthEnd;
+    private final long randomSeed;
+
+    /**
+     * @param deltasStage stage whose directory holds the deltas (its name)
+     * @param deltasFile  the delta stream
+     * @param checkpoints the external checkpoint directory, or null (training run)
+     * @param truthStart  training run: the checkpoint the deltas phase started from (its {@code from}
+     *                    phase's {@code final/}), or null
+     * @param truthEnd    training run: the deltas phase's {@code final/}, or null
+     */
+    MaskQualityStage(MaskQualitySection section, String deltasStage, Path deltasFile, Path checkpoints, Path truthStart,
+                     Path truthEnd, long randomSeed) {
+        this.section = section;
+        this.deltasStage = deltasStage;
+        this.deltasFile = deltasFile;
+        this.checkpoints = checkpoints;
+        this.truthStart = truthStart;
+        this.truthEnd = truthEnd;
+        this.randomSeed = randomSeed;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<String> dependencies() {
+        return List.of(deltasStage);
+    }
+
+    @Override
+    public String inputs() throws IOException {
+        return ExperimentPlan.json(section) + " seed=" + randomSeed + " truth=" + truthSource();
+    }
+
+    /**
+     * Where the true mask comes from: |θ_final − θ_start| of two checkpoints (the first and last external
+     * checkpoints, or the deltas phase's start and final checkpoints) when they exist and no tensor selection
+     * or tolerance applies; else |Σ δ| over every logged step.
+     */
+    String truthSource() {
+        boolean selectionFree = section.include().isEmpty() && section.exclude().isEmpty() && section.tolerance() == 0;
+        boolean canUseCheckpoints = selectionFree && (checkpoints != null
+                || truthStart != null && truthEnd != null && Files.exists(truthStart) && Files.exists(truthEnd));
+        return switch (section.truth()) {
+            case "checkpoints" -> {
+                if (!canUseCheckpoints) {
+                    throw new IllegalArgumentException("experiment.maskQuality.truth: 'checkpoints' needs experiment.checkpoints (or "
+                            + "start and final checkpoints of the deltas phase: " + truthStart + ", " + truthEnd + ") and no "
+                            + "include/exclude/tolerance (the true mask must cover the same tensors as the predictions); use 'deltas'");
+                }
+                yield "checkpoints";
+            }
+            case "deltas" -> "deltas";
+            default -> canUseCheckpoints ? "checkpoints" : "deltas";
+        };
+    }
+
+    @Override
+    public List<String> outputs() {
+        return List.of(MaskQualityReport.CSV);
+    }
+
+    @Override
+    public void run(Path dir, StageContext context) throws IOException {
+        Path work = dir.resolve("tmp");
+        Files.createDirectories(work);
+        CsvTable.Builder csv = new CsvTable.Builder(MaskQualityReport.COLUMNS.toArray(String[]::new));
+        TensorSelection selection = new TensorSelection(section.include(), section.exclude());
+        try (BufferAllocator allocator = new RootAllocator()) {
+            Path truthScores = work.resolve("truth-scores.arrow");
+            String truth = truthSource();
+            if (truth.equals("checkpoints") && checkpoints != null) {
+                List<CheckpointRef> series = CheckpointSeries.scan(checkpoints);
+                TruthScores.fromCheckpoints(series.getFirst().path(), series.getLast().path(), truthScores, allocator);
+            } else if (truth.equals("checkpoints")) {
+                TruthScores.fromCheckpoints(truthStart, truthEnd, truthScores, allocator);
+            } else {
+                TruthScores.fromDeltas(deltasFile, truthScores, allocator);
+            }
+            Map<String, Path> scores = new LinkedHashMap<>();
+            Map<String, ScoringResult> results = new LinkedHashMap<>();
+            for (String method : section.methods()) {
+                Path out = work.resolve("scores-" + method + ".arrow");
+                results.put(method, MaskPredictions.score(method, deltasFile, out, section.steps(), section.firstSteps(),
+                        selection, section.window(), section.eps(), context));
+                scores.put(method, out);
+            }
+            ScoringResult any = results.values().iterator().next();
+            List<Integer> used = any.sourceSteps();
+            try (StageContext.Progress bar = context.progress().begin("masks", (long) section.sparsities().size()
+                    * (section.methods().size() + 2))) {
+                for (double sparsity : section.sparsities()) {
+                    Path truthMask = work.resolve("truth.arrow");
+                    MaskOptions exact = MaskOptions.exact(sparsity / 100);
+                    MaskPredictions.mask(truthScores, exact, truthMask, Map.of("mask", "truth", "truth_source", truth),
+                            allocator, context);
+                    bar.advance(1);
+                    for (String method : section.methods()) {
+                        Path mask = work.resolve("mask-" + method + ".arrow");
+                        MaskPredictions.mask(scores.get(method), exact, mask, Map.of("scores", method), allocator, context);
+                        row(csv, sparsity, method, MaskComparison.compare(mask, truthMask, allocator, MaskComparison.Progress.NONE),
+                                used, truth);
+                        Files.delete(mask);
+                        bar.advance(1);
+                    }
+                    Path random = work.resolve("mask-random.arrow");
+                    MaskPredictions.mask(truthScores, exact.withBuilder(MaskBuilder.Method.RANDOM).withSeed(randomSeed), random,
+                            Map.of("mask", "random"), allocator, context);
+                    row(csv, sparsity, MaskQualityReport.RANDOM, MaskComparison.compare(random, truthMask, allocator,
+                            MaskComparison.Progress.NONE), used, truth);
+                    bar.advance(1);
+                    Files.delete(random);
+                    Files.delete(truthMask);
+                }
+            }
+        }
+        StageRunner.clear(work);
+        csv.build().write(dir.resolve(MaskQualityReport.CSV));
+    }
+
+    private static void row(CsvTable.Builder csv, double sparsity, String method, MaskComparison.Result r, List<Integer> used,
+                            String truth) {
+        MaskOverlap t = r.total();
+        csv.row(sparsity, method, t.jaccard(), t.randomJaccard(), t.countA(), t.countB(), t.intersection(), t.size(),
+                used.size(), used.isEmpty() ? "" : used.getFirst() + ":" + used.getLast(), truth);
+    }
+}

@@ -1,0 +1,91 @@
+package org.rlcasino.eval.experiment;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.rlcasino.io.config.QualitySection;
+import org.rlcasino.io.deltas.TensorSelection;
+import org.rlcasino.scoring.MaskOptions;
+
+/**
+ * The quality arms' masks, under {@code runs/<name>/masks/}: for each mask method and sparsity the
+ * exact top-k mask of the method's scores over the first {@code maskFirstSteps} logged steps of
+ * the deltas phase ({@code <method>-<sparsity>.arrow}). (Random-mask arms get their masks from
+ * the trainer, seeded by the arm's seed.)
+ */
+final class MasksStage implements Stage {
+    static final String NAME = "masks";
+
+    private final QualitySection quality;
+    private final String deltasPhase;
+    private final Path deltasFile;
+    private final int window;
+    private final double eps;
+
+    MasksStage(QualitySection quality, String deltasPhase, Path deltasFile, int window, double eps) {
+        this.quality = quality;
+        this.deltasPhase = deltasPhase;
+        this.deltasFile = deltasFile;
+        this.window = window;
+        this.eps = eps;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<String> dependencies() {
+        return List.of(deltasPhase);
+    }
+
+    @Override
+    public String inputs() {
+        return ExperimentPlan.json(Map.of("methods", quality.maskMethods(), "sparsities", quality.sparsities(),
+                "firstSteps", quality.maskFirstSteps(), "window", window, "eps", eps));
+    }
+
+    @Override
+    public List<String> outputs() {
+        List<String> out = new ArrayList<>();
+        for (QualityArm arm : QualityArm.of(quality)) {
+            if (arm.mask() != null && !out.contains(file(arm))) {
+                out.add(file(arm));
+            }
+        }
+        return out;
+    }
+
+    private static String file(QualityArm arm) {
+        return arm.mask().substring(NAME.length() + 1);
+    }
+
+    @Override
+    public void run(Path dir, StageContext context) throws Exception {
+        Path work = dir.resolve("tmp");
+        Files.createDirectories(work);
+        try (BufferAllocator allocator = new RootAllocator()) {
+            Map<String, Path> scores = new LinkedHashMap<>();
+            for (String m : quality.maskMethods()) {
+                Path out = work.resolve("scores-" + m + ".arrow");
+                MaskPredictions.score(m, deltasFile, out, ":", quality.maskFirstSteps(), TensorSelection.ALL, window, eps, context);
+                scores.put(m, out);
+            }
+            for (QualityArm arm : QualityArm.of(quality)) {
+                if (arm.mask() == null || Files.exists(dir.resolve(file(arm)))) {
+                    continue;
+                }
+                MaskPredictions.mask(scores.get(arm.maskMethod()), MaskOptions.exact(arm.sparsity() / 100), dir.resolve(file(arm)),
+                        Map.of("scores", arm.maskMethod(), "deltas_phase", deltasPhase), allocator, context);
+            }
+        }
+        StageRunner.clear(work);
+    }
+}
