@@ -147,7 +147,7 @@ public final class ExperimentPlan {
                 stages.add(new PhaseStage(derived, armPhases.get(i), q.from(),
                         arms.get(i).mask() == null ? List.of() : List.of(MasksStage.NAME), executor));
             }
-            stages.add(new QualityStage(q));
+            stages.add(new QualityStage(q, QualityArm.ofPhases(config.phases(), q, config.seed())));
         }
         addSpeed(stages, derived, exp, configDir);
         return new ExperimentPlan(derived, stages);

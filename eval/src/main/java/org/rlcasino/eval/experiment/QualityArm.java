@@ -1,5 +1,8 @@
 package org.rlcasino.eval.experiment;
 
+import org.rlcasino.io.config.MaskSection;
+import org.rlcasino.io.config.PhaseSection;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,6 +37,43 @@ public record QualityArm(String name, String group, String optimizer, String mas
                 if (q.random()) {
                     arms.add(new QualityArm("q-random-" + s + "-s" + seed, "random " + s, "random-mask", null, sp, seed, null));
                 }
+            }
+        }
+        return arms;
+    }
+
+    /**
+     * The run-config's own phases that are arms of {@code q} too: those that start from
+     * {@code q.from()} (explicitly, or as the phase right after it) with the same RL objective.
+     * Their seed is the phase's seed, else {@code configSeed}; a sparse phase's mask is its own
+     * (file, inline from deltas, or random) and its group is named like the generated arms'
+     * ({@code bsr <scorer> <sparsity>}, {@code random <sparsity>}), so that they are averaged together.
+     */
+    public static List<QualityArm> ofPhases(List<PhaseSection> phases, QualitySection q, long configSeed) {
+        List<QualityArm> arms = new ArrayList<>();
+        for (int i = 0; i < phases.size(); i++) {
+            PhaseSection p = phases.get(i);
+            String from = p.from() != null ? p.from() : i > 0 ? phases.get(i - 1).name() : null;
+            if (!q.from().equals(from) || !q.kind().equals(p.kind())) {
+                continue;
+            }
+            long seed = p.seed() != null ? p.seed() : configSeed;
+            MaskSection m = p.mask();
+            switch (p.optimizer()) {
+                case "adamw" -> arms.add(new QualityArm(p.name(), "dense", "adamw", null, 0, seed, null));
+                case "bsr-adamw" -> {
+                    if (m != null && m.sparsity() != null && m.fromPhase() != null) {
+                        String s = label(m.sparsity());
+                        arms.add(new QualityArm(p.name(), "bsr " + m.scorer() + " " + s, "bsr-adamw", m.scorer(), m.sparsity(), seed, null));
+                    }
+                }
+                case "random-mask" -> {
+                    if (m != null && m.sparsity() != null) {
+                        String s = label(m.sparsity());
+                        arms.add(new QualityArm(p.name(), "random " + s, "random-mask", null, m.sparsity(), seed, null));
+                    }
+                }
+                default -> { }
             }
         }
         return arms;

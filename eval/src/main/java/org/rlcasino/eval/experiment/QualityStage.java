@@ -24,9 +24,12 @@ final class QualityStage implements Stage {
     private final QualitySection quality;
     private final List<QualityArm> arms;
 
-    QualityStage(QualitySection quality) {
+    /** @param phaseArms the run-config's own phases that are arms too ({@link QualityArm#ofPhases}) */
+    QualityStage(QualitySection quality, List<QualityArm> phaseArms) {
         this.quality = quality;
-        this.arms = QualityArm.of(quality);
+        List<QualityArm> all = new ArrayList<>(phaseArms);
+        all.addAll(QualityArm.of(quality));
+        this.arms = List.copyOf(all);
     }
 
     @Override
@@ -44,7 +47,7 @@ final class QualityStage implements Stage {
 
     @Override
     public String inputs() {
-        return ExperimentPlan.json(quality);
+        return ExperimentPlan.json(quality) + ExperimentPlan.json(arms);
     }
 
     @Override

@@ -14,13 +14,19 @@ import java.util.Locale;
  * @param scorer    {@code magnitude} (default), {@code momentum} or {@code fisher}
  * @param firstStep first delta step scored, inclusive (default: the file's first)
  * @param lastStep  last delta step scored, inclusive (default: the file's last)
- * @param sparsity  fraction of entries frozen, in [0, 1) (required unless {@code file} is given;
- *                  with {@code file} and {@code random-mask}: default the file's density)
+ * @param sparsity  percent of entries frozen, in [0, 100) (97.5 = 97.5 % frozen, as {@code casino mask
+ *                  --sparsity}; required unless {@code file} is given; with {@code file} and
+ *                  {@code random-mask}: default the file's density)
  * @param builder   {@code exact} (default), {@code sampled}, {@code per-tensor}, {@code random} or {@code block}
  * @param seed      seed of sampled/random builders and of {@code random-mask} (default: the phase seed)
  */
 public record MaskSection(String file, String fromPhase, String scorer, Integer firstStep, Integer lastStep,
                           Double sparsity, String builder, Long seed) {
+    /** {@link #sparsity()} as a fraction in [0, 1), or null. */
+    public Double sparsityFraction() {
+        return sparsity == null ? null : sparsity / 100;
+    }
+
     public MaskSection {
         if (file != null && fromPhase != null) {
             throw new IllegalArgumentException("give either file or fromPhase, not both");
@@ -43,8 +49,8 @@ public record MaskSection(String file, String fromPhase, String scorer, Integer 
         if (firstStep != null && lastStep != null && firstStep > lastStep) {
             throw new IllegalArgumentException("firstStep (" + firstStep + ") must be <= lastStep (" + lastStep + ")");
         }
-        if (sparsity != null && !(sparsity >= 0 && sparsity < 1)) {
-            throw new IllegalArgumentException("sparsity must be a fraction in [0, 1) (0.975 = 97.5 % frozen), got " + sparsity);
+        if (sparsity != null && !(sparsity >= 0 && sparsity < 100)) {
+            throw new IllegalArgumentException("sparsity must be a percentage in [0, 100) (97.5 = 97.5 % frozen), got " + sparsity);
         }
         if (fromPhase != null && sparsity == null) {
             throw new IllegalArgumentException("sparsity is required with fromPhase");

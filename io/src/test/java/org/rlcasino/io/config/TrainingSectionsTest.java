@@ -41,9 +41,9 @@ class TrainingSectionsTest {
                  {"name": "warm", "kind": "grpo", "steps": 20, "groupSize": 4, "clip": 0.1, "klCoef": 0.01,
                   "logDeltas": {"firstStep": 1, "lastStep": 10}},
                  {"name": "bsr", "kind": "grpo", "from": "warm", "steps": 20, "optimizer": "bsr-adamw",
-                  "adamw": {"lr": 3e-4}, "mask": {"fromPhase": "warm", "scorer": "momentum", "lastStep": 8, "sparsity": 0.975}},
+                  "adamw": {"lr": 3e-4}, "mask": {"fromPhase": "warm", "scorer": "momentum", "lastStep": 8, "sparsity": 97.5}},
                  {"name": "rnd", "kind": "dpo", "from": "warm", "steps": 20, "beta": 0.2, "optimizer": "random-mask",
-                  "mask": {"sparsity": 0.975, "seed": 3}}]}
+                  "mask": {"sparsity": 97.5, "seed": 3}}]}
                 """);
         assertThat(c.phases()).hasSize(4);
         assertThat(c.phases().get(1).logDeltas().lastStep()).isEqualTo(10);
@@ -69,10 +69,10 @@ class TrainingSectionsTest {
             "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 1, \"groupSize\": 1}]}|groupSize must be >= 2",
             "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 1, \"optimizer\": \"sgd\"}]}|optimizer must be 'adamw', 'bsr-adamw' or 'random-mask'",
             "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 1, \"optimizer\": \"bsr-adamw\"}]}|needs mask.file or mask.fromPhase",
-            "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 1, \"optimizer\": \"bsr-adamw\", \"mask\": {\"fromPhase\": \"x\", \"sparsity\": 1.0}}]}|$.phases[0].mask: sparsity must be a fraction in [0, 1)",
-            "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 1, \"optimizer\": \"bsr-adamw\", \"mask\": {\"fromPhase\": \"x\", \"sparsity\": 0.9, \"scorer\": \"taylor\"}}]}|scorer must be 'magnitude', 'momentum' or 'fisher'",
-            "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 1, \"optimizer\": \"bsr-adamw\", \"mask\": {\"fromPhase\": \"x\", \"sparsity\": 0.9}}]}|phases[0] ('a'): mask.fromPhase 'x' is not an earlier phase",
-            "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 1}, {\"name\": \"b\", \"kind\": \"grpo\", \"steps\": 1, \"optimizer\": \"bsr-adamw\", \"mask\": {\"fromPhase\": \"a\", \"sparsity\": 0.9}}]}|mask.fromPhase 'a' logs no deltas",
+            "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 1, \"optimizer\": \"bsr-adamw\", \"mask\": {\"fromPhase\": \"x\", \"sparsity\": 100}}]}|$.phases[0].mask: sparsity must be a percentage in [0, 100)",
+            "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 1, \"optimizer\": \"bsr-adamw\", \"mask\": {\"fromPhase\": \"x\", \"sparsity\": 90, \"scorer\": \"taylor\"}}]}|scorer must be 'magnitude', 'momentum' or 'fisher'",
+            "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 1, \"optimizer\": \"bsr-adamw\", \"mask\": {\"fromPhase\": \"x\", \"sparsity\": 90}}]}|phases[0] ('a'): mask.fromPhase 'x' is not an earlier phase",
+            "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 1}, {\"name\": \"b\", \"kind\": \"grpo\", \"steps\": 1, \"optimizer\": \"bsr-adamw\", \"mask\": {\"fromPhase\": \"a\", \"sparsity\": 90}}]}|mask.fromPhase 'a' logs no deltas",
             "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 1}, {\"name\": \"a\", \"kind\": \"sft\", \"steps\": 1}]}|phase name 'a' is used twice",
             "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 1, \"from\": \"b\"}]}|from 'b' is not an earlier phase",
             "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 5, \"logDeltas\": {\"firstStep\": 6}}]}|logDeltas.firstStep (6) is beyond",

@@ -296,7 +296,7 @@ public final class PhaseTrainer {
                     phaseDir.resolve("scores.arrow"), phaseDir.resolve("mask.arrow"), model.layout(), backend);
         }
         if (phase.optimizer().equals("random-mask")) {
-            double sparsity = m.sparsity() != null ? m.sparsity() : fromScores.sparsity();
+            double sparsity = m.sparsity() != null ? m.sparsityFraction() : fromScores.sparsity();
             MaskSource.Mask random = MaskSource.random(model.layout(), sparsity, maskSeed);
             MaskSource.write(phaseDir.resolve("mask.arrow"), random, model.layout(), "random-uniform", sparsity,
                     Map.of("seed", Long.toString(maskSeed)));

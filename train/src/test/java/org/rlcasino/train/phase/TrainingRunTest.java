@@ -36,9 +36,9 @@ class TrainingRunTest {
                {"name": "warm", "kind": "grpo", "steps": 4, "batchSize": 2, "groupSize": 4, "klCoef": 0.1, "updatesPerBatch": 2,
                 "logDeltas": {"firstStep": 1, "lastStep": 2}, "checkpointEvery": 1},
                {"name": "bsr", "kind": "grpo", "from": "warm", "steps": 3, "batchSize": 2, "groupSize": 4, "optimizer": "bsr-adamw",
-                "mask": {"fromPhase": "warm", "sparsity": 0.9}, "checkpointEvery": 1},
+                "mask": {"fromPhase": "warm", "sparsity": 90}, "checkpointEvery": 1},
                {"name": "rnd", "kind": "dpo", "from": "warm", "steps": 3, "batchSize": 4, "groupSize": 4, "temperature": 2.0,
-                "optimizer": "random-mask", "mask": {"sparsity": 0.9}, "checkpointEvery": 1}
+                "optimizer": "random-mask", "mask": {"sparsity": 90}, "checkpointEvery": 1}
              ]}
             """;
 
