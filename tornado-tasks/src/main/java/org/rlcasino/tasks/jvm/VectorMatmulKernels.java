@@ -65,9 +65,21 @@ public final class VectorMatmulKernels {
 
     private VectorMatmulKernels() {}
 
+    /** Output rows per JVM chunk that {@link #grain} suggests: 8 row tiles, so a panel is reused 8 times. */
+    public static final int GRAIN_ROWS = 8 * R;
+
     /** Lanes per vector on this machine (8 with AVX2, 16 with AVX-512). */
     public static int lanes() {
         return LANES;
+    }
+
+    /**
+     * A {@code KernelCall} grain for a product with {@code n} output columns: {@link #GRAIN_ROWS}
+     * whole rows per chunk, so chunks start on row boundaries (any grain gives the same result;
+     * this one wastes the least work on partial rows and panel packing).
+     */
+    public static int grain(int n) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (long) GRAIN_ROWS * n));
     }
 
     /** Same contract as {@link MatmulKernels#matmulNN}. */
