@@ -28,10 +28,12 @@ import static org.rlcasino.tasks.MatmulKernels.F_BIAS;
  * <p>All three products reduce to one micro-kernel: the right operand's columns
  * {@code [j0, j0+W)} (W = 2 vectors) are copied into a contiguous, zero-padded panel
  * {@code panel[s·W + c]} for every reduction step s (for NT that copy is a transpose, which is
- * what makes NT vectorisable over j), and the left operand is read as a scalar per output row and
- * step at {@code a[base + r·rowStride + s·stepStride]} (NN, NT: rows of a; TN: columns of a).
- * A range that starts or ends inside an output row is handled by the same code with a column
- * sub-range; missing rows of the last 4-row tile reuse the last real row and are not stored.
+ * what makes NT vectorisable over j), and the left operand of a group of 32 output rows is copied
+ * step-major into 4-row tiles (for TN, whose left operands are columns of a, that copy reads rows
+ * of a, avoiding a column walk at a stride of K floats). A range that starts or ends inside an
+ * output row is handled by the same code with a column sub-range; missing rows of the last 4-row
+ * tile repeat the last real row and are not stored. Nothing is blocked along the reduction: every
+ * accumulator lives in a register from its first step to its last.
  * Panels live in a per-thread scratch array, so calls are thread-safe and allocation-free once
  * warm.
  */
@@ -42,13 +44,24 @@ public final class VectorMatmulKernels {
     private static final int W = 2 * LANES;
     /** Output rows per tile. */
     private static final int R = 4;
+    /** Output rows whose left operand is packed together (8 tiles). */
+    private static final int GROUP = 8 * R;
 
     /** Per-thread scratch: the packed panel and a tile's worth of accumulators. */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private static final class Scratch {
         float[] panel = new float[0];
+        float[] left = new float[0];
         final float[] tile = new float[R * W];
+
+        float[] left(int steps) {
+            int need = steps * GROUP;
+            if (left.length < need) {
+                left = new float[Math.max(need, left.length * 2)];
+            }
+            return left;
+        }
 
         float[] panel(int steps) {
             int need = steps * W;
@@ -66,7 +79,7 @@ public final class VectorMatmulKernels {
     private VectorMatmulKernels() {}
 
     /** Output rows per JVM chunk that {@link #grain} suggests: 8 row tiles, so a panel is reused 8 times. */
-    public static final int GRAIN_ROWS = 8 * R;
+    public static final int GRAIN_ROWS = GROUP;
 
     /** Lanes per vector on this machine (8 with AVX2, 16 with AVX-512). */
     public static int lanes() {
@@ -147,7 +160,11 @@ public final class VectorMatmulKernels {
         }
     }
 
-    /** Output rows {@code [r0, r1)} × columns {@code [c0, c1)}: one panel per W columns, all row tiles under it. */
+    /**
+     * Output rows {@code [r0, r1)} × columns {@code [c0, c1)}, in groups of {@link #GROUP} rows:
+     * the group's left operand is packed once (4-row tiles, step-major), then for every W columns
+     * the right operand's panel is packed and all the group's row tiles run over it.
+     */
     private static void block(float[] out, float[] a, float[] b, float[] bias, int[] dims, int r0, int r1, int c0,
                               int c1, int steps, int aBase, int aRowStride, int aStep, int pack, int bStride,
                               Scratch scratch) {
@@ -157,24 +174,59 @@ public final class VectorMatmulKernels {
         int biasBase = dims[D_BIAS];
         int bBase = dims[D_B];
         float[] panel = scratch.panel(steps);
-        for (int j0 = c0; j0 < c1; j0 += W) {
-            int width = Math.min(W, c1 - j0);
-            if (pack == PACK_ROWS) {
-                packRows(panel, b, bBase + j0, bStride, steps, width);
-            } else {
-                packTransposed(panel, b, bBase + j0 * bStride, bStride, steps, width);
-            }
-            for (int i = r0; i < r1; i += R) {
-                int rows = Math.min(R, r1 - i);
-                int a0 = aBase + i * aRowStride;
-                int a1 = aBase + (i + Math.min(1, rows - 1)) * aRowStride;
-                int a2 = aBase + (i + Math.min(2, rows - 1)) * aRowStride;
-                int a3 = aBase + (i + Math.min(3, rows - 1)) * aRowStride;
-                tile(scratch.tile, panel, a, a0, a1, a2, a3, aStep, steps);
-                if (width == W && flags == 0) {
-                    storePlain(out, scratch.tile, outBase + i * n + j0, n, rows);
+        float[] left = scratch.left(steps);
+        for (int g0 = r0; g0 < r1; g0 += GROUP) {
+            int g1 = Math.min(r1, g0 + GROUP);
+            packLeft(left, a, aBase, aRowStride, aStep, g0, g1, steps);
+            for (int j0 = c0; j0 < c1; j0 += W) {
+                int width = Math.min(W, c1 - j0);
+                if (pack == PACK_ROWS) {
+                    packRows(panel, b, bBase + j0, bStride, steps, width);
                 } else {
-                    storeGeneral(out, scratch.tile, bias, flags, outBase + i * n + j0, biasBase + j0, n, rows, width);
+                    packTransposed(panel, b, bBase + j0 * bStride, bStride, steps, width);
+                }
+                for (int i = g0, t = 0; i < g1; i += R, t++) {
+                    int rows = Math.min(R, g1 - i);
+                    tile(scratch.tile, panel, left, t * steps * R, steps);
+                    if (width == W && flags == 0) {
+                        storePlain(out, scratch.tile, outBase + i * n + j0, n, rows);
+                    } else {
+                        storeGeneral(out, scratch.tile, bias, flags, outBase + i * n + j0, biasBase + j0, n, rows,
+                                width);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code left[t·steps·R + s·R + r] = a[base + (g0 + t·R + r)·rowStride + s·step]} for the rows
+     * {@code [g0, g1)}; a missing row of the last tile repeats the group's last row.
+     */
+    private static void packLeft(float[] left, float[] a, int base, int rowStride, int step, int g0, int g1,
+                                 int steps) {
+        if (rowStride == 1) {
+            // TN: a group's operands are consecutive within each step (a row of a); read them in order,
+            // since walking one column of a at a stride of K floats thrashes the caches when K·4 is a
+            // multiple of 4 KiB
+            int rows = g1 - g0;
+            for (int s = 0; s < steps; s++) {
+                int src = base + g0 + s * step;
+                for (int x = 0; x < rows; x++) {
+                    left[(x / R) * steps * R + s * R + (x % R)] = a[src + x];
+                }
+                for (int x = rows; x % R != 0; x++) {
+                    left[(x / R) * steps * R + s * R + (x % R)] = a[src + rows - 1];
+                }
+            }
+            return;
+        }
+        for (int i = g0, t = 0; i < g1; i += R, t++) {
+            int dst = t * steps * R;
+            for (int r = 0; r < R; r++) {
+                int src = base + Math.min(i + r, g1 - 1) * rowStride;
+                for (int s = 0; s < steps; s++) {
+                    left[dst + s * R + r] = a[src + s * step];
                 }
             }
         }
@@ -219,10 +271,10 @@ public final class VectorMatmulKernels {
 
     /**
      * The micro-kernel: 4 rows × 2 vectors of accumulators, each {@code acc = acc + x·y} in
-     * ascending step order, written to {@code tile[r·W + c]}.
+     * ascending step order, written to {@code tile[r·W + c]}; {@code left[at + s·R + r]} holds row
+     * r's operand of step s.
      */
-    private static void tile(float[] tile, float[] panel, float[] a, int a0, int a1, int a2, int a3, int aStep,
-                             int steps) {
+    private static void tile(float[] tile, float[] panel, float[] left, int at, int steps) {
         FloatVector c00 = FloatVector.zero(F);
         FloatVector c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F);
@@ -231,21 +283,21 @@ public final class VectorMatmulKernels {
         FloatVector c21 = FloatVector.zero(F);
         FloatVector c30 = FloatVector.zero(F);
         FloatVector c31 = FloatVector.zero(F);
-        int p = 0;
-        int ai = 0;
-        for (int s = 0; s < steps; s++, p += W, ai += aStep) {
+        for (int s = 0; s < steps; s++) {
+            int p = s * W;
+            int q = at + s * R;
             FloatVector b0 = FloatVector.fromArray(F, panel, p);
             FloatVector b1 = FloatVector.fromArray(F, panel, p + LANES);
-            FloatVector x0 = FloatVector.broadcast(F, a[a0 + ai]);
+            FloatVector x0 = FloatVector.broadcast(F, left[q]);
             c00 = c00.add(x0.mul(b0));
             c01 = c01.add(x0.mul(b1));
-            FloatVector x1 = FloatVector.broadcast(F, a[a1 + ai]);
+            FloatVector x1 = FloatVector.broadcast(F, left[q + 1]);
             c10 = c10.add(x1.mul(b0));
             c11 = c11.add(x1.mul(b1));
-            FloatVector x2 = FloatVector.broadcast(F, a[a2 + ai]);
+            FloatVector x2 = FloatVector.broadcast(F, left[q + 2]);
             c20 = c20.add(x2.mul(b0));
             c21 = c21.add(x2.mul(b1));
-            FloatVector x3 = FloatVector.broadcast(F, a[a3 + ai]);
+            FloatVector x3 = FloatVector.broadcast(F, left[q + 3]);
             c30 = c30.add(x3.mul(b0));
             c31 = c31.add(x3.mul(b1));
         }
