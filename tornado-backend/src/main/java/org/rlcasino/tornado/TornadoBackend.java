@@ -6,11 +6,16 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.rlcasino.tasks.ActivationKernels;
 import org.rlcasino.tasks.AdamWKernels;
+import org.rlcasino.tasks.AttentionKernels;
+import org.rlcasino.tasks.EmbeddingKernels;
 import org.rlcasino.tasks.Backend;
 import org.rlcasino.tasks.KernelCall;
 import org.rlcasino.tasks.KernelCall.Role;
 import org.rlcasino.tasks.KernelLaunch;
+import org.rlcasino.tasks.LayerNormKernels;
+import org.rlcasino.tasks.LogProbKernels;
 import org.rlcasino.tasks.MatmulKernels;
 import org.rlcasino.tasks.ReductionKernels;
 import org.rlcasino.tasks.ScoringKernels;
@@ -153,6 +158,35 @@ public final class TornadoBackend implements Backend {
                     (float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (int[]) a[4], 0, n);
             case COLUMN_SUM -> graph.task(task, MatmulKernels::columnSum,
                     (float[]) a[0], (float[]) a[1], (int[]) a[2], 0, n);
+            // ---- GPT-2 model kernels (model branch) ----
+            case EMBEDDING_FORWARD -> graph.task(task, EmbeddingKernels::embeddingForward,
+                    (float[]) a[0], (int[]) a[1], (int[]) a[2], (float[]) a[3], (int[]) a[4], 0, n);
+            case EMBEDDING_BACKWARD -> graph.task(task, EmbeddingKernels::embeddingBackward,
+                    (float[]) a[0], (float[]) a[1], (int[]) a[2], (int[]) a[3], (int[]) a[4], 0, n);
+            case LAYER_NORM_FORWARD -> graph.task(task, LayerNormKernels::layerNormForward,
+                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (float[]) a[4], (int[]) a[5], 0, n);
+            case LAYER_NORM_BACKWARD_INPUT -> graph.task(task, LayerNormKernels::layerNormBackwardInput,
+                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (float[]) a[4], (float[]) a[5], (int[]) a[6], 0, n);
+            case LAYER_NORM_BACKWARD_PARAMS -> graph.task(task, LayerNormKernels::layerNormBackwardParams,
+                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (float[]) a[4], (int[]) a[5], 0, n);
+            case GELU_FORWARD -> graph.task(task, ActivationKernels::geluForward,
+                    (float[]) a[0], (float[]) a[1], 0, n);
+            case GELU_BACKWARD -> graph.task(task, ActivationKernels::geluBackward,
+                    (float[]) a[0], (float[]) a[1], (float[]) a[2], 0, n);
+            case RESIDUAL_ADD -> graph.task(task, ActivationKernels::residualAdd,
+                    (float[]) a[0], (float[]) a[1], (float[]) a[2], 0, n);
+            case ATTENTION_FORWARD -> graph.task(task, AttentionKernels::attentionForward,
+                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (int[]) a[3], 0, n);
+            case ATTENTION_BACKWARD_QUERY -> graph.task(task, AttentionKernels::attentionBackwardQuery,
+                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (float[]) a[4], (int[]) a[5], 0, n);
+            case ATTENTION_BACKWARD_KEY_VALUE -> graph.task(task, AttentionKernels::attentionBackwardKeyValue,
+                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (float[]) a[4], (int[]) a[5], 0, n);
+            case ATTENTION_DECODE -> graph.task(task, AttentionKernels::attentionDecode,
+                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (float[]) a[4], (int[]) a[5], (int[]) a[6], 0, n);
+            case LOG_PROB_FORWARD -> graph.task(task, LogProbKernels::logProbForward,
+                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (int[]) a[3], (int[]) a[4], 0, n);
+            case LOG_PROB_BACKWARD -> graph.task(task, LogProbKernels::logProbBackward,
+                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (int[]) a[3], (float[]) a[4], (int[]) a[5], 0, n);
         }
     }
 

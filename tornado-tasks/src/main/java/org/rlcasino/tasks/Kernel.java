@@ -133,6 +133,119 @@ public enum Kernel {
         void runOnJvm(Object[] a, int offset, int count) {
             MatmulKernels.columnSum((float[]) a[0], (float[]) a[1], (int[]) a[2], offset, count);
         }
+    },
+    // ---- GPT-2 model kernels (model branch) ----
+    /** {@link EmbeddingKernels#embeddingForward}(out, tokens, positions, params, dims). */
+    EMBEDDING_FORWARD(float[].class, int[].class, int[].class, float[].class, int[].class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            EmbeddingKernels.embeddingForward((float[]) a[0], (int[]) a[1], (int[]) a[2], (float[]) a[3], (int[]) a[4],
+                    offset, count);
+        }
+    },
+    /** {@link EmbeddingKernels#embeddingBackward}(grads, dout, tokens, positions, dims). */
+    EMBEDDING_BACKWARD(float[].class, float[].class, int[].class, int[].class, int[].class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            EmbeddingKernels.embeddingBackward((float[]) a[0], (float[]) a[1], (int[]) a[2], (int[]) a[3], (int[]) a[4],
+                    offset, count);
+        }
+    },
+    /** {@link LayerNormKernels#layerNormForward}(out, mean, rstd, x, params, dims). */
+    LAYER_NORM_FORWARD(float[].class, float[].class, float[].class, float[].class, float[].class, int[].class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            LayerNormKernels.layerNormForward((float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (float[]) a[4], (int[]) a[5],
+                    offset, count);
+        }
+    },
+    /** {@link LayerNormKernels#layerNormBackwardInput}(dx, dy, x, mean, rstd, params, dims). */
+    LAYER_NORM_BACKWARD_INPUT(float[].class, float[].class, float[].class, float[].class, float[].class, float[].class, int[].class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            LayerNormKernels.layerNormBackwardInput((float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (float[]) a[4], (float[]) a[5], (int[]) a[6],
+                    offset, count);
+        }
+    },
+    /** {@link LayerNormKernels#layerNormBackwardParams}(grads, dy, x, mean, rstd, dims). */
+    LAYER_NORM_BACKWARD_PARAMS(float[].class, float[].class, float[].class, float[].class, float[].class, int[].class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            LayerNormKernels.layerNormBackwardParams((float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (float[]) a[4], (int[]) a[5],
+                    offset, count);
+        }
+    },
+    /** {@link ActivationKernels#geluForward}(out, x). */
+    GELU_FORWARD(float[].class, float[].class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            ActivationKernels.geluForward((float[]) a[0], (float[]) a[1],
+                    offset, count);
+        }
+    },
+    /** {@link ActivationKernels#geluBackward}(dx, x, dy). */
+    GELU_BACKWARD(float[].class, float[].class, float[].class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            ActivationKernels.geluBackward((float[]) a[0], (float[]) a[1], (float[]) a[2],
+                    offset, count);
+        }
+    },
+    /** {@link ActivationKernels#residualAdd}(out, a, b). */
+    RESIDUAL_ADD(float[].class, float[].class, float[].class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            ActivationKernels.residualAdd((float[]) a[0], (float[]) a[1], (float[]) a[2],
+                    offset, count);
+        }
+    },
+    /** {@link AttentionKernels#attentionForward}(out, att, qkv, dims). */
+    ATTENTION_FORWARD(float[].class, float[].class, float[].class, int[].class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            AttentionKernels.attentionForward((float[]) a[0], (float[]) a[1], (float[]) a[2], (int[]) a[3],
+                    offset, count);
+        }
+    },
+    /** {@link AttentionKernels#attentionBackwardQuery}(dqkv, datt, dout, qkv, att, dims). */
+    ATTENTION_BACKWARD_QUERY(float[].class, float[].class, float[].class, float[].class, float[].class, int[].class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            AttentionKernels.attentionBackwardQuery((float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (float[]) a[4], (int[]) a[5],
+                    offset, count);
+        }
+    },
+    /** {@link AttentionKernels#attentionBackwardKeyValue}(dqkv, dout, qkv, att, datt, dims). */
+    ATTENTION_BACKWARD_KEY_VALUE(float[].class, float[].class, float[].class, float[].class, float[].class, int[].class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            AttentionKernels.attentionBackwardKeyValue((float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (float[]) a[4], (int[]) a[5],
+                    offset, count);
+        }
+    },
+    /** {@link AttentionKernels#attentionDecode}(out, att, kCache, vCache, qkv, positions, dims). */
+    ATTENTION_DECODE(float[].class, float[].class, float[].class, float[].class, float[].class, int[].class, int[].class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            AttentionKernels.attentionDecode((float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (float[]) a[4], (int[]) a[5], (int[]) a[6],
+                    offset, count);
+        }
+    },
+    /** {@link LogProbKernels#logProbForward}(logp, lse, logits, targets, dims). */
+    LOG_PROB_FORWARD(float[].class, float[].class, float[].class, int[].class, int[].class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            LogProbKernels.logProbForward((float[]) a[0], (float[]) a[1], (float[]) a[2], (int[]) a[3], (int[]) a[4],
+                    offset, count);
+        }
+    },
+    /** {@link LogProbKernels#logProbBackward}(dlogits, logits, lse, targets, dlogp, dims). */
+    LOG_PROB_BACKWARD(float[].class, float[].class, float[].class, int[].class, float[].class, int[].class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            LogProbKernels.logProbBackward((float[]) a[0], (float[]) a[1], (float[]) a[2], (int[]) a[3], (float[]) a[4], (int[]) a[5],
+                    offset, count);
+        }
     };
 
     private final List<Class<?>> parameterTypes;

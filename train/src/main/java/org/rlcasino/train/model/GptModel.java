@@ -1,27 +1,68 @@
 package org.rlcasino.train.model;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import org.rlcasino.tasks.ActivationKernels;
+import org.rlcasino.tasks.AttentionKernels;
 import org.rlcasino.tasks.Backend;
+import org.rlcasino.tasks.EmbeddingKernels;
+import org.rlcasino.tasks.Kernel;
+import org.rlcasino.tasks.KernelCall;
+import org.rlcasino.tasks.KernelLaunch;
+import org.rlcasino.tasks.LayerNormKernels;
+import org.rlcasino.tasks.LogProbKernels;
+import org.rlcasino.tasks.MatmulKernels;
 import org.rlcasino.tasks.ParameterLayout;
 
 /**
  * GPT-2 with all parameters in one flat buffer addressed through named views ({@link GptConfig#layout()}),
  * gradients likewise; forward and backward run as tornado-tasks kernels through a {@link Backend}.
  *
- * <p>SKELETON: the public API the trainer codes against; the model issue fills in the bodies.
+ * <p>Activations are preallocated per (batch, seqLen) shape, and the kernel launches of a shape are
+ * prepared once and reused (on TornadoVM that is one compiled task graph per launch); the most
+ * recently used {@value #MAX_SHAPES} shapes are kept. Per position, the forward pass computes
+ * (B = batch, T = seqLen, C = channels, V = vocabulary, letters as in llm.c):
+ * <pre>
+ *   x = wte[token] + wpe[t]                                       (B·T, C)
+ *   per block: x = x + attn(ln_1(x)) ; x = x + mlp(ln_2(x))       (B·T, C)
+ *   logits = ln_f(x) · wteᵀ                                       (B·T, V)  tied head
+ *   logp = logits[target] − logsumexp(logits)                     (B·T)
+ * </pre>
+ * and the backward pass runs the same chain in reverse, adding every parameter gradient into
+ * {@link #gradients()}. Every kernel is deterministic, so results do not depend on the backend's
+ * thread count.
+ *
+ * <p>Not thread-safe: one forward/backward at a time.
  */
 public final class GptModel implements AutoCloseable {
+    /** Activation shapes kept prepared at once. */
+    static final int MAX_SHAPES = 4;
+
     private final GptConfig config;
     private final Backend backend;
     private final ParameterLayout layout;
     private final float[] parameters;
     private final float[] gradients;
+    private final Offsets offsets;
+    private final Map<Long, Workspace> workspaces = new LinkedHashMap<>(8, 0.75f, true);
+    private Workspace last;
+    private boolean backwardReady;
 
     public GptModel(GptConfig config, Backend backend) {
+        if (config == null || backend == null) {
+            throw new IllegalArgumentException("config and backend must not be null");
+        }
         this.config = config;
         this.backend = backend;
         this.layout = config.layout();
         this.parameters = new float[layout.totalSize()];
         this.gradients = new float[layout.totalSize()];
+        this.offsets = new Offsets(layout, config.numLayers());
     }
 
     public GptConfig config() {
@@ -47,27 +88,105 @@ public final class GptModel implements AutoCloseable {
         return gradients;
     }
 
-    /** GPT-2 initialisation from {@code seed}: N(0, 0.02) weights, residual projections scaled by 1/sqrt(2L), zero biases, unit LayerNorm weights. */
+    /** Offsets of every tensor in the flat buffers. */
+    Offsets offsets() {
+        return offsets;
+    }
+
+    /**
+     * GPT-2 initialisation from {@code seed}: N(0, 0.02) weights, residual projections
+     * ({@code attn.c_proj.weight}, {@code mlp.c_proj.weight}) N(0, 0.02/sqrt(2L)), zero biases, unit
+     * LayerNorm weights. Tensors are drawn in layout order from one {@link SplittableRandom}, so the
+     * same seed always gives the same weights.
+     */
     public void initialize(long seed) {
-        throw new UnsupportedOperationException("skeleton");
+        SplittableRandom random = new SplittableRandom(seed);
+        double projStd = 0.02 / Math.sqrt(2.0 * config.numLayers());
+        for (var t : layout.tensors()) {
+            String name = t.name();
+            int from = t.offset();
+            int to = from + t.size();
+            if (name.endsWith(".bias")) {
+                Arrays.fill(parameters, from, to, 0f);
+            } else if (name.startsWith("ln_f.") || name.contains(".ln_1.") || name.contains(".ln_2.")) {
+                Arrays.fill(parameters, from, to, 1f);
+            } else {
+                double std = name.endsWith("c_proj.weight") ? projStd : 0.02;
+                for (int i = from; i < to; i++) {
+                    parameters[i] = (float) (random.nextGaussian() * std);
+                }
+            }
+        }
+        backwardReady = false;
     }
 
     public void zeroGradients() {
-        java.util.Arrays.fill(gradients, 0f);
+        Arrays.fill(gradients, 0f);
     }
 
     /**
      * Runs the model on {@code batch} rows of {@code seqLen} tokens and returns, per position, the
      * log-probability of {@code targets[b*seqLen+t]} (0 where the target is negative: ignored).
      * The returned array and the activations stay valid until the next forward.
+     *
+     * @throws IllegalArgumentException for a bad shape, array length or token id
      */
     public float[] forward(int[] tokens, int[] targets, int batch, int seqLen) {
-        throw new UnsupportedOperationException("skeleton");
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch must be >= 1, got " + batch);
+        }
+        if (seqLen < 1 || seqLen > config.maxSeqLen()) {
+            throw new IllegalArgumentException("seqLen must be in [1, maxSeqLen=" + config.maxSeqLen() + "], got " + seqLen);
+        }
+        long n = (long) batch * seqLen;
+        if (n * Math.max(config.vocabSize(), 4L * config.channels()) > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("batch " + batch + " × seqLen " + seqLen + " is too large for one forward");
+        }
+        if (tokens == null || tokens.length != n) {
+            throw new IllegalArgumentException("tokens must have batch·seqLen = " + n + " entries, got "
+                    + (tokens == null ? "null" : tokens.length));
+        }
+        if (targets == null || targets.length != n) {
+            throw new IllegalArgumentException("targets must have batch·seqLen = " + n + " entries, got "
+                    + (targets == null ? "null" : targets.length));
+        }
+        int v = config.vocabSize();
+        for (int i = 0; i < n; i++) {
+            if (tokens[i] < 0 || tokens[i] >= v) {
+                throw new IllegalArgumentException("tokens[" + i + "] = " + tokens[i] + " is outside the vocabulary [0, " + v + ")");
+            }
+            if (targets[i] >= v) {
+                throw new IllegalArgumentException("targets[" + i + "] = " + targets[i] + " is outside the vocabulary [0, "
+                        + v + ") (negative = ignored)");
+            }
+        }
+        Workspace w = workspace(batch, seqLen);
+        System.arraycopy(tokens, 0, w.tokens, 0, tokens.length);
+        for (int i = 0; i < n; i++) {
+            w.targets[i] = targets[i] < 0 ? -1 : targets[i];
+        }
+        for (KernelLaunch launch : w.forward) {
+            launch.launch();
+        }
+        last = w;
+        backwardReady = true;
+        return w.logp;
     }
 
     /** Logits of the last forward, (batch·seqLen·V). */
     public float[] logits() {
-        throw new UnsupportedOperationException("skeleton");
+        if (last == null) {
+            throw new IllegalStateException("logits() before any forward");
+        }
+        return last.logits;
+    }
+
+    /** (batch, seqLen) of the last forward. */
+    public int[] lastShape() {
+        if (last == null) {
+            throw new IllegalStateException("no forward yet");
+        }
+        return new int[] {last.batch, last.seqLen};
     }
 
     /**
@@ -75,11 +194,309 @@ public final class GptModel implements AutoCloseable {
      * forward; 0 where ignored) and adds the parameter gradients into {@link #gradients()}.
      */
     public void backward(float[] dLogProbs) {
-        throw new UnsupportedOperationException("skeleton");
+        if (last == null || !backwardReady) {
+            throw new IllegalStateException("backward needs a forward with the current parameters first");
+        }
+        Workspace w = last;
+        if (dLogProbs == null || dLogProbs.length != w.dlogp.length) {
+            throw new IllegalArgumentException("dLogProbs must have one entry per position of the last forward ("
+                    + w.dlogp.length + "), got " + (dLogProbs == null ? "null" : dLogProbs.length));
+        }
+        System.arraycopy(dLogProbs, 0, w.dlogp, 0, dLogProbs.length);
+        for (KernelLaunch launch : w.backward) {
+            launch.launch();
+        }
     }
 
     @Override
     public void close() {
+        workspaces.clear();
+        last = null;
         // activations are plain arrays; the backend belongs to the caller
+    }
+
+    private Workspace workspace(int batch, int seqLen) {
+        long key = ((long) batch << 32) | seqLen;
+        Workspace w = workspaces.get(key);
+        if (w == null) {
+            if (workspaces.size() >= MAX_SHAPES) {
+                Long eldest = workspaces.keySet().iterator().next();
+                if (last != null && workspaces.get(eldest) == last) {
+                    last = null;
+                }
+                workspaces.remove(eldest);
+            }
+            w = new Workspace(batch, seqLen);
+            workspaces.put(key, w);
+        }
+        return w;
+    }
+
+    /** Element offsets of the model's tensors in the flat buffers. */
+    static final class Offsets {
+        final int wte;
+        final int wpe;
+        final int lnfW;
+        final int lnfB;
+        final int[] ln1W;
+        final int[] ln1B;
+        final int[] attnW;
+        final int[] attnB;
+        final int[] projW;
+        final int[] projB;
+        final int[] ln2W;
+        final int[] ln2B;
+        final int[] fcW;
+        final int[] fcB;
+        final int[] fcProjW;
+        final int[] fcProjB;
+
+        Offsets(ParameterLayout layout, int layers) {
+            wte = layout.tensor("wte.weight").offset();
+            wpe = layout.tensor("wpe.weight").offset();
+            lnfW = layout.tensor("ln_f.weight").offset();
+            lnfB = layout.tensor("ln_f.bias").offset();
+            ln1W = new int[layers];
+            ln1B = new int[layers];
+            attnW = new int[layers];
+            attnB = new int[layers];
+            projW = new int[layers];
+            projB = new int[layers];
+            ln2W = new int[layers];
+            ln2B = new int[layers];
+            fcW = new int[layers];
+            fcB = new int[layers];
+            fcProjW = new int[layers];
+            fcProjB = new int[layers];
+            for (int l = 0; l < layers; l++) {
+                String h = "h." + l + ".";
+                ln1W[l] = layout.tensor(h + "ln_1.weight").offset();
+                ln1B[l] = layout.tensor(h + "ln_1.bias").offset();
+                attnW[l] = layout.tensor(h + "attn.c_attn.weight").offset();
+                attnB[l] = layout.tensor(h + "attn.c_attn.bias").offset();
+                projW[l] = layout.tensor(h + "attn.c_proj.weight").offset();
+                projB[l] = layout.tensor(h + "attn.c_proj.bias").offset();
+                ln2W[l] = layout.tensor(h + "ln_2.weight").offset();
+                ln2B[l] = layout.tensor(h + "ln_2.bias").offset();
+                fcW[l] = layout.tensor(h + "mlp.c_fc.weight").offset();
+                fcB[l] = layout.tensor(h + "mlp.c_fc.bias").offset();
+                fcProjW[l] = layout.tensor(h + "mlp.c_proj.weight").offset();
+                fcProjB[l] = layout.tensor(h + "mlp.c_proj.bias").offset();
+            }
+        }
+    }
+
+    /** Rows per JVM chunk for a kernel whose iterations each cost about {@code work} operations. */
+    static int rowGrain(long work) {
+        return (int) Math.max(1, Math.min(1 << 14, (1L << 15) / Math.max(1, work)));
+    }
+
+    /** Activations, gradients of activations and prepared launches for one (batch, seqLen). */
+    private final class Workspace {
+        final int batch;
+        final int seqLen;
+        final int[] tokens;
+        final int[] targets;
+        final int[] positions;
+        // forward activations; shapes with N = batch·seqLen
+        final float[][] residual;   // L+1 × (N, C): block inputs, then the final stream
+        final float[][] residualMid; // L × (N, C): after the attention residual
+        final float[][] ln1;        // L × (N, C)
+        final float[][] ln1Mean;    // L × (N)
+        final float[][] ln1Rstd;    // L × (N)
+        final float[][] qkv;        // L × (N, 3C)
+        final float[][] attY;       // L × (N, C)
+        final float[][] att;        // L × (B, NH, T, T)
+        final float[][] ln2;        // L × (N, C)
+        final float[][] ln2Mean;    // L × (N)
+        final float[][] ln2Rstd;    // L × (N)
+        final float[][] fc;         // L × (N, 4C)
+        final float[][] fcGelu;     // L × (N, 4C)
+        final float[] projOut;      // (N, C) scratch: a projection before its residual add
+        final float[] lnf;          // (N, C)
+        final float[] lnfMean;      // (N)
+        final float[] lnfRstd;      // (N)
+        final float[] logits;       // (N, V)
+        final float[] lse;          // (N)
+        final float[] logp;         // (N)
+        // backward
+        final float[] dlogp;        // (N)
+        final float[] dlogits;      // (N, V)
+        final float[] dlnf;         // (N, C)
+        final float[] dresidual;    // (N, C) gradient of the residual stream
+        final float[] dtmp;         // (N, C)
+        final float[] dfc;          // (N, 4C)
+        final float[] dqkv;         // (N, 3C)
+        final float[] datt;         // (B, NH, T, T)
+        final List<KernelLaunch> forward = new ArrayList<>();
+        final List<KernelLaunch> backward = new ArrayList<>();
+
+        Workspace(int batch, int seqLen) {
+            this.batch = batch;
+            this.seqLen = seqLen;
+            int n = batch * seqLen;
+            int c = config.channels();
+            int v = config.vocabSize();
+            int nh = config.numHeads();
+            int layers = config.numLayers();
+            int attSize = batch * nh * seqLen * seqLen;
+            tokens = new int[n];
+            targets = new int[n];
+            positions = new int[n];
+            for (int i = 0; i < n; i++) {
+                positions[i] = i % seqLen;
+            }
+            residual = new float[layers + 1][n * c];
+            residualMid = new float[layers][n * c];
+            ln1 = new float[layers][n * c];
+            ln1Mean = new float[layers][n];
+            ln1Rstd = new float[layers][n];
+            qkv = new float[layers][n * 3 * c];
+            attY = new float[layers][n * c];
+            att = new float[layers][attSize];
+            ln2 = new float[layers][n * c];
+            ln2Mean = new float[layers][n];
+            ln2Rstd = new float[layers][n];
+            fc = new float[layers][n * 4 * c];
+            fcGelu = new float[layers][n * 4 * c];
+            projOut = new float[n * c];
+            lnf = new float[n * c];
+            lnfMean = new float[n];
+            lnfRstd = new float[n];
+            logits = new float[n * v];
+            lse = new float[n];
+            logp = new float[n];
+            dlogp = new float[n];
+            dlogits = new float[n * v];
+            dlnf = new float[n * c];
+            dresidual = new float[n * c];
+            dtmp = new float[n * c];
+            dfc = new float[n * 4 * c];
+            dqkv = new float[n * 3 * c];
+            datt = new float[attSize];
+            prepareForward(n, c, v, nh, layers);
+            prepareBackward(n, c, v, nh, layers);
+        }
+
+        private void add(List<KernelLaunch> list, KernelCall call) {
+            list.add(backend.prepare(call));
+        }
+
+        private void prepareForward(int n, int c, int v, int nh, int layers) {
+            float[] p = parameters;
+            Offsets o = offsets;
+            add(forward, KernelCall.builder("gpt.embedding", Kernel.EMBEDDING_FORWARD)
+                    .output(residual[0]).input(tokens).constant(positions).state(p)
+                    .constant(EmbeddingKernels.dims(n, c, o.wte, o.wpe)).grain(rowGrain(c)).over(n));
+            int[] attDims = AttentionKernels.dims(batch, seqLen, c, nh);
+            for (int l = 0; l < layers; l++) {
+                add(forward, layerNorm("gpt.ln_1", ln1[l], ln1Mean[l], ln1Rstd[l], residual[l], n, c, o.ln1W[l], o.ln1B[l]));
+                add(forward, MatmulCalls.nn("gpt.c_attn", qkv[l], ln1[l], p, p,
+                        MatmulKernels.dims(n, c, 3 * c, 0, 0, o.attnW[l], o.attnB[l], MatmulKernels.F_BIAS)));
+                add(forward, KernelCall.builder("gpt.attention", Kernel.ATTENTION_FORWARD)
+                        .output(attY[l]).output(att[l]).input(qkv[l]).constant(attDims)
+                        .grain(rowGrain((long) seqLen * c / nh)).over(batch * nh * seqLen));
+                add(forward, MatmulCalls.nn("gpt.attn_proj", projOut, attY[l], p, p,
+                        MatmulKernels.dims(n, c, c, 0, 0, o.projW[l], o.projB[l], MatmulKernels.F_BIAS)));
+                add(forward, residualAdd("gpt.residual_attn", residualMid[l], residual[l], projOut, n * c));
+                add(forward, layerNorm("gpt.ln_2", ln2[l], ln2Mean[l], ln2Rstd[l], residualMid[l], n, c, o.ln2W[l], o.ln2B[l]));
+                add(forward, MatmulCalls.nn("gpt.c_fc", fc[l], ln2[l], p, p,
+                        MatmulKernels.dims(n, c, 4 * c, 0, 0, o.fcW[l], o.fcB[l], MatmulKernels.F_BIAS)));
+                add(forward, KernelCall.builder("gpt.gelu", Kernel.GELU_FORWARD)
+                        .output(fcGelu[l]).input(fc[l]).over(n * 4 * c));
+                add(forward, MatmulCalls.nn("gpt.mlp_proj", projOut, fcGelu[l], p, p,
+                        MatmulKernels.dims(n, 4 * c, c, 0, 0, o.fcProjW[l], o.fcProjB[l], MatmulKernels.F_BIAS)));
+                add(forward, residualAdd("gpt.residual_mlp", residual[l + 1], residualMid[l], projOut, n * c));
+            }
+            add(forward, layerNorm("gpt.ln_f", lnf, lnfMean, lnfRstd, residual[layers], n, c, o.lnfW, o.lnfB));
+            add(forward, MatmulCalls.nt("gpt.head", logits, lnf, p, p,
+                    MatmulKernels.dims(n, c, v, 0, 0, o.wte, 0, 0)));
+            add(forward, KernelCall.builder("gpt.log_prob", Kernel.LOG_PROB_FORWARD)
+                    .output(logp).output(lse).input(logits).input(targets)
+                    .constant(LogProbKernels.dims(n, v)).grain(rowGrain(v)).over(n));
+        }
+
+        private void prepareBackward(int n, int c, int v, int nh, int layers) {
+            float[] p = parameters;
+            float[] g = gradients;
+            Offsets o = offsets;
+            int acc = MatmulKernels.F_ACCUMULATE;
+            add(backward, KernelCall.builder("gpt.log_prob_backward", Kernel.LOG_PROB_BACKWARD)
+                    .output(dlogits).input(logits).input(lse).input(targets).input(dlogp)
+                    .constant(LogProbKernels.dims(n, v)).over(n * v));
+            // tied head: dlnf = dlogits · wte, dwte += dlogitsᵀ · lnf
+            add(backward, MatmulCalls.nn("gpt.head_dx", dlnf, dlogits, p, p, MatmulKernels.dims(n, v, c, 0, 0, o.wte, 0, 0)));
+            add(backward, MatmulCalls.tn("gpt.head_dw", g, dlogits, lnf, MatmulKernels.dims(n, v, c, o.wte, 0, 0, 0, acc)));
+            add(backward, layerNormBackward("gpt.ln_f", dresidual, dlnf, residual[layers], lnfMean, lnfRstd, n, c,
+                    o.lnfW, o.lnfB, 0));
+            int[] attDims = AttentionKernels.dims(batch, seqLen, c, nh);
+            for (int l = layers - 1; l >= 0; l--) {
+                // MLP: residual[l+1] = residualMid + gelu(ln_2(residualMid)·Wfc + bfc)·Wproj + bproj
+                add(backward, MatmulCalls.nt("gpt.mlp_proj_dx", dfc, dresidual, p, p,
+                        MatmulKernels.dims(n, c, 4 * c, 0, 0, o.fcProjW[l], 0, 0)));
+                add(backward, MatmulCalls.tn("gpt.mlp_proj_dw", g, fcGelu[l], dresidual,
+                        MatmulKernels.dims(n, 4 * c, c, o.fcProjW[l], 0, 0, 0, acc)));
+                add(backward, MatmulCalls.columnSum("gpt.mlp_proj_db", g, dresidual,
+                        MatmulKernels.dims(n, 0, c, o.fcProjB[l], 0, 0, 0, acc)));
+                add(backward, KernelCall.builder("gpt.gelu_backward", Kernel.GELU_BACKWARD)
+                        .output(dfc).input(fc[l]).input(dfc).over(n * 4 * c));
+                add(backward, MatmulCalls.nt("gpt.c_fc_dx", dtmp, dfc, p, p,
+                        MatmulKernels.dims(n, 4 * c, c, 0, 0, o.fcW[l], 0, 0)));
+                add(backward, MatmulCalls.tn("gpt.c_fc_dw", g, ln2[l], dfc,
+                        MatmulKernels.dims(n, c, 4 * c, o.fcW[l], 0, 0, 0, acc)));
+                add(backward, MatmulCalls.columnSum("gpt.c_fc_db", g, dfc,
+                        MatmulKernels.dims(n, 0, 4 * c, o.fcB[l], 0, 0, 0, acc)));
+                add(backward, layerNormBackward("gpt.ln_2", dresidual, dtmp, residualMid[l], ln2Mean[l], ln2Rstd[l], n, c,
+                        o.ln2W[l], o.ln2B[l], LayerNormKernels.F_ACCUMULATE));
+                // attention: residualMid = residual[l] + attention(ln_1(residual[l])·Wattn + battn)·Wproj + bproj
+                add(backward, MatmulCalls.nt("gpt.attn_proj_dx", dtmp, dresidual, p, p,
+                        MatmulKernels.dims(n, c, c, 0, 0, o.projW[l], 0, 0)));
+                add(backward, MatmulCalls.tn("gpt.attn_proj_dw", g, attY[l], dresidual,
+                        MatmulKernels.dims(n, c, c, o.projW[l], 0, 0, 0, acc)));
+                add(backward, MatmulCalls.columnSum("gpt.attn_proj_db", g, dresidual,
+                        MatmulKernels.dims(n, 0, c, o.projB[l], 0, 0, 0, acc)));
+                add(backward, KernelCall.builder("gpt.attention_dq", Kernel.ATTENTION_BACKWARD_QUERY)
+                        .output(dqkv).output(datt).input(dtmp).input(qkv[l]).input(att[l]).constant(attDims)
+                        .grain(rowGrain((long) seqLen * c / nh)).over(batch * nh * seqLen));
+                add(backward, KernelCall.builder("gpt.attention_dkv", Kernel.ATTENTION_BACKWARD_KEY_VALUE)
+                        .output(dqkv).input(dtmp).input(qkv[l]).input(att[l]).input(datt).constant(attDims)
+                        .grain(rowGrain((long) seqLen * c / nh)).over(batch * nh * seqLen));
+                add(backward, MatmulCalls.nt("gpt.c_attn_dx", dtmp, dqkv, p, p,
+                        MatmulKernels.dims(n, 3 * c, c, 0, 0, o.attnW[l], 0, 0)));
+                add(backward, MatmulCalls.tn("gpt.c_attn_dw", g, ln1[l], dqkv,
+                        MatmulKernels.dims(n, c, 3 * c, o.attnW[l], 0, 0, 0, acc)));
+                add(backward, MatmulCalls.columnSum("gpt.c_attn_db", g, dqkv,
+                        MatmulKernels.dims(n, 0, 3 * c, o.attnB[l], 0, 0, 0, acc)));
+                add(backward, layerNormBackward("gpt.ln_1", dresidual, dtmp, residual[l], ln1Mean[l], ln1Rstd[l], n, c,
+                        o.ln1W[l], o.ln1B[l], LayerNormKernels.F_ACCUMULATE));
+            }
+            add(backward, KernelCall.builder("gpt.embedding_backward", Kernel.EMBEDDING_BACKWARD)
+                    .state(g).input(dresidual).input(tokens).constant(positions)
+                    .constant(EmbeddingKernels.dims(n, c, o.wte, o.wpe)).grain(rowGrain(n)).over(c));
+        }
+
+        private KernelCall layerNorm(String task, float[] out, float[] mean, float[] rstd, float[] x, int n, int c,
+                                     int w, int b) {
+            return KernelCall.builder(task, Kernel.LAYER_NORM_FORWARD)
+                    .output(out).output(mean).output(rstd).input(x).state(parameters)
+                    .constant(LayerNormKernels.dims(n, c, w, b, 0)).grain(rowGrain(3L * c)).over(n);
+        }
+
+        /** Two launches' worth: input gradient (per row) then the parameter gradients (per channel). */
+        private KernelCall layerNormBackward(String task, float[] dx, float[] dy, float[] x, float[] mean, float[] rstd,
+                                             int n, int c, int w, int b, int flags) {
+            int[] dims = LayerNormKernels.dims(n, c, w, b, flags);
+            backward.add(backend.prepare(KernelCall.builder(task + "_dw", Kernel.LAYER_NORM_BACKWARD_PARAMS)
+                    .state(gradients).input(dy).input(x).input(mean).input(rstd).constant(dims)
+                    .grain(rowGrain(3L * n)).over(c)));
+            KernelCall.Builder builder = KernelCall.builder(task + "_dx", Kernel.LAYER_NORM_BACKWARD_INPUT);
+            builder = flags == 0 ? builder.output(dx) : builder.state(dx);
+            return builder.input(dy).input(x).input(mean).input(rstd).state(parameters).constant(dims)
+                    .grain(rowGrain(6L * c)).over(n);
+        }
+
+        private static KernelCall residualAdd(String task, float[] out, float[] a, float[] b, int n) {
+            return KernelCall.builder(task, Kernel.RESIDUAL_ADD).output(out).input(a).input(b).over(n);
+        }
     }
 }

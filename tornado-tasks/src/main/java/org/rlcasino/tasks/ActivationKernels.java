@@ -1,0 +1,52 @@
+package org.rlcasino.tasks;
+
+/**
+ * Element-wise kernels of the GPT trainer: GELU with GPT-2's tanh approximation
+ * {@code gelu(x) = ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))}, its derivative, and the residual
+ * sum. {@code tanh(u)} is computed as {@code 1 − 2/(exp(2u) + 1)} (exact at ±∞, needs only exp,
+ * which every TornadoVM backend has). Iterations: the elements.
+ */
+public final class ActivationKernels {
+    /** √(2/π). */
+    public static final float GELU_SCALE = (float) Math.sqrt(2.0 / Math.PI);
+    /** The cubic coefficient of the tanh approximation. */
+    public static final float GELU_CUBIC = 0.044715f;
+
+    private ActivationKernels() {}
+
+    /** {@code out[i] = gelu(x[i])}. Shapes: out, x (n). */
+    public static void geluForward(float[] out, float[] x, int offset, int count) {
+        for (@Parallel int k = 0; k < count; k++) {
+            int i = offset + k;
+            float v = x[i];
+            float u = GELU_SCALE * (v + GELU_CUBIC * v * v * v);
+            float th = 1f - 2f / ((float) Math.exp(2f * u) + 1f);
+            out[i] = 0.5f * v * (1f + th);
+        }
+    }
+
+    /**
+     * {@code dx[i] = dy[i]·gelu'(x[i])} with
+     * {@code gelu'(x) = ½(1 + tanh u) + ½x·(1 − tanh²u)·√(2/π)(1 + 3·0.044715·x²)}. Shapes: dx, x,
+     * dy (n); dx may be the same array as dy.
+     */
+    public static void geluBackward(float[] dx, float[] x, float[] dy, int offset, int count) {
+        for (@Parallel int k = 0; k < count; k++) {
+            int i = offset + k;
+            float v = x[i];
+            float u = GELU_SCALE * (v + GELU_CUBIC * v * v * v);
+            float th = 1f - 2f / ((float) Math.exp(2f * u) + 1f);
+            float sech2 = 1f - th * th;
+            float local = 0.5f * (1f + th) + 0.5f * v * sech2 * GELU_SCALE * (1f + 3f * GELU_CUBIC * v * v);
+            dx[i] = dy[i] * local;
+        }
+    }
+
+    /** {@code out[i] = a[i] + b[i]}. Shapes: out, a, b (n). */
+    public static void residualAdd(float[] out, float[] a, float[] b, int offset, int count) {
+        for (@Parallel int k = 0; k < count; k++) {
+            int i = offset + k;
+            out[i] = a[i] + b[i];
+        }
+    }
+}
