@@ -3,6 +3,7 @@ package org.rlcasino.train.model;
 import org.rlcasino.tasks.Kernel;
 import org.rlcasino.tasks.KernelCall;
 import org.rlcasino.tasks.MatmulKernels;
+import org.rlcasino.tasks.jvm.VectorMatmulKernels;
 
 /**
  * The one place where the model builds its matrix-multiply {@link KernelCall}s (forward, input
@@ -34,8 +35,20 @@ final class MatmulCalls {
     }
 
     private static int grain(int m, int k, int n) {
-        long g = (long) rowsPerChunk(m, k, n) * n;
+        long g = (long) fastPathRowsPerChunk(m, k, n) * n;
         return (int) Math.max(1, Math.min(g, Integer.MAX_VALUE));
+    }
+
+    /**
+     * Output rows per JVM chunk for the Vector API fast path: at least {@link #rowsPerChunk} and
+     * m/8 (so a large product still gives every thread several chunks), rounded up to whole 4-row
+     * tiles, at most {@link VectorMatmulKernels#GRAIN_ROWS} (the row group whose packed panels the
+     * fast path reuses).
+     */
+    static int fastPathRowsPerChunk(int m, int k, int n) {
+        int rows = Math.max(rowsPerChunk(m, k, n), (m + 7) / 8);
+        rows = (rows + MIN_ROWS - 1) / MIN_ROWS * MIN_ROWS;
+        return Math.max(1, Math.min(Math.min(rows, VectorMatmulKernels.GRAIN_ROWS), Math.max(1, m)));
     }
 
     /** {@code out (m, n) (+)= a (m, k) · b (k, n) (+ bias)}: Conv1D forward, Linear input gradient. */
@@ -45,9 +58,8 @@ final class MatmulCalls {
         int n = dims[MatmulKernels.D_N];
         KernelCall.Builder builder = output(KernelCall.builder(task, Kernel.MATMUL_NN), out, dims)
                 .input(a).input(b).input(bias).constant(dims)
-                .grain(grain(m, k, n));
-        // JVM FAST PATH (integrator): .jvmFastPath((offset, count) ->
-        //     VectorMatmulKernels.matmulNN(out, a, b, bias, dims, offset, count))
+                .grain(grain(m, k, n))
+                .jvmFastPath((offset, count) -> VectorMatmulKernels.matmulNN(out, a, b, bias, dims, offset, count));
         return builder.over(m * n);
     }
 
@@ -58,9 +70,8 @@ final class MatmulCalls {
         int n = dims[MatmulKernels.D_N];
         KernelCall.Builder builder = output(KernelCall.builder(task, Kernel.MATMUL_NT), out, dims)
                 .input(a).input(b).input(bias).constant(dims)
-                .grain(grain(m, k, n));
-        // JVM FAST PATH (integrator): .jvmFastPath((offset, count) ->
-        //     VectorMatmulKernels.matmulNT(out, a, b, bias, dims, offset, count))
+                .grain(grain(m, k, n))
+                .jvmFastPath((offset, count) -> VectorMatmulKernels.matmulNT(out, a, b, bias, dims, offset, count));
         return builder.over(m * n);
     }
 
@@ -71,9 +82,8 @@ final class MatmulCalls {
         int n = dims[MatmulKernels.D_N];
         KernelCall.Builder builder = output(KernelCall.builder(task, Kernel.MATMUL_TN), out, dims)
                 .input(a).input(b).input(a).constant(dims)
-                .grain(grain(k, m, n));
-        // JVM FAST PATH (integrator): .jvmFastPath((offset, count) ->
-        //     VectorMatmulKernels.matmulTN(out, a, b, a, dims, offset, count))
+                .grain(grain(k, m, n))
+                .jvmFastPath((offset, count) -> VectorMatmulKernels.matmulTN(out, a, b, a, dims, offset, count));
         return builder.over(k * n);
     }
 
@@ -83,9 +93,8 @@ final class MatmulCalls {
         int n = dims[MatmulKernels.D_N];
         KernelCall.Builder builder = output(KernelCall.builder(task, Kernel.COLUMN_SUM), out, dims)
                 .input(a).constant(dims)
-                .grain((int) Math.max(16, Math.min(n, WORK_PER_CHUNK / Math.max(1, m))));
-        // JVM FAST PATH (integrator): .jvmFastPath((offset, count) ->
-        //     VectorMatmulKernels.columnSum(out, a, dims, offset, count))
+                .grain((int) Math.max(16, Math.min(n, WORK_PER_CHUNK / Math.max(1, m))))
+                .jvmFastPath((offset, count) -> VectorMatmulKernels.columnSum(out, a, dims, offset, count));
         return builder.over(n);
     }
 }
