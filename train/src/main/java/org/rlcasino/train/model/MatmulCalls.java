@@ -20,7 +20,18 @@ final class MatmulCalls {
     /** Rows a chunk holds at least (row tiles of a register-blocked fast path). */
     private static final int MIN_ROWS = 4;
 
+    /**
+     * Whether calls built from now on carry the Vector API fast paths (bit-identical to the
+     * reference kernels); only tests turn this off, to show that the model's results are the same
+     * bit for bit either way.
+     */
+    static volatile boolean jvmFastPaths = true;
+
     private MatmulCalls() {}
+
+    private static KernelCall.Builder fastPath(KernelCall.Builder builder, org.rlcasino.tasks.RangeKernel kernel) {
+        return jvmFastPaths ? builder.jvmFastPath(kernel) : builder;
+    }
 
     /** Output rows per JVM chunk for an (m × n) output with inner extent k. */
     static int rowsPerChunk(int m, int k, int n) {
@@ -58,8 +69,8 @@ final class MatmulCalls {
         int n = dims[MatmulKernels.D_N];
         KernelCall.Builder builder = output(KernelCall.builder(task, Kernel.MATMUL_NN), out, dims)
                 .input(a).input(b).input(bias).constant(dims)
-                .grain(grain(m, k, n))
-                .jvmFastPath((offset, count) -> VectorMatmulKernels.matmulNN(out, a, b, bias, dims, offset, count));
+                .grain(grain(m, k, n));
+        builder = fastPath(builder, (offset, count) -> VectorMatmulKernels.matmulNN(out, a, b, bias, dims, offset, count));
         return builder.over(m * n);
     }
 
@@ -70,8 +81,8 @@ final class MatmulCalls {
         int n = dims[MatmulKernels.D_N];
         KernelCall.Builder builder = output(KernelCall.builder(task, Kernel.MATMUL_NT), out, dims)
                 .input(a).input(b).input(bias).constant(dims)
-                .grain(grain(m, k, n))
-                .jvmFastPath((offset, count) -> VectorMatmulKernels.matmulNT(out, a, b, bias, dims, offset, count));
+                .grain(grain(m, k, n));
+        builder = fastPath(builder, (offset, count) -> VectorMatmulKernels.matmulNT(out, a, b, bias, dims, offset, count));
         return builder.over(m * n);
     }
 
@@ -82,8 +93,8 @@ final class MatmulCalls {
         int n = dims[MatmulKernels.D_N];
         KernelCall.Builder builder = output(KernelCall.builder(task, Kernel.MATMUL_TN), out, dims)
                 .input(a).input(b).input(a).constant(dims)
-                .grain(grain(k, m, n))
-                .jvmFastPath((offset, count) -> VectorMatmulKernels.matmulTN(out, a, b, a, dims, offset, count));
+                .grain(grain(k, m, n));
+        builder = fastPath(builder, (offset, count) -> VectorMatmulKernels.matmulTN(out, a, b, a, dims, offset, count));
         return builder.over(k * n);
     }
 
@@ -93,8 +104,8 @@ final class MatmulCalls {
         int n = dims[MatmulKernels.D_N];
         KernelCall.Builder builder = output(KernelCall.builder(task, Kernel.COLUMN_SUM), out, dims)
                 .input(a).constant(dims)
-                .grain((int) Math.max(16, Math.min(n, WORK_PER_CHUNK / Math.max(1, m))))
-                .jvmFastPath((offset, count) -> VectorMatmulKernels.columnSum(out, a, dims, offset, count));
+                .grain((int) Math.max(16, Math.min(n, WORK_PER_CHUNK / Math.max(1, m))));
+        builder = fastPath(builder, (offset, count) -> VectorMatmulKernels.columnSum(out, a, dims, offset, count));
         return builder.over(n);
     }
 }
