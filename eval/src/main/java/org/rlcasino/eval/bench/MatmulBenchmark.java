@@ -61,10 +61,6 @@ public final class MatmulBenchmark {
         int range() {
             return op == Op.TN ? k * n : m * n;
         }
-
-        int outputColumns() {
-            return n;
-        }
     }
 
     /**
@@ -233,7 +229,11 @@ public final class MatmulBenchmark {
             case NT -> (offset, count) -> VectorMatmulKernels.matmulNT(out, a, b, bias, dims, offset, count);
             case TN -> (offset, count) -> VectorMatmulKernels.matmulTN(out, a, b, bias, dims, offset, count);
         };
-        int grain = VectorMatmulKernels.grain(c.outputColumns());
+        int grain = switch (c.op()) {
+            case NN -> VectorMatmulKernels.grain(c.m(), c.n());
+            case NT -> VectorMatmulKernels.grain(c.m(), c.n());
+            case TN -> VectorMatmulKernels.grain(c.k(), c.n());
+        };
         KernelLaunch fastLaunch = backend.prepare(call(kernel, out, a, b, bias, dims, c.range(), fast, grain));
         KernelLaunch refLaunch = backend.prepare(call(kernel, out, a, b, bias, dims, c.range(), null, grain));
         for (int w = 0; w < config.warmup(); w++) {

@@ -46,6 +46,8 @@ public final class VectorMatmulKernels {
     private static final int R = 4;
     /** Output rows whose left operand is packed together (8 tiles). */
     private static final int GROUP = 8 * R;
+    /** Largest set of packed panels kept for a whole call (4M floats, 16 MiB per thread). */
+    private static final long MAX_PACKED_FLOATS = 1L << 22;
 
     /** Per-thread scratch: the packed panel and a tile's worth of accumulators. */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -78,21 +80,23 @@ public final class VectorMatmulKernels {
 
     private VectorMatmulKernels() {}
 
-    /** Output rows per JVM chunk that {@link #grain} suggests: 8 row tiles, so a panel is reused 8 times. */
-    public static final int GRAIN_ROWS = GROUP;
-
     /** Lanes per vector on this machine (8 with AVX2, 16 with AVX-512). */
     public static int lanes() {
         return LANES;
     }
 
     /**
-     * A {@code KernelCall} grain for a product with {@code n} output columns: {@link #GRAIN_ROWS}
-     * whole rows per chunk, so chunks start on row boundaries (any grain gives the same result;
-     * this one wastes the least work on partial rows and panel packing).
+     * A {@code KernelCall} grain (iterations per JVM chunk) for {@link #matmulNN} or
+     * {@link #matmulNT} with an (m × n) output, or for {@link #matmulTN} with a (k × n) output
+     * (pass k as {@code rows}): whole rows, about a eighth of them (several chunks per thread), in
+     * whole 4-row tiles, at most 128 — each chunk packs the right operand's panels once for all its
+     * rows, so longer chunks amortise that copy. Any grain gives the same result.
      */
-    public static int grain(int n) {
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (long) GRAIN_ROWS * n));
+    public static int grain(int rows, int n) {
+        int r = (rows + 7) / 8;
+        r = (r + R - 1) / R * R;
+        r = Math.max(1, Math.min(Math.min(r, 4 * GROUP), rows));
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (long) r * n));
     }
 
     /** Same contract as {@link MatmulKernels#matmulNN}. */
@@ -162,8 +166,9 @@ public final class VectorMatmulKernels {
 
     /**
      * Output rows {@code [r0, r1)} × columns {@code [c0, c1)}, in groups of {@link #GROUP} rows:
-     * the group's left operand is packed once (4-row tiles, step-major), then for every W columns
-     * the right operand's panel is packed and all the group's row tiles run over it.
+     * the group's left operand is packed once (4-row tiles, step-major), and the row tiles run
+     * over one W-column panel of the right operand after the other. The panels are packed once for
+     * all groups when they fit {@link #MAX_PACKED_FLOATS}, else again for each group.
      */
     private static void block(float[] out, float[] a, float[] b, float[] bias, int[] dims, int r0, int r1, int c0,
                               int c1, int steps, int aBase, int aRowStride, int aStep, int pack, int bStride,
@@ -173,21 +178,31 @@ public final class VectorMatmulKernels {
         int outBase = dims[D_OUT];
         int biasBase = dims[D_BIAS];
         int bBase = dims[D_B];
-        float[] panel = scratch.panel(steps);
+        int panelCount = (c1 - c0 + W - 1) / W;
+        boolean packOnce = r1 - r0 > GROUP && (long) panelCount * steps * W <= MAX_PACKED_FLOATS;
+        float[] panels = scratch.panel(packOnce ? panelCount * steps : steps);
+        if (packOnce) {
+            for (int k = 0; k < panelCount; k++) {
+                int j0 = c0 + k * W;
+                packPanel(panels, k * steps * W, b, bBase, j0, Math.min(W, c1 - j0), bStride, steps, pack);
+            }
+        }
         float[] left = scratch.left(steps);
         for (int g0 = r0; g0 < r1; g0 += GROUP) {
             int g1 = Math.min(r1, g0 + GROUP);
             packLeft(left, a, aBase, aRowStride, aStep, g0, g1, steps);
-            for (int j0 = c0; j0 < c1; j0 += W) {
+            for (int k = 0; k < panelCount; k++) {
+                int j0 = c0 + k * W;
                 int width = Math.min(W, c1 - j0);
-                if (pack == PACK_ROWS) {
-                    packRows(panel, b, bBase + j0, bStride, steps, width);
+                int at = 0;
+                if (packOnce) {
+                    at = k * steps * W;
                 } else {
-                    packTransposed(panel, b, bBase + j0 * bStride, bStride, steps, width);
+                    packPanel(panels, 0, b, bBase, j0, width, bStride, steps, pack);
                 }
                 for (int i = g0, t = 0; i < g1; i += R, t++) {
                     int rows = Math.min(R, g1 - i);
-                    tile(scratch.tile, panel, left, t * steps * R, steps);
+                    tile(scratch.tile, panels, at, left, t * steps * R, steps);
                     if (width == W && flags == 0) {
                         storePlain(out, scratch.tile, outBase + i * n + j0, n, rows);
                     } else {
@@ -196,6 +211,16 @@ public final class VectorMatmulKernels {
                     }
                 }
             }
+        }
+    }
+
+    /** Packs columns {@code [j0, j0+width)} of the right operand into {@code panels[at …]}. */
+    private static void packPanel(float[] panels, int at, float[] b, int bBase, int j0, int width, int bStride,
+                                  int steps, int pack) {
+        if (pack == PACK_ROWS) {
+            packRows(panels, at, b, bBase + j0, bStride, steps, width);
+        } else {
+            packTransposed(panels, at, b, bBase + j0 * bStride, bStride, steps, width);
         }
     }
 
@@ -233,18 +258,18 @@ public final class VectorMatmulKernels {
     }
 
     /** {@code panel[s·W + c] = b[base + s·stride + c]} for c < width, zero beyond. */
-    private static void packRows(float[] panel, float[] b, int base, int stride, int steps, int width) {
+    private static void packRows(float[] panel, int at, float[] b, int base, int stride, int steps, int width) {
         if (width == W) {
             for (int s = 0; s < steps; s++) {
                 int src = base + s * stride;
-                FloatVector.fromArray(F, b, src).intoArray(panel, s * W);
-                FloatVector.fromArray(F, b, src + LANES).intoArray(panel, s * W + LANES);
+                FloatVector.fromArray(F, b, src).intoArray(panel, at + s * W);
+                FloatVector.fromArray(F, b, src + LANES).intoArray(panel, at + s * W + LANES);
             }
             return;
         }
         for (int s = 0; s < steps; s++) {
             int src = base + s * stride;
-            int dst = s * W;
+            int dst = at + s * W;
             for (int c = 0; c < width; c++) {
                 panel[dst + c] = b[src + c];
             }
@@ -255,16 +280,17 @@ public final class VectorMatmulKernels {
     }
 
     /** {@code panel[s·W + c] = b[base + c·stride + s]} for c < width, zero beyond (a transpose). */
-    private static void packTransposed(float[] panel, float[] b, int base, int stride, int steps, int width) {
+    private static void packTransposed(float[] panel, int at, float[] b, int base, int stride, int steps,
+                                       int width) {
         for (int c = 0; c < width; c++) {
             int src = base + c * stride;
             for (int s = 0; s < steps; s++) {
-                panel[s * W + c] = b[src + s];
+                panel[at + s * W + c] = b[src + s];
             }
         }
         for (int c = width; c < W; c++) {
             for (int s = 0; s < steps; s++) {
-                panel[s * W + c] = 0f;
+                panel[at + s * W + c] = 0f;
             }
         }
     }
@@ -274,7 +300,7 @@ public final class VectorMatmulKernels {
      * ascending step order, written to {@code tile[r·W + c]}; {@code left[at + s·R + r]} holds row
      * r's operand of step s.
      */
-    private static void tile(float[] tile, float[] panel, float[] left, int at, int steps) {
+    private static void tile(float[] tile, float[] panel, int panelAt, float[] left, int at, int steps) {
         FloatVector c00 = FloatVector.zero(F);
         FloatVector c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F);
@@ -284,7 +310,7 @@ public final class VectorMatmulKernels {
         FloatVector c30 = FloatVector.zero(F);
         FloatVector c31 = FloatVector.zero(F);
         for (int s = 0; s < steps; s++) {
-            int p = s * W;
+            int p = panelAt + s * W;
             int q = at + s * R;
             FloatVector b0 = FloatVector.fromArray(F, panel, p);
             FloatVector b1 = FloatVector.fromArray(F, panel, p + LANES);

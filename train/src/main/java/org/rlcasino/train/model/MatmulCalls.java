@@ -45,21 +45,10 @@ final class MatmulCalls {
         return (dims[MatmulKernels.D_FLAGS] & MatmulKernels.F_ACCUMULATE) != 0 ? builder.state(out) : builder.output(out);
     }
 
-    private static int grain(int m, int k, int n) {
-        long g = (long) fastPathRowsPerChunk(m, k, n) * n;
+    /** The fast path's grain ({@code fastPathGrain}) or whole {@link #rowsPerChunk} rows, whichever is larger. */
+    private static int grain(int m, int k, int n, int fastPathGrain) {
+        long g = Math.max((long) rowsPerChunk(m, k, n) * n, fastPathGrain);
         return (int) Math.max(1, Math.min(g, Integer.MAX_VALUE));
-    }
-
-    /**
-     * Output rows per JVM chunk for the Vector API fast path: at least {@link #rowsPerChunk} and
-     * m/8 (so a large product still gives every thread several chunks), rounded up to whole 4-row
-     * tiles, at most {@link VectorMatmulKernels#GRAIN_ROWS} (the row group whose packed panels the
-     * fast path reuses).
-     */
-    static int fastPathRowsPerChunk(int m, int k, int n) {
-        int rows = Math.max(rowsPerChunk(m, k, n), (m + 7) / 8);
-        rows = (rows + MIN_ROWS - 1) / MIN_ROWS * MIN_ROWS;
-        return Math.max(1, Math.min(Math.min(rows, VectorMatmulKernels.GRAIN_ROWS), Math.max(1, m)));
     }
 
     /** {@code out (m, n) (+)= a (m, k) · b (k, n) (+ bias)}: Conv1D forward, Linear input gradient. */
@@ -69,7 +58,7 @@ final class MatmulCalls {
         int n = dims[MatmulKernels.D_N];
         KernelCall.Builder builder = output(KernelCall.builder(task, Kernel.MATMUL_NN), out, dims)
                 .input(a).input(b).input(bias).constant(dims)
-                .grain(grain(m, k, n));
+                .grain(grain(m, k, n, VectorMatmulKernels.grain(m, n)));
         builder = fastPath(builder, (offset, count) -> VectorMatmulKernels.matmulNN(out, a, b, bias, dims, offset, count));
         return builder.over(m * n);
     }
@@ -81,7 +70,7 @@ final class MatmulCalls {
         int n = dims[MatmulKernels.D_N];
         KernelCall.Builder builder = output(KernelCall.builder(task, Kernel.MATMUL_NT), out, dims)
                 .input(a).input(b).input(bias).constant(dims)
-                .grain(grain(m, k, n));
+                .grain(grain(m, k, n, VectorMatmulKernels.grain(m, n)));
         builder = fastPath(builder, (offset, count) -> VectorMatmulKernels.matmulNT(out, a, b, bias, dims, offset, count));
         return builder.over(m * n);
     }
@@ -93,7 +82,7 @@ final class MatmulCalls {
         int n = dims[MatmulKernels.D_N];
         KernelCall.Builder builder = output(KernelCall.builder(task, Kernel.MATMUL_TN), out, dims)
                 .input(a).input(b).input(a).constant(dims)
-                .grain(grain(k, m, n));
+                .grain(grain(k, m, n, VectorMatmulKernels.grain(k, n)));
         builder = fastPath(builder, (offset, count) -> VectorMatmulKernels.matmulTN(out, a, b, a, dims, offset, count));
         return builder.over(k * n);
     }
