@@ -73,13 +73,17 @@ public final class AttentionKernels {
             for (int s = t + 1; s < tt; s++) {
                 att[row + s] = 0f;
             }
+            // out_t = Σ_s att[t][s]·v_s, accumulated in place (s ascending per channel) so v is read row by row
             int o = (b * tt + t) * c + h * hs;
             for (int i = 0; i < hs; i++) {
-                float acc = 0f;
-                for (int s = 0; s <= t; s++) {
-                    acc = acc + att[row + s] * qkv[(b * tt + s) * 3 * c + 2 * c + h * hs + i];
+                out[o + i] = 0f;
+            }
+            for (int s = 0; s <= t; s++) {
+                float p = att[row + s];
+                int v = (b * tt + s) * 3 * c + 2 * c + h * hs;
+                for (int i = 0; i < hs; i++) {
+                    out[o + i] = out[o + i] + p * qkv[v + i];
                 }
-                out[o + i] = acc;
             }
         }
     }
@@ -124,11 +128,17 @@ public final class AttentionKernels {
             }
             int q = (b * tt + t) * 3 * c + h * hs;
             for (int i = 0; i < hs; i++) {
-                float acc = 0f;
-                for (int s = 0; s <= t; s++) {
-                    acc = acc + datt[row + s] * qkv[(b * tt + s) * 3 * c + c + h * hs + i];
+                dqkv[q + i] = 0f;
+            }
+            for (int s = 0; s <= t; s++) {
+                float ds = datt[row + s];
+                int k = (b * tt + s) * 3 * c + c + h * hs;
+                for (int i = 0; i < hs; i++) {
+                    dqkv[q + i] = dqkv[q + i] + ds * qkv[k + i];
                 }
-                dqkv[q + i] = acc * scale;
+            }
+            for (int i = 0; i < hs; i++) {
+                dqkv[q + i] = dqkv[q + i] * scale;
             }
         }
     }
@@ -155,15 +165,23 @@ public final class AttentionKernels {
             int head = bh * tt * tt;
             int k = (b * tt + s) * 3 * c + c + h * hs;
             for (int i = 0; i < hs; i++) {
-                float dk = 0f;
-                float dv = 0f;
-                for (int t = s; t < tt; t++) {
-                    int a = head + t * tt + s;
-                    dk = dk + datt[a] * qkv[(b * tt + t) * 3 * c + h * hs + i];
-                    dv = dv + att[a] * dout[(b * tt + t) * c + h * hs + i];
+                dqkv[k + i] = 0f;
+                dqkv[k + c + i] = 0f;
+            }
+            // accumulated in place, t ascending per channel, so q_t and dout_t are read row by row
+            for (int t = s; t < tt; t++) {
+                int a = head + t * tt + s;
+                float ds = datt[a];
+                float p = att[a];
+                int q = (b * tt + t) * 3 * c + h * hs;
+                int d = (b * tt + t) * c + h * hs;
+                for (int i = 0; i < hs; i++) {
+                    dqkv[k + i] = dqkv[k + i] + ds * qkv[q + i];
+                    dqkv[k + c + i] = dqkv[k + c + i] + p * dout[d + i];
                 }
-                dqkv[k + i] = dk * scale;
-                dqkv[k + c + i] = dv;
+            }
+            for (int i = 0; i < hs; i++) {
+                dqkv[k + i] = dqkv[k + i] * scale;
             }
         }
     }
@@ -221,11 +239,14 @@ public final class AttentionKernels {
             }
             int o = b * c + h * hs;
             for (int i = 0; i < hs; i++) {
-                float acc = 0f;
-                for (int s = 0; s <= t; s++) {
-                    acc = acc + att[row + s] * vCache[(b * maxT + s) * c + h * hs + i];
+                out[o + i] = 0f;
+            }
+            for (int s = 0; s <= t; s++) {
+                float p = att[row + s];
+                int v = (b * maxT + s) * c + h * hs;
+                for (int i = 0; i < hs; i++) {
+                    out[o + i] = out[o + i] + p * vCache[v + i];
                 }
-                out[o + i] = acc;
             }
         }
     }

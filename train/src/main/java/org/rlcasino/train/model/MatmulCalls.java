@@ -80,10 +80,11 @@ final class MatmulCalls {
         int m = dims[MatmulKernels.D_M];
         int k = dims[MatmulKernels.D_K];
         int n = dims[MatmulKernels.D_N];
+        float[] noBias = new float[1]; // TN has no bias; a placeholder keeps the kernel signature shared
         KernelCall.Builder builder = output(KernelCall.builder(task, Kernel.MATMUL_TN), out, dims)
-                .input(a).input(b).input(a).constant(dims)
+                .input(a).input(b).input(noBias).constant(dims)
                 .grain(grain(k, m, n, VectorMatmulKernels.grain(k, n)));
-        builder = fastPath(builder, (offset, count) -> VectorMatmulKernels.matmulTN(out, a, b, a, dims, offset, count));
+        builder = fastPath(builder, (offset, count) -> VectorMatmulKernels.matmulTN(out, a, b, noBias, dims, offset, count));
         return builder.over(k * n);
     }
 
