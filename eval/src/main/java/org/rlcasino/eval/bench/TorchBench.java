@@ -75,7 +75,7 @@ public final class TorchBench {
                 }
                 if (process.exitValue() != 0) {
                     String message = Files.readString(err, StandardCharsets.UTF_8).strip();
-                    if (message.contains("No module named 'torch'")) {
+                    if (message.contains("No module named") && message.contains("torch")) {
                         return Outcome.skipped(python + " has no torch (install Debian's python3-torch)");
                     }
                     int cut = Math.max(0, message.length() - 400);
