@@ -10,13 +10,14 @@ import picocli.CommandLine.Spec;
         header = "Benchmarks measured side by side in one process.",
         mixinStandardHelpOptions = true,
         description = "Benchmarks measured side by side in one process (see also: bin/casino jmh).",
-        subcommands = {BenchOptimizerCommand.class, BenchDeltasCommand.class, BenchScoringCommand.class, BenchMaskCommand.class})
+        subcommands = {BenchOptimizerCommand.class, BenchDeltasCommand.class, BenchScoringCommand.class, BenchMaskCommand.class,
+                BenchMatmulCommand.class, BenchTrainCommand.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: which benchmark? (optimizer, deltas, scoring, mask)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: which benchmark? (optimizer, deltas, scoring, mask, matmul, train)");
     }
 }

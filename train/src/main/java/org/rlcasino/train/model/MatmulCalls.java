@@ -3,6 +3,7 @@ package org.rlcasino.train.model;
 import org.rlcasino.tasks.Kernel;
 import org.rlcasino.tasks.KernelCall;
 import org.rlcasino.tasks.MatmulKernels;
+import org.rlcasino.tasks.jvm.VectorMatmulKernels;
 
 /**
  * The one place where the model builds its matrix-multiply {@link KernelCall}s (forward, input
@@ -19,7 +20,18 @@ final class MatmulCalls {
     /** Rows a chunk holds at least (row tiles of a register-blocked fast path). */
     private static final int MIN_ROWS = 4;
 
+    /**
+     * Whether calls built from now on carry the Vector API fast paths (bit-identical to the
+     * reference kernels); only tests turn this off, to show that the model's results are the same
+     * bit for bit either way.
+     */
+    static volatile boolean jvmFastPaths = true;
+
     private MatmulCalls() {}
+
+    private static KernelCall.Builder fastPath(KernelCall.Builder builder, org.rlcasino.tasks.RangeKernel kernel) {
+        return jvmFastPaths ? builder.jvmFastPath(kernel) : builder;
+    }
 
     /** Output rows per JVM chunk for an (m × n) output with inner extent k. */
     static int rowsPerChunk(int m, int k, int n) {
@@ -33,8 +45,9 @@ final class MatmulCalls {
         return (dims[MatmulKernels.D_FLAGS] & MatmulKernels.F_ACCUMULATE) != 0 ? builder.state(out) : builder.output(out);
     }
 
-    private static int grain(int m, int k, int n) {
-        long g = (long) rowsPerChunk(m, k, n) * n;
+    /** The fast path's grain ({@code fastPathGrain}) or whole {@link #rowsPerChunk} rows, whichever is larger. */
+    private static int grain(int m, int k, int n, int fastPathGrain) {
+        long g = Math.max((long) rowsPerChunk(m, k, n) * n, fastPathGrain);
         return (int) Math.max(1, Math.min(g, Integer.MAX_VALUE));
     }
 
@@ -45,9 +58,8 @@ final class MatmulCalls {
         int n = dims[MatmulKernels.D_N];
         KernelCall.Builder builder = output(KernelCall.builder(task, Kernel.MATMUL_NN), out, dims)
                 .input(a).input(b).input(bias).constant(dims)
-                .grain(grain(m, k, n));
-        // JVM FAST PATH (integrator): .jvmFastPath((offset, count) ->
-        //     VectorMatmulKernels.matmulNN(out, a, b, bias, dims, offset, count))
+                .grain(grain(m, k, n, VectorMatmulKernels.grain(m, n)));
+        builder = fastPath(builder, (offset, count) -> VectorMatmulKernels.matmulNN(out, a, b, bias, dims, offset, count));
         return builder.over(m * n);
     }
 
@@ -58,9 +70,8 @@ final class MatmulCalls {
         int n = dims[MatmulKernels.D_N];
         KernelCall.Builder builder = output(KernelCall.builder(task, Kernel.MATMUL_NT), out, dims)
                 .input(a).input(b).input(bias).constant(dims)
-                .grain(grain(m, k, n));
-        // JVM FAST PATH (integrator): .jvmFastPath((offset, count) ->
-        //     VectorMatmulKernels.matmulNT(out, a, b, bias, dims, offset, count))
+                .grain(grain(m, k, n, VectorMatmulKernels.grain(m, n)));
+        builder = fastPath(builder, (offset, count) -> VectorMatmulKernels.matmulNT(out, a, b, bias, dims, offset, count));
         return builder.over(m * n);
     }
 
@@ -72,9 +83,8 @@ final class MatmulCalls {
         float[] noBias = new float[1]; // TN has no bias; a placeholder keeps the kernel signature shared
         KernelCall.Builder builder = output(KernelCall.builder(task, Kernel.MATMUL_TN), out, dims)
                 .input(a).input(b).input(noBias).constant(dims)
-                .grain(grain(k, m, n));
-        // JVM FAST PATH (integrator): .jvmFastPath((offset, count) ->
-        //     VectorMatmulKernels.matmulTN(out, a, b, noBias, dims, offset, count))
+                .grain(grain(k, m, n, VectorMatmulKernels.grain(k, n)));
+        builder = fastPath(builder, (offset, count) -> VectorMatmulKernels.matmulTN(out, a, b, noBias, dims, offset, count));
         return builder.over(k * n);
     }
 
@@ -85,8 +95,7 @@ final class MatmulCalls {
         KernelCall.Builder builder = output(KernelCall.builder(task, Kernel.COLUMN_SUM), out, dims)
                 .input(a).constant(dims)
                 .grain((int) Math.max(16, Math.min(n, WORK_PER_CHUNK / Math.max(1, m))));
-        // JVM FAST PATH (integrator): .jvmFastPath((offset, count) ->
-        //     VectorMatmulKernels.columnSum(out, a, dims, offset, count))
+        builder = fastPath(builder, (offset, count) -> VectorMatmulKernels.columnSum(out, a, dims, offset, count));
         return builder.over(n);
     }
 }

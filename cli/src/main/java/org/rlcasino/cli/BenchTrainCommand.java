@@ -1,0 +1,123 @@
+package org.rlcasino.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import org.rlcasino.eval.bench.TrainStepBenchmark;
+import org.rlcasino.optimizer.BlockShape;
+import org.rlcasino.train.model.GptConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code casino bench train}: training-step time of the Java GPT-2 trainer against PyTorch, dense vs BSR-AdamW. */
+@Command(name = "train",
+        header = "Training-step time of the Java GPT-2 trainer vs PyTorch; dense AdamW vs BSR-AdamW.",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+                "Times forward+backward+optimizer steps of this project's GPT-2 trainer on the JVM backend with",
+                "dense AdamW and with BSR-AdamW at each sparsity (arms interleaved after warm-up), and the same",
+                "GPT-2 (pre-LN, GELU tanh, tied head) in PyTorch with torch.optim.AdamW at the same batch,",
+                "sequence length and thread count, in the same run. Prints median (min-max) step time, the",
+                "forward+backward / optimizer split, tokens/s and the ratios. PyTorch on a generic reference",
+                "BLAS is refused (its column omitted, with the reason)."})
+final class BenchTrainCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--channels", defaultValue = "256", paramLabel = "C", description = "Width C. Default: ${DEFAULT-VALUE}.")
+    int channels;
+
+    @Option(names = "--layers", defaultValue = "4", paramLabel = "L", description = "Blocks L. Default: ${DEFAULT-VALUE}.")
+    int layers;
+
+    @Option(names = "--heads", defaultValue = "4", paramLabel = "NH", description = "Attention heads. Default: ${DEFAULT-VALUE}.")
+    int heads;
+
+    @Option(names = "--seq-len", defaultValue = "64", paramLabel = "T", description = "Sequence length T. Default: ${DEFAULT-VALUE}.")
+    int seqLen;
+
+    @Option(names = "--batch", defaultValue = "16", paramLabel = "B", description = "Sequences per step B. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--vocab", defaultValue = "64", paramLabel = "V", description = "Vocabulary V. Default: ${DEFAULT-VALUE}.")
+    int vocab;
+
+    @Option(names = "--threads", defaultValue = "2", paramLabel = "T",
+            description = "JVM backend threads, and torch threads. Default: ${DEFAULT-VALUE}.")
+    int threads;
+
+    @Option(names = "--sparsities", split = ",", paramLabel = "PCT", defaultValue = "90,97.5,99",
+            description = "BSR-AdamW sparsities in percent. Default: ${DEFAULT-VALUE}.")
+    List<Double> sparsities;
+
+    @Option(names = "--block", defaultValue = "16x16", paramLabel = "RxC",
+            description = "Block shape of the masks. Default: ${DEFAULT-VALUE}.")
+    String block;
+
+    @Option(names = "--repeats", defaultValue = "10", paramLabel = "R",
+            description = "Timed steps per arm. Default: ${DEFAULT-VALUE}.")
+    int repeats;
+
+    @Option(names = "--warmup", defaultValue = "3", paramLabel = "W",
+            description = "Warm-up steps per arm. Default: ${DEFAULT-VALUE}.")
+    int warmup;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of weights, batch and masks. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--no-torch", description = "Do not time PyTorch.")
+    boolean noTorch;
+
+    @Option(names = "--python", defaultValue = "/usr/bin/python3", paramLabel = "PATH",
+            description = "Python with torch. Default: ${DEFAULT-VALUE}.")
+    Path python;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON to FILE.")
+    Path json;
+
+    @Option(names = "--quiet", description = "No progress bar.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        GptConfig model = new GptConfig(vocab, seqLen, layers, heads, channels);
+        TrainStepBenchmark.Config config = new TrainStepBenchmark.Config(model, batch, threads, warmup, repeats,
+                sparsities, parseBlock(block), seed, noTorch ? null : python);
+        TrainStepBenchmark.Result result = TrainStepBenchmark.run(config, new ConsoleProgress(quiet));
+        spec.commandLine().getOut().print(TrainStepBenchmark.table(result));
+        spec.commandLine().getOut().flush();
+        if (json != null) {
+            BenchWorkspace.writeJson(json, TrainStepBenchmark.json(result, machine()));
+            spec.commandLine().getErr().println("wrote " + json);
+        }
+        return 0;
+    }
+
+    static BlockShape parseBlock(String text) {
+        String[] parts = text.toLowerCase(java.util.Locale.ROOT).split("x");
+        try {
+            if (parts.length == 2) {
+                return new BlockShape(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()));
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the message below
+        }
+        throw new IllegalArgumentException("--block must look like 16x16 (rows x columns), got '" + text + "'");
+    }
+
+    /** Where the figures were measured: OS, processors, heap, Java. */
+    static Map<String, String> machine() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        m.put("processors", String.valueOf(Runtime.getRuntime().availableProcessors()));
+        m.put("maxHeapBytes", String.valueOf(Runtime.getRuntime().maxMemory()));
+        m.put("java", Runtime.version() + " " + System.getProperty("java.vm.name"));
+        return m;
+    }
+}

@@ -1,0 +1,56 @@
+package org.rlcasino.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code casino bench matmul} and {@code casino bench train} on tiny shapes, without torch. */
+class BenchMatmulTrainCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void matmulPrintsEveryProductAndWritesJson() throws Exception {
+        Path json = dir.resolve("matmul.json");
+        CliRun r = CliRun.run("bench", "matmul", "--rows", "40", "--width", "24", "--vocab", "10", "--threads", "1,2",
+                "--repeats", "2", "--reference-repeats", "1", "--warmup", "1", "--no-torch", "--json", json, "--quiet");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("attn.c_attn forward", "mlp.c_proj dW", "lm_head dX", "40x24x72",
+                "all products, 1 thread", "all products, 2 threads");
+        assertThat(Files.readString(json)).contains("rlcasino.bench.matmul", "fastGflops", "referenceGflops");
+    }
+
+    @Test
+    void trainTimesDenseAndSparseArmsAndWritesJson() throws Exception {
+        Path json = dir.resolve("train.json");
+        CliRun r = CliRun.run("bench", "train", "--channels", "32", "--layers", "1", "--heads", "2", "--seq-len", "8",
+                "--batch", "2", "--vocab", "16", "--threads", "2", "--repeats", "2", "--warmup", "1",
+                "--sparsities", "90,99", "--no-torch", "--json", json, "--quiet");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("GPT-2 C=32 L=1 NH=2 T=8 V=16, B=2", "java adamw", "java bsr-adamw 90.00%",
+                "java bsr-adamw 99.00%", "tokens/s").doesNotContain("torch");
+        assertThat(Files.readString(json)).contains("rlcasino.bench.train", "forwardBackward", "speedupVsDense");
+    }
+
+    @Test
+    void aMissingPythonOmitsTorchWithTheReason() {
+        CliRun r = CliRun.run("bench", "train", "--channels", "16", "--layers", "1", "--heads", "2", "--seq-len", "4",
+                "--batch", "1", "--vocab", "8", "--threads", "1", "--repeats", "1", "--warmup", "0",
+                "--sparsities", "90", "--python", dir.resolve("no-python").toString(), "--quiet");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("PyTorch omitted:", "no-python not found");
+    }
+
+    @Test
+    void badInputExits2() {
+        assertThat(CliRun.run("bench", "train", "--heads", "3", "--no-torch", "--quiet").code()).isEqualTo(2);
+        assertThat(CliRun.run("bench", "train", "--block", "16", "--no-torch", "--quiet").code()).isEqualTo(2);
+        assertThat(CliRun.run("bench", "train", "--sparsities", "100", "--no-torch", "--quiet").code()).isEqualTo(2);
+        assertThat(CliRun.run("bench", "matmul", "--rows", "0", "--no-torch", "--quiet").code()).isEqualTo(2);
+        assertThat(CliRun.run("bench", "matmul", "--threads", "0", "--no-torch", "--quiet").code()).isEqualTo(2);
+    }
+}

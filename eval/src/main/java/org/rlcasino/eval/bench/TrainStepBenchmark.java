@@ -1,0 +1,306 @@
+package org.rlcasino.eval.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.rlcasino.optimizer.AdamW;
+import org.rlcasino.optimizer.AdamWConfig;
+import org.rlcasino.optimizer.BlockShape;
+import org.rlcasino.optimizer.BsrAdamW;
+import org.rlcasino.optimizer.BsrAdamWOptions;
+import org.rlcasino.optimizer.NonFinitePolicy;
+import org.rlcasino.optimizer.Optimizer;
+import org.rlcasino.tasks.JvmBackend;
+import org.rlcasino.tasks.ParameterLayout;
+import org.rlcasino.tasks.TensorView;
+import org.rlcasino.train.model.GptConfig;
+import org.rlcasino.train.model.GptModel;
+
+/**
+ * Step time of this project's GPT-2 trainer — {@link GptModel} forward + backward, then an
+ * optimizer step — on the JVM backend, with dense {@link AdamW} and with {@link BsrAdamW} at
+ * several sparsities (16×16 block masks on the 2-D weights; 1-D tensors frozen, the optimizer's
+ * default), and the same GPT-2 in PyTorch with {@code torch.optim.AdamW} at the same batch,
+ * sequence length and thread count, measured in the same run (torch only when a Python with torch
+ * is given, and never on a generic reference BLAS).
+ *
+ * <p>The arms share one model and one batch; after warm-up they run interleaved, one step each per
+ * round with the first arm rotating, so that load on the machine affects all alike. The loss is
+ * the mean negative log-likelihood of the targets, so {@code dLogProbs = -1/(B·T)} everywhere.
+ */
+public final class TrainStepBenchmark {
+
+    /**
+     * What to run.
+     *
+     * @param model       the GPT-2 shape (maxSeqLen is the sequence length T)
+     * @param batch       sequences per step (B)
+     * @param threads     JVM backend threads (and torch threads)
+     * @param warmup      warm-up steps per arm
+     * @param repeats     timed steps per arm (median, min, max reported)
+     * @param sparsities  BSR-AdamW sparsities in percent, each in (0, 100); empty for dense only
+     * @param block       block shape of the synthetic masks
+     * @param seed        seed of weights, batch and masks
+     * @param python      Python with torch, or null for no torch figures
+     */
+    public record Config(GptConfig model, int batch, int threads, int warmup, int repeats, List<Double> sparsities,
+                         BlockShape block, long seed, Path python) {
+        public Config {
+            if (model == null || block == null) {
+                throw new IllegalArgumentException("model and block shape must be given");
+            }
+            if (batch < 1 || threads < 1 || warmup < 0 || repeats < 1) {
+                throw new IllegalArgumentException("need batch >= 1, threads >= 1, warmup >= 0, repeats >= 1; got "
+                        + batch + ", " + threads + ", " + warmup + ", " + repeats);
+            }
+            if ((long) batch * model.maxSeqLen() * model.vocabSize() > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("batch·T·V must stay below 2^31 (logits in one array)");
+            }
+            sparsities = List.copyOf(sparsities == null ? List.of() : sparsities);
+            for (double s : sparsities) {
+                if (!(s > 0 && s < 100)) {
+                    throw new IllegalArgumentException("sparsities must be in (0, 100) percent, got " + s);
+                }
+            }
+        }
+
+        /** Tokens per step. */
+        public int tokens() {
+            return batch * model.maxSeqLen();
+        }
+    }
+
+    /** Median, fastest and slowest of a set of timings, in ms. */
+    public record Timing(double medianMs, double minMs, double maxMs) {
+        static Timing of(double[] ms) {
+            double[] s = ms.clone();
+            Arrays.sort(s);
+            return new Timing(MatmulBenchmark.median(s), s[0], s[s.length - 1]);
+        }
+
+        static Timing of(JsonNode node) {
+            return new Timing(node.get("median_ms").asDouble(), node.get("min_ms").asDouble(), node.get("max_ms").asDouble());
+        }
+    }
+
+    /**
+     * One optimizer arm of the Java trainer.
+     *
+     * @param optimizer       {@code adamw} or {@code bsr-adamw}
+     * @param sparsity        percent of the 2-D weights not updated (0 for dense)
+     * @param active          parameters the optimizer updates
+     * @param step            whole step: forward + backward + optimizer
+     * @param forwardBackward forward + backward (zeroing gradients included)
+     * @param optimizerStep   the optimizer step
+     * @param tokensPerSecond tokens / median step
+     * @param speedupVsDense  dense median step / this median step
+     */
+    public record Arm(String optimizer, double sparsity, long active, Timing step, Timing forwardBackward,
+                      Timing optimizerStep, double tokensPerSecond, double speedupVsDense) {}
+
+    /**
+     * PyTorch's figures (or why there are none).
+     *
+     * @param skippedBecause why torch did not run, or null
+     * @param blas           the BLAS torch used
+     */
+    public record Torch(String skippedBecause, String torchVersion, String blas, List<String> blasLibraries,
+                        long params, Timing step, Timing forwardBackward, Timing optimizerStep,
+                        double tokensPerSecond) {}
+
+    /**
+     * Everything measured.
+     *
+     * @param params          parameters of the model
+     * @param arms            dense AdamW first, then BSR-AdamW by sparsity
+     * @param torch           torch's figures, or null when not asked for
+     * @param throughputVsTorch Java dense tokens/s ÷ torch tokens/s (NaN without torch)
+     */
+    public record Result(GptConfig model, int batch, int threads, int warmup, int repeats, String backend,
+                         long params, List<Arm> arms, Torch torch, double throughputVsTorch) {}
+
+    private TrainStepBenchmark() {}
+
+    /** Runs the benchmark; {@code progress} sees the warm-up and timing phases. */
+    public static Result run(Config config, OptimizerBenchmark.Progress progress) {
+        GptConfig shape = config.model();
+        int tokens = config.tokens();
+        List<Arm> arms = new ArrayList<>();
+        String backendName;
+        long params;
+        try (JvmBackend backend = new JvmBackend(config.threads(), JvmBackend.DEFAULT_CHUNK_SIZE);
+             GptModel model = new GptModel(shape, backend)) {
+            backendName = backend.name();
+            model.initialize(config.seed());
+            ParameterLayout layout = model.layout();
+            params = layout.totalSize();
+            SplittableRandom random = new SplittableRandom(config.seed() + 1);
+            int[] input = new int[tokens];
+            int[] targets = new int[tokens];
+            for (int i = 0; i < tokens; i++) {
+                input[i] = random.nextInt(shape.vocabSize());
+                targets[i] = random.nextInt(shape.vocabSize());
+            }
+            float[] dLogProbs = new float[tokens];
+            Arrays.fill(dLogProbs, -1f / tokens);
+
+            AdamWConfig adamW = AdamWConfig.defaults().withLr(1e-4).withNonFinite(NonFinitePolicy.UNCHECKED);
+            List<Optimizer> optimizers = new ArrayList<>();
+            List<Double> sparsity = new ArrayList<>();
+            List<Long> active = new ArrayList<>();
+            optimizers.add(new AdamW(adamW, layout, backend));
+            sparsity.add(0.0);
+            active.add(params);
+            ParameterLayout matrices = matrices(layout);
+            BsrAdamWOptions options = BsrAdamWOptions.DEFAULTS.withBlockShape(config.block());
+            for (double s : config.sparsities()) {
+                Map<String, int[]> mask = SyntheticMasks.blocks(matrices, config.block(), 1 - s / 100,
+                        config.seed() + Double.hashCode(s));
+                BsrAdamW bsr = new BsrAdamW(adamW, layout, mask, options, backend);
+                optimizers.add(bsr);
+                sparsity.add(s);
+                active.add((long) bsr.activeCount());
+            }
+
+            int n = optimizers.size();
+            progress.begin("warm-up", (long) config.warmup() * n);
+            for (int w = 0; w < config.warmup(); w++) {
+                for (Optimizer optimizer : optimizers) {
+                    step(model, optimizer, input, targets, dLogProbs, config.batch(), shape.maxSeqLen());
+                    progress.advance();
+                }
+            }
+            progress.end();
+            double[][] fb = new double[n][config.repeats()];
+            double[][] opt = new double[n][config.repeats()];
+            double[][] total = new double[n][config.repeats()];
+            progress.begin("timing", (long) config.repeats() * n);
+            for (int r = 0; r < config.repeats(); r++) {
+                for (int k = 0; k < n; k++) {
+                    int a = (k + r) % n;
+                    long[] t = step(model, optimizers.get(a), input, targets, dLogProbs, config.batch(), shape.maxSeqLen());
+                    fb[a][r] = (t[1] - t[0]) / 1e6;
+                    opt[a][r] = (t[2] - t[1]) / 1e6;
+                    total[a][r] = (t[2] - t[0]) / 1e6;
+                    progress.advance();
+                }
+            }
+            progress.end();
+            double denseMedian = Timing.of(total[0]).medianMs();
+            for (int a = 0; a < n; a++) {
+                Timing step = Timing.of(total[a]);
+                arms.add(new Arm(a == 0 ? "adamw" : "bsr-adamw", sparsity.get(a), active.get(a), step,
+                        Timing.of(fb[a]), Timing.of(opt[a]), tokens / (step.medianMs() / 1e3),
+                        denseMedian / step.medianMs()));
+            }
+        }
+
+        Torch torch = null;
+        if (config.python() != null) {
+            progress.begin("torch", 1);
+            torch = torch(config);
+            progress.advance();
+            progress.end();
+        }
+        double vsTorch = torch == null || torch.skippedBecause() != null ? Double.NaN
+                : arms.getFirst().tokensPerSecond() / torch.tokensPerSecond();
+        return new Result(shape, config.batch(), config.threads(), config.warmup(), config.repeats(), backendName,
+                params, arms, torch, vsTorch);
+    }
+
+    /** One training step; returns the times before forward, after backward, after the optimizer. */
+    private static long[] step(GptModel model, Optimizer optimizer, int[] input, int[] targets, float[] dLogProbs,
+                               int batch, int seqLen) {
+        long t0 = System.nanoTime();
+        model.zeroGradients();
+        model.forward(input, targets, batch, seqLen);
+        model.backward(dLogProbs);
+        long t1 = System.nanoTime();
+        optimizer.step(model.parameters(), model.gradients());
+        long t2 = System.nanoTime();
+        return new long[] {t0, t1, t2};
+    }
+
+    /** The 2-D tensors of {@code layout} (the ones a block mask covers), same names and shapes. */
+    static ParameterLayout matrices(ParameterLayout layout) {
+        ParameterLayout.Builder builder = ParameterLayout.builder();
+        for (TensorView t : layout.tensors()) {
+            if (t.shape().length == 2) {
+                builder.add(t.name(), t.shape()[0], t.shape()[1]);
+            }
+        }
+        return builder.build();
+    }
+
+    private static Torch torch(Config config) {
+        GptConfig m = config.model();
+        List<String> args = List.of("train", "--threads", String.valueOf(config.threads()),
+                "--C", String.valueOf(m.channels()), "--L", String.valueOf(m.numLayers()),
+                "--NH", String.valueOf(m.numHeads()), "--T", String.valueOf(m.maxSeqLen()),
+                "--B", String.valueOf(config.batch()), "--V", String.valueOf(m.vocabSize()),
+                "--warmup", String.valueOf(Math.max(1, config.warmup())), "--steps", String.valueOf(config.repeats()));
+        TorchBench.Outcome outcome = TorchBench.run(config.python(), args, 60);
+        if (!outcome.ran()) {
+            return new Torch(outcome.skippedBecause(), outcome.torchVersion(), outcome.blas(), outcome.blasLibraries(),
+                    0, null, null, null, Double.NaN);
+        }
+        JsonNode j = outcome.json();
+        return new Torch(null, outcome.torchVersion(), outcome.blas(), outcome.blasLibraries(), j.get("params").asLong(),
+                Timing.of(j.get("step")), Timing.of(j.get("forward_backward")), Timing.of(j.get("optimizer")),
+                j.get("tokens_per_s").asDouble());
+    }
+
+    /** The table printed by {@code casino bench train}. */
+    public static String table(Result r) {
+        StringBuilder sb = new StringBuilder();
+        GptConfig m = r.model();
+        sb.append(String.format(java.util.Locale.ROOT,
+                "GPT-2 C=%d L=%d NH=%d T=%d V=%d, B=%d (%d tokens/step), %,d parameters; %s; median (min-max) of %d steps after %d warm-up steps per arm, arms interleaved%n",
+                m.channels(), m.numLayers(), m.numHeads(), m.maxSeqLen(), m.vocabSize(), r.batch(),
+                r.batch() * m.maxSeqLen(), r.params(), r.backend(), r.repeats(), r.warmup()));
+        sb.append("BSR-AdamW masks: random 16x16-style blocks (see --block) on the 2-D weights at the given sparsity; 1-D tensors frozen\n\n");
+        sb.append(String.format(java.util.Locale.ROOT, "%-22s %12s %24s %22s %20s %10s %9s%n", "trainer / optimizer",
+                "active", "step ms", "fwd+bwd ms", "optimizer ms", "tokens/s", "vs dense"));
+        for (Arm a : r.arms()) {
+            String name = a.sparsity() == 0 ? "java adamw" : String.format(java.util.Locale.ROOT, "java bsr-adamw %.4g%%", a.sparsity());
+            sb.append(String.format(java.util.Locale.ROOT, "%-22s %,12d %24s %22s %20s %10.0f %8.3fx%n", name, a.active(),
+                    timing(a.step()), timing(a.forwardBackward()), timing(a.optimizerStep()), a.tokensPerSecond(),
+                    a.speedupVsDense()));
+        }
+        Torch t = r.torch();
+        if (t != null) {
+            if (t.skippedBecause() != null) {
+                sb.append("\nPyTorch omitted: ").append(t.skippedBecause()).append('\n');
+            } else {
+                sb.append(String.format(java.util.Locale.ROOT, "%-22s %,12d %24s %22s %20s %10.0f%n",
+                        "torch " + t.torchVersion() + " adamw", t.params(), timing(t.step()), timing(t.forwardBackward()),
+                        timing(t.optimizerStep()), t.tokensPerSecond()));
+                sb.append(String.format(java.util.Locale.ROOT,
+                        "%nPyTorch BLAS: %s (%s); %d threads both%nJava dense throughput / PyTorch throughput: %.2f (%.0f%%)%n",
+                        t.blas(), String.join(", ", t.blasLibraries()), r.threads(), r.throughputVsTorch(),
+                        100 * r.throughputVsTorch()));
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String timing(Timing t) {
+        return String.format(java.util.Locale.ROOT, "%.1f (%.1f-%.1f)", t.medianMs(), t.minMs(), t.maxMs());
+    }
+
+    /** The figures as a JSON-ready map. */
+    public static Map<String, Object> json(Result r, Map<String, String> machine) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("format", "rlcasino.bench.train");
+        doc.put("version", 1);
+        doc.put("machine", machine);
+        doc.put("result", r);
+        return doc;
+    }
+}
