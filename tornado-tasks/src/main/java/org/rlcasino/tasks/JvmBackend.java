@@ -79,7 +79,7 @@ public final class JvmBackend implements Backend {
 
             @Override
             public void launch() {
-                run(call.task(), call.range(), call.grain() > 0 ? Math.min(chunkSize, call.grain()) : chunkSize,
+                run(call.task(), call.range(), call.grain() > 0 ? call.grain() : chunkSize,
                         call::runOnJvm);
             }
         };

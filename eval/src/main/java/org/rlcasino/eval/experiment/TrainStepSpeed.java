@@ -5,28 +5,36 @@ import java.util.List;
 
 import org.rlcasino.eval.bench.MaskShape;
 import org.rlcasino.eval.bench.OptimizerBenchmark;
+import org.rlcasino.eval.bench.TrainStepBenchmark;
 import org.rlcasino.eval.report.CsvTable;
 import org.rlcasino.eval.report.SpeedReport;
+import org.rlcasino.io.config.ModelSection;
 import org.rlcasino.io.config.RunConfig;
 import org.rlcasino.io.config.SpeedSection;
 import org.rlcasino.tasks.JvmBackend;
+import org.rlcasino.train.model.GptConfig;
+import org.rlcasino.train.task.CharTokenizer;
 
 /**
  * ADAPTER between the speed stage and the benchmarks: writes {@code speed.csv} (columns
  * {@link SpeedReport#COLUMNS}; one {@code dense} and one {@code bsr} row per sparsity, or one
  * dense row at sparsity 0 shared by all).
  *
- * <p>Today it times the optimizer step alone with {@link OptimizerBenchmark} (dense AdamW and
- * BSR-AdamW with a {@code maskShape} mask of {@code params} parameters, interleaved, after warm-up,
- * median and min/max), leaving the whole-step columns empty. The integrator wires the trainer's
- * {@code org.rlcasino.eval.bench.TrainStepBenchmark} here (whole step and optimizer step of the
- * configured model, with the sampling / forward+backward / optimizer split) by replacing the body
- * of {@link #measure}.
+ * <p>With a {@code model} in the run-config it times whole training steps of that model with
+ * {@link TrainStepBenchmark} (forward + backward + optimizer on a batch of {@code speed.batch}
+ * sequences of maxSeqLen tokens; dense AdamW and BSR-AdamW with {@code maskShape} masks at each
+ * sparsity, after warm-up, median and min/max, with the forward+backward / optimizer split).
+ * Without a model (external checkpoints) it times the optimizer step alone with
+ * {@link OptimizerBenchmark} on {@code params} parameters and leaves the whole-step columns empty.
  */
 final class TrainStepSpeed {
     private TrainStepSpeed() {}
 
     static void measure(RunConfig config, SpeedSection section, StageContext context, Path out) throws Exception {
+        if (config.model() != null) {
+            measureTrainingSteps(config, section, context, out);
+            return;
+        }
         OptimizerBenchmark.Config bench = new OptimizerBenchmark.Config(section.params(), section.sparsities(),
                 List.of(MaskShape.parse(section.maskShape())), section.warmup(), section.repeats(), config.seed(), true, 0);
         JvmBackend host = context.backend() instanceof JvmBackend jvm ? jvm : null;
@@ -43,6 +51,25 @@ final class TrainStepSpeed {
                 csv.row(arm.equals("dense") ? 0.0 : r.sparsity(), arm, Double.NaN, Double.NaN, Double.NaN, r.medianMs(), r.minMs(),
                         r.maxMs(), Double.NaN, Double.NaN, source);
             }
+        }
+        csv.build().write(out);
+    }
+
+    private static void measureTrainingSteps(RunConfig config, SpeedSection section, StageContext context, Path out)
+            throws java.io.IOException {
+        ModelSection m = config.model();
+        GptConfig shape = new GptConfig(CharTokenizer.tasks().vocabSize(), m.maxSeqLen(), m.layers(), m.heads(), m.channels());
+        TrainStepBenchmark.Result r = TrainStepBenchmark.run(new TrainStepBenchmark.Config(shape, section.batch(),
+                context.backend().parallelism(), section.warmup(), section.repeats(), section.sparsities(),
+                MaskShape.parse(section.maskShape()).block(), config.seed(), null), progress(context));
+        String source = "whole training step (TrainStepBenchmark; " + r.params() + " params; B=" + r.batch() + " T="
+                + shape.maxSeqLen() + "; " + section.maskShape() + " masks; " + r.backend() + ")";
+        CsvTable.Builder csv = new CsvTable.Builder(SpeedReport.COLUMNS.toArray(String[]::new));
+        for (TrainStepBenchmark.Arm arm : r.arms()) {
+            boolean dense = arm.optimizer().equals("adamw");
+            csv.row(dense ? 0.0 : arm.sparsity(), dense ? "dense" : "bsr", arm.step().medianMs(), arm.step().minMs(),
+                    arm.step().maxMs(), arm.optimizerStep().medianMs(), arm.optimizerStep().minMs(), arm.optimizerStep().maxMs(),
+                    arm.forwardBackward().medianMs(), Double.NaN, source);
         }
         csv.build().write(out);
     }
