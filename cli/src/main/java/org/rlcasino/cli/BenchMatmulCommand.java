@@ -17,12 +17,12 @@ import picocli.CommandLine.Spec;
         header = "GFLOP/s of the trainer's matrix products: reference kernels, Vector API fast paths, PyTorch.",
         mixinStandardHelpOptions = true,
         sortOptions = false,
-        description = {
-                "Times the matrix products of one GPT-2 training step (forward NN, input-gradient NT,",
-                "weight-gradient TN, tied head) with the reference @Parallel kernels and the bit-identical",
-                "Vector API fast paths through the JVM backend, at each thread count, and PyTorch's sgemm at the",
-                "same shapes and threads when a Python with torch is present (torch on a generic reference",
-                "BLAS is refused and its column omitted)."})
+        description =
+                "Times the matrix products of one GPT-2 block and the tied head (forward NN, input-gradient NT, "
+                + "weight-gradient TN, tied head) with the reference @Parallel kernels and the bit-identical "
+                + "Vector API fast paths through the JVM backend, at each thread count, and PyTorch's sgemm "
+                + "at the same shapes and threads when a Python with torch is present (torch on a generic "
+                + "reference BLAS is refused and its column omitted).")
 final class BenchMatmulCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

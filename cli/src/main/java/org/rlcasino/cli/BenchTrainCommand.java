@@ -19,13 +19,13 @@ import picocli.CommandLine.Spec;
         header = "Training-step time of the Java GPT-2 trainer vs PyTorch; dense AdamW vs BSR-AdamW.",
         mixinStandardHelpOptions = true,
         sortOptions = false,
-        description = {
-                "Times forward+backward+optimizer steps of this project's GPT-2 trainer on the JVM backend with",
-                "dense AdamW and with BSR-AdamW at each sparsity (arms interleaved after warm-up), and the same",
-                "GPT-2 (pre-LN, GELU tanh, tied head) in PyTorch with torch.optim.AdamW at the same batch,",
-                "sequence length and thread count, in the same run. Prints median (min-max) step time, the",
-                "forward+backward / optimizer split, tokens/s and the ratios. PyTorch on a generic reference",
-                "BLAS is refused (its column omitted, with the reason)."})
+        description =
+                "Times forward+backward+optimizer steps of this project's GPT-2 trainer on the JVM backend "
+                + "with dense AdamW and with BSR-AdamW at each sparsity (arms interleaved after warm-up), and "
+                + "the same GPT-2 (pre-LN, GELU tanh, tied head) in PyTorch with torch.optim.AdamW at the "
+                + "same batch, sequence length and thread count, in the same run. Prints median (min-max) "
+                + "step time, the forward+backward / optimizer split, tokens/s and the ratios. PyTorch on a "
+                + "generic reference BLAS is refused (its column omitted, with the reason).")
 final class BenchTrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

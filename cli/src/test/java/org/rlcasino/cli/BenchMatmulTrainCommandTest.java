@@ -20,7 +20,7 @@ class BenchMatmulTrainCommandTest {
                 "--repeats", "2", "--reference-repeats", "1", "--warmup", "1", "--no-torch", "--json", json, "--quiet");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("attn.c_attn forward", "mlp.c_proj dW", "lm_head dX", "40x24x72",
-                "all products, 1 thread", "all products, 2 threads");
+                "all products (one block + head), 1 thread", "all products (one block + head), 2 threads");
         assertThat(Files.readString(json)).contains("rlcasino.bench.matmul", "fastGflops", "referenceGflops");
     }
 

@@ -64,7 +64,7 @@ public final class MatmulBenchmark {
     }
 
     /**
-     * The products of one GPT-2 training step with {@code rows = B·T} token rows, width {@code c}
+     * The products of one GPT-2 block and the tied head in a training step with {@code rows = B·T} token rows, width {@code c}
      * and vocabulary {@code v} (layers repeat the same shapes): the forward of each Conv1D layer
      * (NN), its input gradient (NT) and weight gradient (TN), and the tied head's logits (NT),
      * input gradient (NN) and weight gradient (TN).
@@ -324,7 +324,7 @@ public final class MatmulBenchmark {
         sb.append('\n');
         for (Total t : result.totals()) {
             sb.append(String.format(Locale.ROOT,
-                    "all products, %d thread%s: %.2f GFLOP in %.1f ms fast (%.1f GFLOP/s), reference %s ms (%s GFLOP/s), torch %s ms (%s GFLOP/s)%n",
+                    "all products (one block + head), %d thread%s: %.2f GFLOP in %.1f ms fast (%.1f GFLOP/s), reference %s ms (%s GFLOP/s), torch %s ms (%s GFLOP/s)%n",
                     t.threads(), t.threads() == 1 ? "" : "s", t.flops() / 1e9, t.fastMs(), t.fastGflops(),
                     fmt(t.referenceMs(), "%.1f"), fmt(t.referenceGflops(), "%.2f"), fmt(t.torchMs(), "%.1f"),
                     fmt(t.torchGflops(), "%.1f")));
