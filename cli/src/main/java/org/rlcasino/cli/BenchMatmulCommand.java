@@ -58,12 +58,8 @@ final class BenchMatmulCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Data seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--no-torch", description = "Do not time PyTorch.")
-    boolean noTorch;
-
-    @Option(names = "--python", defaultValue = "/usr/bin/python3", paramLabel = "PATH",
-            description = "Python with torch. Default: ${DEFAULT-VALUE}.")
-    Path python;
+    @picocli.CommandLine.Mixin
+    TorchOptions torch = new TorchOptions();
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON to FILE.")
     Path json;
@@ -77,7 +73,7 @@ final class BenchMatmulCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--rows, --width and --vocab must be >= 1, got " + rows + ", " + width + ", " + vocab);
         }
         MatmulBenchmark.Config config = new MatmulBenchmark.Config(MatmulBenchmark.gpt2Cases(rows, width, vocab),
-                threads, warmup, repeats, Math.min(referenceRepeats, repeats), seed, noTorch ? null : python);
+                threads, warmup, repeats, Math.min(referenceRepeats, repeats), seed, torch.pythonOrNull());
         MatmulBenchmark.Result result = MatmulBenchmark.run(config, new ConsoleProgress(quiet));
         spec.commandLine().getOut().print(MatmulBenchmark.table(result));
         spec.commandLine().getOut().flush();
@@ -85,7 +81,7 @@ final class BenchMatmulCommand implements Callable<Integer> {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("format", "rlcasino.bench.matmul");
             doc.put("version", 1);
-            doc.put("machine", BenchTrainCommand.machine());
+            doc.put("machine", BenchWorkspace.machine());
             doc.put("rows", rows);
             doc.put("width", width);
             doc.put("vocab", vocab);

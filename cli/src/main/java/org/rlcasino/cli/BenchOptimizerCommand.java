@@ -1,9 +1,7 @@
 package org.rlcasino.cli;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.rlcasino.eval.bench.MaskShape;
@@ -105,20 +103,12 @@ final class BenchOptimizerCommand implements Callable<Integer> {
         spec.commandLine().getOut().print(OptimizerBenchmarkReport.table(result, torch));
         spec.commandLine().getOut().flush();
         if (json != null) {
-            OptimizerBenchmarkReport.writeJson(json, result, torch, machine());
+            OptimizerBenchmarkReport.writeJson(json, result, torch, BenchWorkspace.machine());
             spec.commandLine().getErr().println("wrote " + json);
         }
         return 0;
     }
 
-    private static Map<String, String> machine() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
-        m.put("processors", String.valueOf(Runtime.getRuntime().availableProcessors()));
-        m.put("maxHeapBytes", String.valueOf(Runtime.getRuntime().maxMemory()));
-        m.put("java", Runtime.version() + " " + System.getProperty("java.vm.name"));
-        return m;
-    }
 
     /** Converts a mask-shape label. */
     static final class MaskShapeConverter implements picocli.CommandLine.ITypeConverter<MaskShape> {

@@ -1,9 +1,7 @@
 package org.rlcasino.cli;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.rlcasino.eval.bench.TrainStepBenchmark;
@@ -71,12 +69,8 @@ final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of weights, batch and masks. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--no-torch", description = "Do not time PyTorch.")
-    boolean noTorch;
-
-    @Option(names = "--python", defaultValue = "/usr/bin/python3", paramLabel = "PATH",
-            description = "Python with torch. Default: ${DEFAULT-VALUE}.")
-    Path python;
+    @picocli.CommandLine.Mixin
+    TorchOptions torch = new TorchOptions();
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON to FILE.")
     Path json;
@@ -88,12 +82,12 @@ final class BenchTrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         GptConfig model = new GptConfig(vocab, seqLen, layers, heads, channels);
         TrainStepBenchmark.Config config = new TrainStepBenchmark.Config(model, batch, threads, warmup, repeats,
-                sparsities, parseBlock(block), seed, noTorch ? null : python);
+                sparsities, parseBlock(block), seed, torch.pythonOrNull());
         TrainStepBenchmark.Result result = TrainStepBenchmark.run(config, new ConsoleProgress(quiet));
         spec.commandLine().getOut().print(TrainStepBenchmark.table(result));
         spec.commandLine().getOut().flush();
         if (json != null) {
-            BenchWorkspace.writeJson(json, TrainStepBenchmark.json(result, machine()));
+            BenchWorkspace.writeJson(json, TrainStepBenchmark.json(result, BenchWorkspace.machine()));
             spec.commandLine().getErr().println("wrote " + json);
         }
         return 0;
@@ -112,12 +106,4 @@ final class BenchTrainCommand implements Callable<Integer> {
     }
 
     /** Where the figures were measured: OS, processors, heap, Java. */
-    static Map<String, String> machine() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
-        m.put("processors", String.valueOf(Runtime.getRuntime().availableProcessors()));
-        m.put("maxHeapBytes", String.valueOf(Runtime.getRuntime().maxMemory()));
-        m.put("java", Runtime.version() + " " + System.getProperty("java.vm.name"));
-        return m;
-    }
 }

@@ -50,6 +50,16 @@ final class BenchWorkspace implements AutoCloseable {
         }
     }
 
+    /** The machine a benchmark ran on, for its JSON output: OS, processors, max heap, JVM. */
+    static Map<String, String> machine() {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        m.put("processors", String.valueOf(Runtime.getRuntime().availableProcessors()));
+        m.put("maxHeapBytes", String.valueOf(Runtime.getRuntime().maxMemory()));
+        m.put("java", Runtime.version() + " " + System.getProperty("java.vm.name"));
+        return m;
+    }
+
     /** Writes a benchmark's figures as indented JSON, atomically. */
     static void writeJson(Path file, Map<String, Object> document) throws IOException {
         byte[] bytes = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(document);
