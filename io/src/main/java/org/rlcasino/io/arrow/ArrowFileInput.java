@@ -244,6 +244,11 @@ final class ArrowFileInput implements AutoCloseable {
         return value;
     }
 
+    /** An optional schema metadata value, or null. */
+    String optional(String key) {
+        return metadata.get(key);
+    }
+
     /** A required footer metadata value. */
     String requireFooter(String key) {
         String value = footer.get(key);
