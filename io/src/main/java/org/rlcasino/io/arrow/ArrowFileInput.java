@@ -430,7 +430,7 @@ final class ArrowFileInput implements AutoCloseable {
      * before loading it, so a damaged body is reported as such and never reaches the vectors.
      */
     private static final class ChecksummingReader extends ArrowFileReader {
-        /** Index of the record batch being loaded, set by {@link #nextBatch}. */
+        /** Index of the record batch being loaded, set by {@link ArrowFileInput#nextBatch}. */
         int batch;
         private BatchChecksums expected;
         private String fileName;
