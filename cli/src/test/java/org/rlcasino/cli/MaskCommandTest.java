@@ -3,6 +3,7 @@ package org.rlcasino.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -91,6 +92,34 @@ class MaskCommandTest {
         assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.err()).contains("no such file");
         assertThat(Files.exists(m)).isFalse();
+    }
+
+    @Test
+    void aScoreFileDamagedAfterItWasWrittenExitsWithTwoNamingTheFileAndBatch() throws IOException {
+        Path s = scores();
+        byte[] bytes = Files.readAllBytes(s);
+        // the little-endian bytes of the score 100.0f (0x42c80000), which only the values buffer holds
+        int at = indexOf(bytes, new byte[] {0, 0, (byte) 0xc8, 0x42});
+        assertThat(at).as("position of a score of 100").isPositive();
+        bytes[at + 2] ^= 1;   // 100.0f becomes 100.5f: a finite score nothing else would catch
+        Path damaged = dir.resolve("damaged-scores.arrow");
+        Files.write(damaged, bytes);
+        Path m = dir.resolve("mask.arrow");
+        CliRun r = CliRun.run("mask", "--scores", damaged, "--sparsity", "90", "--out", m);
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).contains("damaged-scores.arrow: record batch 0 is corrupt (CRC32C mismatch",
+                "the file was damaged after it was written", "produce it again with casino scores");
+        assertThat(r.err().strip().lines().count()).isEqualTo(1);
+        assertThat(Files.exists(m)).isFalse();
+    }
+
+    private static int indexOf(byte[] bytes, byte[] pattern) {
+        for (int i = 0; i + pattern.length <= bytes.length; i++) {
+            if (Arrays.equals(bytes, i, i + pattern.length, pattern, 0, pattern.length)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Test

@@ -22,14 +22,16 @@ import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.dictionary.Dictionary;
 import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.apache.arrow.vector.ipc.message.ArrowBlock;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * The part every reader shares: recognising an Arrow IPC file (and saying clearly when it is
  * something else or truncated), checking {@code rlcasino.format} and {@code rlcasino.version},
- * the columns, a bounded child allocator, and loading record batches one at a time with any
- * Arrow failure turned into an {@link ArrowFormatException} that names the file.
+ * the columns, a bounded child allocator, and loading record batches one at a time, each checked
+ * against its checksum ({@link BatchChecksums}) when the footer lists them, with any Arrow
+ * failure turned into an {@link ArrowFormatException} that names the file.
  */
 final class ArrowFileInput implements AutoCloseable {
     private static final byte[] MAGIC = "ARROW1".getBytes(StandardCharsets.US_ASCII);
@@ -37,14 +39,14 @@ final class ArrowFileInput implements AutoCloseable {
     private final Path file;
     private final RlcasinoFormat format;
     private final BufferAllocator allocator;
-    private final ArrowFileReader reader;
+    private final ChecksummingReader reader;
     private final VectorSchemaRoot root;
     private final Map<String, String> metadata;
     private final Map<String, String> footer;
     private final List<ArrowBlock> blocks;
     private int nextBlock;
 
-    private ArrowFileInput(Path file, RlcasinoFormat format, BufferAllocator allocator, ArrowFileReader reader,
+    private ArrowFileInput(Path file, RlcasinoFormat format, BufferAllocator allocator, ChecksummingReader reader,
                            VectorSchemaRoot root, Map<String, String> metadata, Map<String, String> footer, List<ArrowBlock> blocks) {
         this.file = file;
         this.format = format;
@@ -70,12 +72,12 @@ final class ArrowFileInput implements AutoCloseable {
         String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
         FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
         BufferAllocator allocator = null;
-        ArrowFileReader reader = null;
+        ChecksummingReader reader = null;
         try {
             checkMagic(name, channel, expected);
             allocator = parent.newChildAllocator((expected == null ? "rlcasino" : expected.formatName()) + " reader " + name,
                     0, Math.min(parent.getLimit(), Batching.DEFAULTS.allocationLimit()));
-            reader = new ArrowFileReader(channel, allocator);
+            reader = new ChecksummingReader(channel, allocator);
             VectorSchemaRoot root;
             List<ArrowBlock> blocks;
             try {
@@ -90,12 +92,40 @@ final class ArrowFileInput implements AutoCloseable {
             RlcasinoFormat format = checkFormat(name, metadata, expected);
             checkVersion(name, metadata, format);
             Map<String, String> footer = Collections.unmodifiableMap(reader.getMetaData());
-            return new ArrowFileInput(file, format, allocator, reader, root, Collections.unmodifiableMap(metadata), footer,
+            ArrowFileInput input = new ArrowFileInput(file, format, allocator, reader, root, Collections.unmodifiableMap(metadata), footer,
                     List.copyOf(blocks));
+            input.expectChecksums();
+            return input;
         } catch (IOException | RuntimeException e) {
             closeQuietly(reader, channel, allocator);
             throw e;
         }
+    }
+
+    /**
+     * Arms the per-batch check from the footer's {@link RlcasinoArrowFile#CHECKSUM} and
+     * {@link RlcasinoArrowFile#CHECKSUMS}; a file with neither (written before checksums existed,
+     * or by another tool) is read without a check.
+     */
+    private void expectChecksums() {
+        String algorithm = footer.get(RlcasinoArrowFile.CHECKSUM);
+        if (algorithm == null && !footer.containsKey(RlcasinoArrowFile.CHECKSUMS)) {
+            return;
+        }
+        if (algorithm == null) {
+            throw missing(RlcasinoArrowFile.CHECKSUM, "footer");
+        }
+        if (!algorithm.equals(BatchChecksums.ALGORITHM)) {
+            throw new ArrowFormatException(fileName() + ": footer metadata " + RlcasinoArrowFile.CHECKSUM + " names the checksum \"" + algorithm
+                    + "\", which this version of RL Casino does not know (it checks " + BatchChecksums.ALGORITHM
+                    + "): upgrade RL Casino if the file comes from a newer one");
+        }
+        BatchChecksums checksums = parse(RlcasinoArrowFile.CHECKSUMS, requireFooter(RlcasinoArrowFile.CHECKSUMS), BatchChecksums::parse);
+        if (checksums.size() != blocks.size()) {
+            throw corrupt("metadata " + RlcasinoArrowFile.CHECKSUMS + " lists " + checksums.size() + " checksums for " + blocks.size()
+                    + " record batches");
+        }
+        reader.verify(checksums, fileName(), format.producer());
     }
 
     private static void checkMagic(String name, FileChannel channel, RlcasinoFormat expected) throws IOException {
@@ -369,6 +399,7 @@ final class ArrowFileInput implements AutoCloseable {
                     + format.producer());
         }
         try {
+            reader.batch = index;
             if (!reader.loadNextBatch()) {
                 throw corrupt("record batch " + index + " of " + blocks.size() + " is missing");
             }
@@ -396,6 +427,44 @@ final class ArrowFileInput implements AutoCloseable {
         int nulls = vector.getNullCount();
         if (nulls > 0) {
             throw corrupt("column " + column + " of record batch " + batch + " holds " + nulls + " nulls");
+        }
+    }
+
+    /**
+     * Arrow's file reader that, once {@link #verify armed}, checks each record batch's checksum
+     * before loading it, so a damaged body is reported as such and never reaches the vectors.
+     */
+    private static final class ChecksummingReader extends ArrowFileReader {
+        /** Index of the record batch being loaded, set by {@link ArrowFileInput#nextBatch}. */
+        int batch;
+        private BatchChecksums expected;
+        private String fileName;
+        private String producer;
+
+        ChecksummingReader(FileChannel channel, BufferAllocator allocator) {
+            super(channel, allocator);
+        }
+
+        void verify(BatchChecksums checksums, String name, String producerCommand) {
+            this.expected = checksums;
+            this.fileName = name;
+            this.producer = producerCommand;
+        }
+
+        @Override
+        protected void loadRecordBatch(ArrowRecordBatch recordBatch) {
+            if (expected != null) {
+                int actual = BatchChecksums.of(recordBatch);
+                int stored = expected.get(batch);
+                if (actual != stored) {
+                    recordBatch.close();
+                    throw new ArrowFormatException(fileName + ": record batch " + batch + " is corrupt (CRC32C mismatch: its contents hash to "
+                            + BatchChecksums.hex(actual) + ", the footer's " + RlcasinoArrowFile.CHECKSUMS + " records "
+                            + BatchChecksums.hex(stored) + "): the file was damaged after it was written (disk, copy or transfer); produce it again with "
+                            + producer);
+                }
+            }
+            super.loadRecordBatch(recordBatch);
         }
     }
 

@@ -13,6 +13,8 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.dictionary.Dictionary;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.ipc.ArrowFileWriter;
+import org.apache.arrow.vector.ipc.message.ArrowBlock;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -21,15 +23,16 @@ import org.rlcasino.io.AtomicFileWriter;
 /**
  * The part every writer shares: a temporary file next to the target, a bounded child allocator,
  * the schema with {@code rlcasino.format}/{@code rlcasino.version} first, fixed dictionaries,
- * the Arrow file writer, and the atomic rename on {@link #commit}. {@link #close()} without a
- * commit deletes the temporary and releases everything.
+ * the Arrow file writer, the record batches' checksums ({@link BatchChecksums}, put in the
+ * footer by {@link #commit}), and the atomic rename on {@link #commit}. {@link #close()} without
+ * a commit deletes the temporary and releases everything.
  */
 final class ArrowFileOutput implements AutoCloseable {
     private final AtomicFileWriter.Pending pending;
     private final BufferAllocator allocator;
     private final DictionaryProvider.MapDictionaryProvider dictionaries;
     private final VectorSchemaRoot root;
-    private final ArrowFileWriter writer;
+    private final ChecksummingWriter writer;
     private final AsyncWriteChannel channel;
     private final Map<String, String> footer;
     private boolean committed;
@@ -37,7 +40,7 @@ final class ArrowFileOutput implements AutoCloseable {
     private boolean failed;
 
     private ArrowFileOutput(AtomicFileWriter.Pending pending, BufferAllocator allocator,
-                            DictionaryProvider.MapDictionaryProvider dictionaries, VectorSchemaRoot root, ArrowFileWriter writer,
+                            DictionaryProvider.MapDictionaryProvider dictionaries, VectorSchemaRoot root, ChecksummingWriter writer,
                             AsyncWriteChannel channel, Map<String, String> footer) {
         this.channel = channel;
         this.pending = pending;
@@ -82,7 +85,7 @@ final class ArrowFileOutput implements AutoCloseable {
             Map<String, String> footer = new LinkedHashMap<>();
             // The file system's copy runs on a second thread while the next batch is filled.
             channel = new AsyncWriteChannel(pending.channel(), String.valueOf(target.getFileName()));
-            ArrowFileWriter writer = new ArrowFileWriter(root, provider, channel, footer);
+            ChecksummingWriter writer = new ChecksummingWriter(root, provider, channel, footer);
             writer.start();
             return new ArrowFileOutput(pending, allocator, provider, root, writer, channel, footer);
         } catch (IOException | RuntimeException e) {
@@ -158,12 +161,14 @@ final class ArrowFileOutput implements AutoCloseable {
         }
     }
 
-    /** Writes the footer with {@code footerMetadata} and renames the file into place. */
+    /** Writes the footer with {@code footerMetadata} and the batches' checksums, and renames the file into place. */
     void commit(Map<String, String> footerMetadata) throws IOException {
         checkOpen();
         boolean ok = false;
         try {
             footer.putAll(footerMetadata);
+            footer.put(RlcasinoArrowFile.CHECKSUM, BatchChecksums.ALGORITHM);
+            footer.put(RlcasinoArrowFile.CHECKSUMS, writer.checksums.toJson());
             writer.end();
             channel.drain();
             channel.close();
@@ -191,6 +196,22 @@ final class ArrowFileOutput implements AutoCloseable {
             pending.close();
         } finally {
             release(root, dictionaries, allocator);
+        }
+    }
+
+    /** Arrow's file writer that also takes the checksum of each record batch as it is written. */
+    private static final class ChecksummingWriter extends ArrowFileWriter {
+        final BatchChecksums checksums = new BatchChecksums();
+
+        ChecksummingWriter(VectorSchemaRoot root, DictionaryProvider provider, AsyncWriteChannel channel, Map<String, String> footer) {
+            super(root, provider, channel, footer);
+        }
+
+        @Override
+        protected ArrowBlock writeRecordBatch(ArrowRecordBatch batch) throws IOException {
+            // the batch's buffers hold exactly the bytes the message is about to carry
+            checksums.add(batch);
+            return super.writeRecordBatch(batch);
         }
     }
 

@@ -53,6 +53,13 @@ public final class RlcasinoArrowFile {
     public static final String ACHIEVED_SPARSITY = "rlcasino.achieved_sparsity";
     /** Footer metadata (metrics): number of rows. */
     public static final String ROWS = "rlcasino.rows";
+    /**
+     * Footer metadata (every format written since checksums were added): the checksum algorithm,
+     * {@code crc32c-per-batch-v1}. Files without it (older ones) are read without a check.
+     */
+    public static final String CHECKSUM = "rlcasino.checksum";
+    /** Footer metadata: JSON array of 8-digit hex CRC32C values, one per record batch; see {@code BatchChecksums}. */
+    public static final String CHECKSUMS = "rlcasino.checksums";
 
     private RlcasinoArrowFile() {}
 

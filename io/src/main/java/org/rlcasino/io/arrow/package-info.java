@@ -21,6 +21,10 @@
  *   <li>Statistics known only at the end live in the footer's custom metadata
  *       ({@code rlcasino.steps}, {@code rlcasino.zeroed}, {@code rlcasino.kept},
  *       {@code rlcasino.achieved_sparsity}, {@code rlcasino.rows}).</li>
+ *   <li>The footer's {@code rlcasino.checksum} and {@code rlcasino.checksums} hold one CRC32C per
+ *       record batch ({@link org.rlcasino.io.arrow.BatchChecksums}); readers check each batch
+ *       before loading it and report a mismatch as corruption of that file and batch. Files
+ *       without them are read unchecked.</li>
  * </ul>
  *
  * <h2>Formats</h2>

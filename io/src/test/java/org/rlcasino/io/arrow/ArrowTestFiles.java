@@ -25,7 +25,9 @@ final class ArrowTestFiles {
     /**
      * Copies {@code source} to {@code target} through Arrow's generic reader and writer, with its
      * schema and footer metadata edited, and each loaded batch passed to {@code editBatch} (which
-     * may change values in place) before it is written.
+     * may change values in place) before it is written. {@code editFooter} gets the footer without
+     * {@code rlcasino.checksum(s)}: the copy is a file from another writer (or from before
+     * checksums existed), so the readers' other checks see the edits; put them back to keep them.
      */
     static void rewrite(Path source, Path target, UnaryOperator<Map<String, String>> editSchemaMetadata,
                         UnaryOperator<Map<String, String>> editFooter, Consumer<VectorSchemaRoot> editBatch,
@@ -38,7 +40,10 @@ final class ArrowTestFiles {
             Schema schema = readRoot.getSchema();
             Map<String, String> metadata = editSchemaMetadata.apply(new LinkedHashMap<>(schema.getCustomMetadata()));
             VectorSchemaRoot writeRoot = new VectorSchemaRoot(new Schema(schema.getFields(), metadata), readRoot.getFieldVectors(), 0);
-            Map<String, String> footer = editFooter.apply(new LinkedHashMap<>(reader.getMetaData()));
+            Map<String, String> footer = new LinkedHashMap<>(reader.getMetaData());
+            footer.remove(RlcasinoArrowFile.CHECKSUM);
+            footer.remove(RlcasinoArrowFile.CHECKSUMS);
+            footer = editFooter.apply(footer);
             ArrowFileWriter writer = new ArrowFileWriter(writeRoot, reader, out, footer);
             writer.start();
             while (reader.loadNextBatch()) {
@@ -47,6 +52,15 @@ final class ArrowTestFiles {
                 writer.writeBatch();
             }
             writer.end();
+        }
+    }
+
+    /** The footer's custom metadata of {@code file}, read with plain Arrow. */
+    static Map<String, String> footer(Path file, BufferAllocator allocator) throws IOException {
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ);
+             ArrowFileReader reader = new ArrowFileReader(in, allocator)) {
+            reader.getRecordBlocks();   // reads the footer
+            return new LinkedHashMap<>(reader.getMetaData());
         }
     }
 

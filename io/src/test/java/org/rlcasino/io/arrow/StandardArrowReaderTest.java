@@ -112,7 +112,9 @@ class StandardArrowReaderTest {
                 .containsEntry("rlcasino.tensors", "[{\"name\":\"h.0.attn.weight\",\"shape\":[30,17],\"dtype\":\"F32\"},"
                         + "{\"name\":\"h.0.attn.bias\",\"shape\":[17],\"dtype\":\"BF16\"},{\"name\":\"empty\",\"shape\":[0,4],\"dtype\":\"F32\"},"
                         + "{\"name\":\"h.1.mlp.weight\",\"shape\":[10,100],\"dtype\":\"F32\"}]");
-        assertThat(seen.footer()).containsOnlyKeys("rlcasino.steps", "rlcasino.zeroed");
+        assertThat(seen.footer()).containsOnlyKeys("rlcasino.steps", "rlcasino.zeroed", "rlcasino.checksum", "rlcasino.checksums");
+        assertThat(seen.footer()).containsEntry("rlcasino.checksum", "crc32c-per-batch-v1");
+        assertThat(seen.footer().get("rlcasino.checksums")).matches("\\[\"[0-9a-f]{8}\"(,\"[0-9a-f]{8}\")*]");
         assertThat(seen.footer().get("rlcasino.steps")).isEqualTo("[{\"step\":3,\"source\":\"ckpt/step-3/model.safetensors\",\"zeroed\":0},"
                 + "{\"step\":4,\"source\":null,\"zeroed\":0}]");
         List<Object> row = seen.rows().get(8);   // rows 0-7: h.0.attn.weight of step 3; row 8: its bias
@@ -137,7 +139,7 @@ class StandardArrowReaderTest {
                 "rlcasino.chunk_elements", "rlcasino.batch_elements", "rlcasino.method", "rlcasino.parameters", "rlcasino.source_steps");
         assertThat(seen.metadata()).containsEntry("rlcasino.format", "rlcasino.scores").containsEntry("rlcasino.method", "momentum")
                 .containsEntry("rlcasino.source_steps", "[1,2,3,4]").containsEntry("rlcasino.provenance", "{\"deltas\":\"run/deltas.arrow\"}");
-        assertThat(seen.footer()).isEmpty();
+        assertThat(seen.footer()).containsOnlyKeys("rlcasino.checksum", "rlcasino.checksums");
         List<Object> last = seen.rows().getLast();
         assertThat(last.subList(0, 2)).containsExactly("h.1.mlp.weight", 950L);
         assertThat((List<?>) last.get(2)).hasSize(50).first().isEqualTo(scores[3][950]);
@@ -156,7 +158,7 @@ class StandardArrowReaderTest {
                 "rlcasino.threshold", "rlcasino.blocks");
         assertThat(seen.metadata()).containsEntry("rlcasino.format", "rlcasino.mask").containsEntry("rlcasino.target_sparsity", "0.9")
                 .containsEntry("rlcasino.threshold", "0.125").containsEntry("rlcasino.blocks", "{\"h.0.mlp.weight\":[8,16],\"h.1.attn.weight\":[1,64]}");
-        assertThat(seen.footer()).containsOnlyKeys("rlcasino.kept", "rlcasino.achieved_sparsity");
+        assertThat(seen.footer()).containsOnlyKeys("rlcasino.kept", "rlcasino.achieved_sparsity", "rlcasino.checksum", "rlcasino.checksums");
         List<Object> indices = new ArrayList<>();
         List<Object> arrays = new ArrayList<>();
         for (List<Object> row : seen.rows()) {
@@ -178,7 +180,9 @@ class StandardArrowReaderTest {
         Seen seen = read(file);
         assertThat(seen.columns()).containsExactly("mask_a: Utf8", "mask_b: Utf8", "step: Int(64, true)", "jaccard: FloatingPoint(DOUBLE)");
         assertThat(seen.metadata()).containsOnlyKeys("rlcasino.format", "rlcasino.version", "rlcasino.provenance", "rlcasino.properties");
-        assertThat(seen.footer()).containsExactly(Map.entry("rlcasino.rows", "5"));
+        assertThat(seen.footer()).containsOnlyKeys("rlcasino.rows", "rlcasino.checksum", "rlcasino.checksums")
+                .containsEntry("rlcasino.rows", "5").containsEntry("rlcasino.checksum", "crc32c-per-batch-v1");
+        assertThat(seen.footer().get("rlcasino.checksums")).matches("\\[\"[0-9a-f]{8}\"(,\"[0-9a-f]{8}\")*]");
         assertThat(seen.rows()).isEqualTo(MetricTableWriterTest.rows(5));
         assertThat(seen.rows().get(1).get(1)).isEqualTo("momentum ✓");
     }
