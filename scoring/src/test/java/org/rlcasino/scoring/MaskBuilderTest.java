@@ -217,6 +217,7 @@ class MaskBuilderTest {
     void floorReservesEachTensorsBestEntriesInsideTheGlobalBudget() throws IOException {
         SplittableRandom r = new SplittableRandom(8);
         double[] floors = {0.0025, 0.01, 0.05, 0.1, 0.3};
+        int built = 0;
         for (int c = 0; c < 40; c++) {
             // sizes from 1 to thousands, so that ⌊f·n_t⌋ is 0 for the tiny tensors
             long[][] shapes = {{1 + r.nextInt(3)}, {1 + r.nextInt(60), 1 + r.nextInt(60)}, {1 + r.nextInt(30)}, {2 + r.nextInt(400)}};
@@ -252,7 +253,9 @@ class MaskBuilderTest {
                 assertThat((long) b.mask[t].length).isGreaterThanOrEqualTo(floorCount(f, scores[t].length));
             }
             assertTies(b, scores, cutOfGlobalPart(scores, oracle));
+            built++;
         }
+        assertThat(built).as("cases whose floors fit the budget").isGreaterThanOrEqualTo(25);
     }
 
     @Test
@@ -337,6 +340,7 @@ class MaskBuilderTest {
         }
         try (MaskFileReader in = MaskFileReader.open(c, allocator)) {
             assertThat(in.info().method()).isEqualTo("complement");
+            assertThat(in.summary().tiedAtCut()).isEmpty(); // a complement has no cut
             assertThat(in.summary().achievedSparsity()).isCloseTo(1 - b.report.achievedSparsity(), org.assertj.core.data.Offset.offset(1e-12));
         }
     }
@@ -646,7 +650,9 @@ class MaskBuilderTest {
         Path st = dir.resolve("mask.safetensors");
         MaskFiles.toSafetensors(b.file, st, allocator);
         try (SafetensorsFile f = SafetensorsFile.open(st)) {
-            assertThat(f.metadata()).containsEntry("rlcasino.method", "global-topk");
+            assertThat(f.metadata()).containsEntry("rlcasino.method", "global-topk")
+                    .containsEntry("rlcasino.tied_at_cut", Long.toString(b.report.tiedAtCut()))
+                    .containsEntry("rlcasino.tied_zeros", Long.toString(b.report.tiedZeros()));
             for (int t = 0; t < tensors.size(); t++) {
                 var info = f.tensor(tensors.get(t).name());
                 assertThat(info.dtype()).isEqualTo(Dtype.BOOL);
