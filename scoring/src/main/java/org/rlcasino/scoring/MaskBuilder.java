@@ -164,8 +164,13 @@ public final class MaskBuilder {
         return switch (options.builder()) {
             case EXACT -> topK(source, options, out, provenance, Method.EXACT.label(), true);
             case PER_TENSOR -> perTensor(options, out, provenance, Method.PER_TENSOR.label(), Map.of(), "");
-            case RANDOM -> topK(ScoreSource.random(tensors, options.seed(), ScoreSource.DEFAULT_CAPACITY), options, out, provenance,
-                    Method.RANDOM.label(), false);
+            case RANDOM -> {
+                Report r = topK(ScoreSource.random(tensors, options.seed(), ScoreSource.DEFAULT_CAPACITY), options, out, provenance,
+                        Method.RANDOM.label(), false);
+                // the cut of the hash scores means nothing to a reader of the report
+                yield new Report(r.method(), r.targetSparsity(), OptionalDouble.empty(), r.achievedSparsity(), r.keptFractions(),
+                        r.kept(), r.total(), r.note(), r.tiedAtCut(), r.tiedZeros());
+            }
             case BLOCK -> block(options, out, provenance);
             case SAMPLED -> sampled(options, out, provenance);
         };

@@ -797,6 +797,7 @@ class MaskBuilderTest {
         Built random = build(tensors, scores, MaskOptions.exact(0.975).withBuilder(MaskBuilder.Method.RANDOM));
         assertThat(random.report.tiedAtCut()).isZero();
         assertThat(random.report.tiedZeros()).isZero();
+        assertThat(random.report.threshold()).isEmpty();
         try (MaskFileReader in = MaskFileReader.open(random.file, allocator)) {
             assertThat(in.summary().tiedAtCut()).hasValue(0);
         }
