@@ -77,7 +77,7 @@ class TrainingRunTest {
         Path file = dir.resolve("train.json");
         Files.writeString(file, """
                 {"name": "train", "seed": 1, "backend": {"threads": 2}, "model": {}, "task": {"kind": "addition"},
-                 "phases": [{"name": "sft", "kind": "sft", "steps": 4}, {"name": "grpo", "kind": "grpo", "steps": 9}],
+                 "phases": [{"name": "sft", "kind": "sft", "steps": 4}, {"name": "grpo", "kind": "grpo", "steps": 9, "logDeltas": {}}],
                  "experiment": %s}
                 """.formatted(experiment));
         return file;
