@@ -86,6 +86,7 @@ class RunCommandTest {
         CliRun r = CliRun.run("run", config, "--out", dir.resolve("runs/ext"), "--quiet");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("error: stage 'deltas' failed", "missing-dir", "not a directory", "run the same command again");
+        assertThat(dir.resolve("runs/ext/run.lock")).doesNotExist();
     }
 
     @Test

@@ -194,5 +194,7 @@ class TrainingRunTest {
                 }).hasMessageContaining("diverged");
         assertThat(dir.resolve("run/sft/manifest.json")).exists();
         assertThat(new ArrayList<>(trained)).containsExactly("sft");
+        assertThat(dir.resolve("run/run.lock")).as("the lock is released when a stage fails").doesNotExist();
+        assertThat(dir.resolve("run/run-manifest.json")).isRegularFile();
     }
 }
