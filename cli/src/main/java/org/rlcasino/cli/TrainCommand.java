@@ -88,33 +88,35 @@ final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(runDir + " is not a run directory (it has no " + RunDirectory.MARKER
                         + "); there is nothing to resume in it");
             }
-            Path copy = runDir.resolve(TrainingRun.CONFIG_COPY);
-            if (Files.isRegularFile(copy) && !RunConfigLoader.load(copy).equals(config)) {
-                throw new IllegalArgumentException(runDir + " was started from a different run-config than " + configFile
-                        + " (see " + copy + "); resume with that config, or start over with --out");
-            }
-            if (TrainingRun.finished(config, runDir)) {
-                o.println(runDir + ": every phase has finished already; nothing to resume");
-                return 0;
-            }
         } else {
             runDir = out != null ? out : Path.of("runs", config.name());
             state = new RunDirectory(runDir).requireWritable(force,
                     "add --force to train into it anyway (only the directories named like its phases are replaced)");
-            if (state == RunDirectory.State.RUN && !force) {
-                if (TrainingRun.finished(config, runDir)) {
-                    throw new IllegalArgumentException(runDir + " holds a finished run; use --force to overwrite it or --out DIR");
-                }
-                throw new IllegalArgumentException(runDir + " holds an unfinished run; continue it with --resume " + runDir
-                        + " or start over with --force");
-            }
         }
         String command = "casino train " + configFile + (resume != null ? " --resume " + resume : out != null ? " --out " + out : "")
                 + (force ? " --force" : "");
         Files.createDirectories(runDir);
+        // What the run directory holds is judged under the lock: another process may be writing it.
         try (RunDirectoryLock _ = RunDirectoryLock.acquire(runDir, command)) {
-            if (state == RunDirectory.State.RUN && force) {
-                startOver(runDir);
+            if (resume != null) {
+                Path copy = runDir.resolve(TrainingRun.CONFIG_COPY);
+                if (Files.isRegularFile(copy) && !RunConfigLoader.load(copy).equals(config)) {
+                    throw new IllegalArgumentException(runDir + " was started from a different run-config than " + configFile
+                            + " (see " + copy + "); resume with that config, or start over with --out");
+                }
+                if (TrainingRun.finished(config, runDir)) {
+                    o.println(runDir + ": every phase has finished already; nothing to resume");
+                    return 0;
+                }
+            } else if (state == RunDirectory.State.RUN) {
+                if (force) {
+                    startOver(runDir);
+                } else if (TrainingRun.finished(config, runDir)) {
+                    throw new IllegalArgumentException(runDir + " holds a finished run; use --force to overwrite it or --out DIR");
+                } else {
+                    throw new IllegalArgumentException(runDir + " holds an unfinished run; continue it with --resume " + runDir
+                            + " or start over with --force");
+                }
             }
             new RunDirectory(runDir).mark(command);
             return train(config, runDir, o);
