@@ -72,7 +72,9 @@ final class MaskCommand implements Callable<Integer> {
     String blockScore;
 
     @Option(names = "--floor", defaultValue = "0", paramLabel = "F",
-            description = "exact builder: every tensor keeps at least its ceil(F·n) best entries (reference code: 0.0025). Default: ${DEFAULT-VALUE} (off).")
+            description = "exact builder: every tensor reserves its floor(F·n_t) best entries inside the budget k, the rest of k goes "
+                    + "to the best other entries (the reference code's rule, e.g. 0.0025); refused if the reservations exceed k. "
+                    + "Default: ${DEFAULT-VALUE} (off).")
     double floor;
 
     @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Seed of random and sampled. Default: ${DEFAULT-VALUE}.")
@@ -166,8 +168,8 @@ final class MaskCommand implements Callable<Integer> {
                 r = build(scores, options, allocator, Map.of("scores", scores.getFileName().toString()));
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            o.printf(Locale.ROOT, "wrote %s: %s%s, kept %,d of %,d entries%n", out, truth ? "true mask, " : "", r.method(),
-                    r.kept(), r.total());
+            o.printf(Locale.ROOT, "wrote %s: %s%s, kept %,d of %,d entries, %,d tied at the cut (tie share %.2f%%, %,d of them zeros)%n",
+                    out, truth ? "true mask, " : "", r.method(), r.kept(), r.total(), r.tiedAtCut(), r.tieShare() * 100, r.tiedZeros());
             o.printf(Locale.ROOT, "target sparsity %.4f%%, achieved %.4f%% (error %+.4f points)%s%n", r.targetSparsity() * 100,
                     r.achievedSparsity() * 100, r.error() * 100,
                     r.threshold().isPresent() ? String.format(Locale.ROOT, ", threshold %.6g", r.threshold().getAsDouble()) : "");

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import org.rlcasino.eval.report.ReportWriter;
+import org.rlcasino.io.RunDirectory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -17,7 +18,8 @@ import picocli.CommandLine.Spec;
         header = "Rebuild a run's report (Markdown, HTML, plots) from its CSVs without recomputing.", mixinStandardHelpOptions = true,
         description = {
                 "Reads runs/<name>/mask-quality/mask-quality.csv, speed/speed.csv, quality/quality.csv and curves.csv and",
-                "run-info.json, and writes report.md, report.html (self-contained) and plots/*.png|svg in RUN_DIR."})
+                "run-info.json, and writes report.md, report.html (self-contained) and plots/*.png|svg in RUN_DIR.",
+                "RUN_DIR must be a run directory (it has run-manifest.json) unless --force."})
 final class ReportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -25,11 +27,15 @@ final class ReportCommand implements Callable<Integer> {
     @Parameters(paramLabel = "RUN_DIR", description = "A run directory written by casino run, e.g. runs/quickstart.")
     Path runDir;
 
+    @Option(names = "--force", description = "Write the report even though RUN_DIR is not a run directory.")
+    boolean force;
+
     @Option(names = "--verbose", description = "On errors, also print the stack trace.")
     boolean verbose;
 
     @Override
     public Integer call() throws IOException {
+        new RunDirectory(runDir).requireRun(force, "add --force to write a report into it anyway");
         ReportWriter.Result r = ReportWriter.write(runDir);
         PrintWriter o = spec.commandLine().getOut();
         o.println("wrote " + r.markdown() + " and " + r.html() + ": sections " + (r.sections().isEmpty() ? "(none)"

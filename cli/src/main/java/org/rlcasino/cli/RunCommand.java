@@ -27,7 +27,9 @@ import picocli.CommandLine.Spec;
                 "table (Table 2), the quality arms (Figure 2) and the speed comparison (Figure 1) its experiment section",
                 "asks for, or, with experiment.checkpoints, the deltas of external checkpoints and their mask-quality table.",
                 "A stage whose outputs exist and whose inputs are unchanged is skipped (manifest.json records a hash), so a",
-                "re-run after a crash or an edit redoes only what changed. Writes runs/<name>/report.md and report.html."})
+                "re-run after a crash or an edit redoes only what changed. Writes runs/<name>/report.md and report.html.",
+                "The run directory is marked by run-manifest.json; a non-empty directory without it is refused unless",
+                "--force-dir, and a directory another run is writing (its run.lock) is refused."})
 final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -41,6 +43,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--force", paramLabel = "STAGE", description = "Redo STAGE even if it is up to date (repeatable); later stages that read it redo too.")
     List<String> force = new ArrayList<>();
 
+    @Option(names = "--force-dir", description = "Run into DIR even though it is a non-empty directory that is not a run directory.")
+    boolean forceDir;
+
     @Option(names = "--quiet", description = "No progress bars.")
     boolean quiet;
 
@@ -53,9 +58,9 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         ExperimentRunner runner = new ExperimentRunner(progress(), o, PhaseExecutor.TRAINER);
         String command = "casino run " + config + (out == null ? "" : " --out " + out)
-                + String.join("", force.stream().map(f -> " --force " + f).toList());
+                + String.join("", force.stream().map(f -> " --force " + f).toList()) + (forceDir ? " --force-dir" : "");
         try {
-            ExperimentRunner.Result r = runner.run(config, out, new LinkedHashSet<>(force), command);
+            ExperimentRunner.Result r = runner.run(config, out, new LinkedHashSet<>(force), forceDir, command);
             long ran = r.outcomes().stream().filter(x -> !x.skipped()).count();
             o.printf(Locale.ROOT, "%d stage(s) ran, %d up to date%n", ran, r.outcomes().size() - ran);
             o.println("wrote " + r.report().markdown() + " and " + r.report().html() + " (" + r.report().plots().size() + " plot files)");

@@ -10,6 +10,8 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 import org.rlcasino.io.AtomicFileWriter;
+import org.rlcasino.io.RunDirectory;
+import org.rlcasino.io.RunDirectoryLock;
 import org.rlcasino.io.config.RunConfig;
 import org.rlcasino.io.config.RunConfigLoader;
 import org.rlcasino.tasks.Backend;
@@ -33,7 +35,9 @@ import picocli.CommandLine.Spec;
                 "Runs every phase of CONFIG in order under the run directory (default runs/<config name>/): per phase",
                 "metrics.csv, summary.json, final/ (Hugging Face GPT-2 directory), checkpoints/, and deltas.arrow /",
                 "mask.arrow where the phase logs deltas or builds a mask. A finished run is never overwritten",
-                "without --force; --resume DIR continues an interrupted run bit for bit."})
+                "without --force; --resume DIR continues an interrupted run bit for bit. The run directory is marked by",
+                "run-manifest.json; a non-empty directory without it is refused unless --force (which then deletes",
+                "nothing but the phase directories), and a directory another run is writing (its run.lock) is refused."})
 final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -47,7 +51,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "DIR", description = "Continue the interrupted run in DIR from its latest checkpoints.")
     Path resume;
 
-    @Option(names = "--force", description = "Delete an existing run directory and start over.")
+    @Option(names = "--force", description = "Delete an existing run directory and start over; or train into a non-empty directory that is not a run directory.")
     boolean force;
 
     @Option(names = "--quiet", description = "No progress line.")
@@ -67,6 +71,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         PrintWriter o = spec.commandLine().getOut();
         Path runDir;
+        RunDirectory.State state;
         if (resume != null) {
             if (out != null && !out.equals(resume)) {
                 throw new IllegalArgumentException("give either --out DIR or --resume DIR (the run directory to continue)");
@@ -78,31 +83,48 @@ final class TrainCommand implements Callable<Integer> {
             if (!Files.isDirectory(runDir)) {
                 throw new IllegalArgumentException(runDir + ": no such run directory to resume");
             }
-            Path copy = runDir.resolve(TrainingRun.CONFIG_COPY);
-            if (Files.isRegularFile(copy) && !RunConfigLoader.load(copy).equals(config)) {
-                throw new IllegalArgumentException(runDir + " was started from a different run-config than " + configFile
-                        + " (see " + copy + "); resume with that config, or start over with --out");
-            }
-            if (TrainingRun.finished(config, runDir)) {
-                o.println(runDir + ": every phase has finished already; nothing to resume");
-                return 0;
+            state = new RunDirectory(runDir).state();
+            if (state != RunDirectory.State.RUN) {
+                throw new IllegalArgumentException(runDir + " is not a run directory (it has no " + RunDirectory.MARKER
+                        + "); there is nothing to resume in it");
             }
         } else {
             runDir = out != null ? out : Path.of("runs", config.name());
-            if (Files.isDirectory(runDir) && !isEmpty(runDir)) {
+            state = new RunDirectory(runDir).requireWritable(force,
+                    "add --force to train into it anyway (only the directories named like its phases are replaced)");
+        }
+        String command = "casino train " + configFile + (resume != null ? " --resume " + resume : out != null ? " --out " + out : "")
+                + (force ? " --force" : "");
+        Files.createDirectories(runDir);
+        // What the run directory holds is judged under the lock: another process may be writing it.
+        try (RunDirectoryLock _ = RunDirectoryLock.acquire(runDir, command)) {
+            if (resume != null) {
+                Path copy = runDir.resolve(TrainingRun.CONFIG_COPY);
+                if (Files.isRegularFile(copy) && !RunConfigLoader.load(copy).equals(config)) {
+                    throw new IllegalArgumentException(runDir + " was started from a different run-config than " + configFile
+                            + " (see " + copy + "); resume with that config, or start over with --out");
+                }
+                if (TrainingRun.finished(config, runDir)) {
+                    o.println(runDir + ": every phase has finished already; nothing to resume");
+                    return 0;
+                }
+            } else if (state == RunDirectory.State.RUN) {
                 if (force) {
-                    TrainingCheckpoint.deleteTree(runDir);
+                    startOver(runDir);
                 } else if (TrainingRun.finished(config, runDir)) {
                     throw new IllegalArgumentException(runDir + " holds a finished run; use --force to overwrite it or --out DIR");
                 } else {
                     throw new IllegalArgumentException(runDir + " holds an unfinished run; continue it with --resume " + runDir
                             + " or start over with --force");
                 }
-            } else if (Files.exists(runDir) && !Files.isDirectory(runDir)) {
-                throw new IllegalArgumentException(runDir + " exists and is not a directory");
             }
+            new RunDirectory(runDir).mark(command);
+            return train(config, runDir, o);
         }
-        Files.createDirectories(runDir);
+    }
+
+    /** Trains every phase into {@code runDir} (locked and marked) and prints the summary table. */
+    private int train(RunConfig config, Path runDir, PrintWriter o) throws IOException {
         byte[] bytes = Files.readAllBytes(configFile);
         AtomicFileWriter.write(runDir.resolve(TrainingRun.CONFIG_COPY), s -> s.write(bytes));
         long t0 = System.nanoTime();
@@ -126,9 +148,14 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static boolean isEmpty(Path dir) throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.findAny().isEmpty();
+    /** Deletes everything in the run directory {@code dir} but its lock file: --force on a run directory. */
+    private static void startOver(Path dir) throws IOException {
+        try (Stream<Path> entries = Files.list(dir)) {
+            for (Path entry : entries.toList()) {
+                if (!entry.getFileName().toString().equals(RunDirectoryLock.FILE)) {
+                    TrainingCheckpoint.deleteTree(entry);
+                }
+            }
         }
     }
 

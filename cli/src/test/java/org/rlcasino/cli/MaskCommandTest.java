@@ -56,6 +56,10 @@ class MaskCommandTest {
         assertThat(r.out()).contains("global-topk", "kept 24 of 240", "achieved 90.0000%", "a.weight", "a.bias");
         try (BufferAllocator allocator = new RootAllocator(); MaskFileReader in = MaskFileReader.open(m, allocator)) {
             assertThat(in.summary().achievedSparsity()).isEqualTo(0.9);
+            long tied = in.summary().tiedAtCut().orElseThrow();
+            assertThat(tied).isPositive();
+            assertThat(r.out()).contains(String.format(java.util.Locale.ROOT, "kept 24 of 240 entries, %d tied at the cut (tie share %.2f%%, 0 of them zeros)",
+                    tied, tied * 100.0 / 24));
         }
         try (SafetensorsFile f = SafetensorsFile.open(st)) {
             assertThat(f.tensors()).hasSize(2);
@@ -120,6 +124,20 @@ class MaskCommandTest {
             }
         }
         return -1;
+    }
+
+    @Test
+    void floorReservesInsideTheBudgetOrIsRefused() throws IOException {
+        Path s = scores();
+        Path m = dir.resolve("floor.arrow");
+        // floors ⌊0.05·200⌋ + ⌊0.05·40⌋ = 12 of k = 24
+        CliRun r = CliRun.run("mask", "--scores", s, "--sparsity", "90", "--floor", "0.05", "--out", m, "--quiet");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("kept 24 of 240 entries");
+        CliRun refused = CliRun.run("mask", "--scores", s, "--sparsity", "90", "--floor", "0.5", "--out", dir.resolve("f2.arrow"));
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err()).contains("--floor 0.5 reserves 120 entries", "keeps only k = 24 of 240");
+        assertThat(dir.resolve("f2.arrow")).doesNotExist();
     }
 
     @Test

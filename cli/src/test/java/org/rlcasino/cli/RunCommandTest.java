@@ -1,13 +1,18 @@
 package org.rlcasino.cli;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.rlcasino.io.RunDirectoryLock;
 import org.rlcasino.io.safetensors.Dtype;
 import org.rlcasino.io.safetensors.SafetensorsWriter;
 
@@ -81,6 +86,7 @@ class RunCommandTest {
         CliRun r = CliRun.run("run", config, "--out", dir.resolve("runs/ext"), "--quiet");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("error: stage 'deltas' failed", "missing-dir", "not a directory", "run the same command again");
+        assertThat(dir.resolve("runs/ext/run.lock")).doesNotExist();
     }
 
     @Test
@@ -125,6 +131,93 @@ class RunCommandTest {
         CliRun r = CliRun.run("run", config("{\"name\": \"empty\"}"), "--out", dir.resolve("runs/empty"));
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("nothing to run");
+    }
+
+    /** Every file and directory under {@code root}, relative path to content (bytes as ISO-8859-1), for byte-identity checks. */
+    static Map<String, String> snapshot(Path root) throws Exception {
+        Map<String, String> files = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.toList()) {
+                files.put(root.relativize(p).toString(), Files.isDirectory(p) ? "<dir>"
+                        : new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1));
+            }
+        }
+        return files;
+    }
+
+    /** A directory of someone's files, with subdirectories named like stages and a report.md. */
+    private Path unrelatedDirectory() throws Exception {
+        Path mine = dir.resolve("mine");
+        Files.createDirectories(mine.resolve("deltas"));
+        Files.createDirectories(mine.resolve("mask-quality"));
+        Files.createDirectories(mine.resolve("notes"));
+        Files.write(mine.resolve("deltas/keep.bin"), new byte[] {0, 1, 2, (byte) 0xff});
+        Files.writeString(mine.resolve("mask-quality/thesis.tex"), "\\section{Masks}\n");
+        Files.writeString(mine.resolve("notes/todo.txt"), "call Bob\n");
+        Files.writeString(mine.resolve("report.md"), "# my own report\n");
+        return mine;
+    }
+
+    @Test
+    void runIntoANonEmptyDirectoryThatIsNotARunExitsTwoAndLeavesItByteIdentical() throws Exception {
+        checkpoints(4);
+        Path config = config("""
+                {"name": "ext", "experiment": {"checkpoints": "trl-run", "maskQuality": {"firstSteps": 2, "sparsities": [90]}}}
+                """);
+        Path mine = unrelatedDirectory();
+        Map<String, String> before = snapshot(mine);
+        CliRun r = CliRun.run("run", config, "--out", mine, "--quiet");
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("error: " + mine + " is not empty and is not a run directory (it has no "
+                + "run-manifest.json); choose a new or empty directory, or add --force-dir to run into it anyway (stage "
+                + "directories of the same names are replaced)");
+        assertThat(snapshot(mine)).isEqualTo(before);
+
+        CliRun forced = CliRun.run("run", config, "--out", mine, "--force-dir", "--quiet");
+        assertThat(forced.code()).as(forced.err()).isZero();
+        assertThat(mine.resolve("run-manifest.json")).isRegularFile();
+        assertThat(mine.resolve("notes/todo.txt")).hasContent("call Bob");
+        assertThat(mine.resolve("run.lock")).doesNotExist();
+        CliRun again = CliRun.run("run", config, "--out", mine, "--quiet"); // now a run directory
+        assertThat(again.code()).as(again.err()).isZero();
+        assertThat(again.out()).contains("0 stage(s) ran, 2 up to date");
+    }
+
+    @Test
+    void aRunDirectoryAnotherRunHoldsIsRefusedAndLeftAlone() throws Exception {
+        checkpoints(4);
+        Path config = config("""
+                {"name": "ext", "experiment": {"checkpoints": "trl-run", "maskQuality": {"firstSteps": 2, "sparsities": [90]}}}
+                """);
+        Path run = dir.resolve("runs/ext");
+        assertThat(CliRun.run("run", config, "--out", run, "--quiet").code()).isZero();
+        Map<String, String> before = snapshot(run);
+        try (RunDirectoryLock lock = RunDirectoryLock.acquire(run, "casino run other.json")) {
+            CliRun second = CliRun.run("run", config, "--out", run, "--force", "mask-quality", "--quiet");
+            assertThat(second.code()).isEqualTo(2);
+            assertThat(second.err()).contains("error: " + run + " is in use by pid " + lock.holder().pid(),
+                    "casino run other.json", "wait for it to finish");
+            assertThat(second.err().strip().lines()).hasSize(1);
+            Map<String, String> during = snapshot(run);
+            during.remove("run.lock");
+            assertThat(during).isEqualTo(before);
+        }
+        assertThat(snapshot(run)).isEqualTo(before);
+    }
+
+    @Test
+    void reportOfANonEmptyDirectoryThatIsNotARunExitsTwoAndLeavesItByteIdentical() throws Exception {
+        Path mine = unrelatedDirectory();
+        Map<String, String> before = snapshot(mine);
+        CliRun r = CliRun.run("report", mine);
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("error: " + mine + ": not a run directory (it has no run-manifest.json",
+                "add --force to write a report into it anyway");
+        assertThat(snapshot(mine)).isEqualTo(before);
+
+        CliRun forced = CliRun.run("report", mine, "--force");
+        assertThat(forced.code()).as(forced.err()).isZero();
+        assertThat(mine.resolve("report.md")).content().startsWith("# RL Casino report");
     }
 
     @Test

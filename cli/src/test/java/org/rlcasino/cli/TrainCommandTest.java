@@ -2,9 +2,12 @@ package org.rlcasino.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rlcasino.io.RunDirectory;
+import org.rlcasino.io.RunDirectoryLock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -72,9 +75,51 @@ class TrainCommandTest {
         Path config = config(CONFIG);
         Path out = dir.resolve("partial");
         Files.createDirectories(out.resolve("sft"));
+        new RunDirectory(out).mark("casino train tiny.json");
         CliRun r = CliRun.run("train", config, "--out", out);
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("holds an unfinished run; continue it with --resume");
+    }
+
+    @Test
+    void aNonEmptyDirectoryThatIsNotARunIsRefusedAndLeftAsItWas() throws Exception {
+        Path config = config(CONFIG);
+        Path mine = dir.resolve("mine");
+        Files.createDirectories(mine.resolve("sft"));
+        Files.writeString(mine.resolve("sft/notes.txt"), "my notes");
+        Files.writeString(mine.resolve("data.csv"), "a,b\n1,2\n");
+        Map<String, String> before = RunCommandTest.snapshot(mine);
+
+        CliRun r = CliRun.run("train", config, "--out", mine, "--threads", 1, "--quiet");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("error: " + mine + " is not empty and is not a run directory (it has no run-manifest.json)",
+                "add --force to train into it anyway");
+        CliRun resume = CliRun.run("train", config, "--resume", mine, "--threads", 1, "--quiet");
+        assertThat(resume.code()).isEqualTo(2);
+        assertThat(resume.err()).contains("is not a run directory", "nothing to resume");
+        assertThat(RunCommandTest.snapshot(mine)).isEqualTo(before);
+
+        CliRun forced = CliRun.run("train", config, "--out", mine, "--force", "--threads", 1, "--quiet");
+        assertThat(forced.code()).as(forced.err()).isZero();
+        assertThat(mine.resolve("data.csv")).hasContent("a,b\n1,2"); // --force here deletes nothing but the phase directories
+        assertThat(mine.resolve("sft/summary.json")).isRegularFile();
+        assertThat(new RunDirectory(mine).state()).isEqualTo(RunDirectory.State.RUN);
+    }
+
+    @Test
+    void aRunDirectoryAnotherProcessIsTrainingIntoIsRefused() throws Exception {
+        Path config = config(CONFIG);
+        Path out = dir.resolve("busy");
+        new RunDirectory(out).mark("casino train other.json"); // an unfinished run: "in use" wins over "unfinished"
+        Map<String, String> before = RunCommandTest.snapshot(out);
+        try (RunDirectoryLock lock = RunDirectoryLock.acquire(out, "casino train other.json")) {
+            CliRun r = CliRun.run("train", config, "--out", out, "--threads", 1, "--quiet");
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(r.err().strip()).isEqualTo("error: " + out + " is in use by pid " + lock.holder().pid() + " on host "
+                    + lock.holder().host() + " (since " + lock.holder().since() + ": casino train other.json); wait for it to "
+                    + "finish (or stop it), then run again");
+        }
+        assertThat(RunCommandTest.snapshot(out)).isEqualTo(before);
     }
 
     @Test

@@ -65,7 +65,7 @@ public final class MaskFiles {
 
     /**
      * Writes {@code mask} as safetensors: one BOOL tensor per parameter, same names and shapes,
-     * true = active; streamed tensor by tensor. Metadata carries the mask's method and sparsities.
+     * true = active; streamed tensor by tensor. Metadata carries the mask's method, sparsities and tie counts (if recorded).
      */
     public static void toSafetensors(Path mask, Path out, BufferAllocator allocator) throws IOException {
         try (MaskFileReader in = MaskFileReader.open(mask, allocator)) {
@@ -74,6 +74,8 @@ public final class MaskFiles {
             b.metadata("rlcasino.method", in.info().method());
             b.metadata("rlcasino.target_sparsity", Double.toString(in.info().targetSparsity()));
             b.metadata("rlcasino.achieved_sparsity", Double.toString(in.summary().achievedSparsity()));
+            in.summary().tiedAtCut().ifPresent(v -> b.metadata("rlcasino.tied_at_cut", Long.toString(v)));
+            in.summary().tiedZeros().ifPresent(v -> b.metadata("rlcasino.tied_zeros", Long.toString(v)));
             for (TensorInfo t : in.tensors().tensors()) {
                 b.add(t.name(), Dtype.BOOL, t.shape(), sink -> {
                     MaskTensor mt = in.nextTensor();

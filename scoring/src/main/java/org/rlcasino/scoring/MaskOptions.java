@@ -5,11 +5,12 @@ package org.rlcasino.scoring;
  *
  * @param builder      which builder
  * @param sparsity     target fraction of inactive entries ρ, in [0, 1)
- * @param floor        per-tensor keep floor f in [0, 1] (exact builder only; 0 = off)
+ * @param floor        per-tensor floor F in [0, 1] (exact builder only; 0 = off): tensor t reserves its ⌊F·n_t⌋
+ *                     best entries inside the global budget k (the reference code's rule, e.g. 0.0025)
  * @param seed         seed of the random builder and of the sampled builder's sampling and noise
  * @param block        block side b of the block builder
  * @param blockMax     block score = max of the entry scores (true) or their sum (false)
- * @param samples      sampled builder: samples per tensor at most (the paper: 100 000)
+ * @param samples      sampled builder: samples per tensor at most (the paper: 100 000), in [1, {@link #MAX_SAMPLES}]
  */
 public record MaskOptions(MaskBuilder.Method builder, double sparsity, double floor, long seed, int block, boolean blockMax,
                           int samples) {
@@ -17,6 +18,8 @@ public record MaskOptions(MaskBuilder.Method builder, double sparsity, double fl
     public static final int DEFAULT_SAMPLES = 100_000;
     /** The sampled builder falls back to per-tensor top-k beyond this achieved-vs-target error. */
     public static final double FALLBACK_ERROR = 0.05;
+    /** The largest cap on samples per tensor (2^26: the sampling table then holds up to 2^28 longs). */
+    public static final int MAX_SAMPLES = 1 << 26;
 
     public MaskOptions {
         if (builder == null) {
@@ -34,8 +37,8 @@ public record MaskOptions(MaskBuilder.Method builder, double sparsity, double fl
         if (block < 1 || block > 4096) {
             throw new IllegalArgumentException("block must be in [1, 4096], got " + block);
         }
-        if (samples < 1) {
-            throw new IllegalArgumentException("samples must be >= 1, got " + samples);
+        if (samples < 1 || samples > MAX_SAMPLES) {
+            throw new IllegalArgumentException("samples must be in [1, " + MAX_SAMPLES + "], got " + samples);
         }
     }
 

@@ -22,6 +22,11 @@ public interface ScoreSource {
 
     TensorTable tensors();
 
+    /** What the scores are, for messages: the file for {@link #ofFile}. */
+    default String description() {
+        return "scores";
+    }
+
     /** One pass over all scores. */
     void forEachBatch(BatchVisitor visitor) throws IOException;
 
@@ -41,6 +46,11 @@ public interface ScoreSource {
             @Override
             public TensorTable tensors() {
                 return tensors;
+            }
+
+            @Override
+            public String description() {
+                return file.toString();
             }
 
             @Override

@@ -12,6 +12,8 @@ import java.util.Set;
 
 import org.rlcasino.eval.report.ReportWriter;
 import org.rlcasino.eval.report.RunInfo;
+import org.rlcasino.io.RunDirectory;
+import org.rlcasino.io.RunDirectoryLock;
 import org.rlcasino.io.config.RunConfig;
 import org.rlcasino.io.config.RunConfigLoader;
 import org.rlcasino.tasks.Backend;
@@ -20,7 +22,8 @@ import org.rlcasino.tasks.BackendProvider;
 /**
  * {@code casino run CONFIG}: loads the run-config, runs its stages into {@code runs/<name>/} (or
  * the given directory), skipping those that are up to date, and writes the report. A failing stage
- * leaves the finished ones and the run-info; the report is then not rewritten.
+ * leaves the finished ones and the run-info; the report is then not rewritten. The run directory is
+ * marked as one ({@link RunDirectory}) and locked for the run's duration ({@link RunDirectoryLock}).
  */
 public final class ExperimentRunner {
     /** What a run did. */
@@ -42,18 +45,42 @@ public final class ExperimentRunner {
     }
 
     public Result run(Path configFile, Path runDir, Set<String> force, String command) throws IOException {
+        return run(configFile, runDir, force, false, command);
+    }
+
+    /**
+     * As {@link #run(Path, Path, Set, String)}; {@code forceDirectory} lets it write into a non-empty
+     * directory that is not a run directory (otherwise refused).
+     */
+    public Result run(Path configFile, Path runDir, Set<String> force, boolean forceDirectory, String command) throws IOException {
         RunConfig config = RunConfigLoader.load(configFile);
-        return run(config, configFile, runDir, force, command, stages -> stages);
+        return run(config, configFile, runDir, force, forceDirectory, command, stages -> stages);
     }
 
     /** As {@link #run(Path, Path, Set, String)}, with a hook that may wrap the plan's stages (tests inject failures). */
     public Result run(RunConfig config, Path configFile, Path runDir, Set<String> force, String command,
                       java.util.function.UnaryOperator<List<Stage>> hook) throws IOException {
+        return run(config, configFile, runDir, force, false, command, hook);
+    }
+
+    /**
+     * The run itself. The run directory must be absent, empty or a run directory (its marker,
+     * {@link RunDirectory#MARKER}), or {@code forceDirectory} given; the run holds the directory's
+     * {@link RunDirectoryLock} from before anything is written until the report is written or a
+     * stage fails, so a second run into the same directory is refused.
+     */
+    private Result run(RunConfig config, Path configFile, Path runDir, Set<String> force, boolean forceDirectory, String command,
+                       java.util.function.UnaryOperator<List<Stage>> hook) throws IOException {
         Path dir = runDir != null ? runDir : defaultRunDir(config);
         Path configDir = configFile.toAbsolutePath().getParent();
         ExperimentPlan plan = ExperimentPlan.of(config, configDir, dir, executor);
+        RunDirectory runDirectory = new RunDirectory(dir);
+        runDirectory.requireWritable(forceDirectory, "add --force-dir to run into it anyway (stage directories of the "
+                + "same names are replaced)");
         Files.createDirectories(dir);
-        try (Backend backend = BackendProvider.of(config.backend().kind()).create(config.backend().threads(), config.backend().device())) {
+        try (RunDirectoryLock _ = runDirectory.lock(command);
+             Backend backend = BackendProvider.of(config.backend().kind()).create(config.backend().threads(), config.backend().device())) {
+            runDirectory.mark(command);
             List<Long> seeds = new ArrayList<>();
             seeds.add(config.seed());
             if (config.experiment() != null && config.experiment().quality() != null) {

@@ -77,7 +77,7 @@ class TrainingRunTest {
         Path file = dir.resolve("train.json");
         Files.writeString(file, """
                 {"name": "train", "seed": 1, "backend": {"threads": 2}, "model": {}, "task": {"kind": "addition"},
-                 "phases": [{"name": "sft", "kind": "sft", "steps": 4}, {"name": "grpo", "kind": "grpo", "steps": 9}],
+                 "phases": [{"name": "sft", "kind": "sft", "steps": 4}, {"name": "grpo", "kind": "grpo", "steps": 9, "logDeltas": {}}],
                  "experiment": %s}
                 """.formatted(experiment));
         return file;
@@ -194,5 +194,7 @@ class TrainingRunTest {
                 }).hasMessageContaining("diverged");
         assertThat(dir.resolve("run/sft/manifest.json")).exists();
         assertThat(new ArrayList<>(trained)).containsExactly("sft");
+        assertThat(dir.resolve("run/run.lock")).as("the lock is released when a stage fails").doesNotExist();
+        assertThat(dir.resolve("run/run-manifest.json")).isRegularFile();
     }
 }

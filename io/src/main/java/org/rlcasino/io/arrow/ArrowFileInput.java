@@ -279,6 +279,11 @@ final class ArrowFileInput implements AutoCloseable {
         return metadata.get(key);
     }
 
+    /** An optional footer metadata value, or null. */
+    String footer(String key) {
+        return footer.get(key);
+    }
+
     /** A required footer metadata value. */
     String requireFooter(String key) {
         String value = footer.get(key);

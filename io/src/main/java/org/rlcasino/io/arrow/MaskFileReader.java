@@ -71,7 +71,7 @@ public final class MaskFileReader implements AutoCloseable {
             keptByName.put(tensors.get(t).name(), footerKept[t]);
         }
         double achieved = in.parseDouble(RlcasinoArrowFile.ACHIEVED_SPARSITY, in.requireFooter(RlcasinoArrowFile.ACHIEVED_SPARSITY));
-        this.summary = new MaskSummary(keptByName, achieved);
+        this.summary = readTies(in, keptByName, achieved);
         this.values = new int[batching.chunkElements()];
         in.requireColumns(MaskFileWriter.fields());
     }
@@ -114,6 +114,23 @@ public final class MaskFileReader implements AutoCloseable {
             return shapes;
         });
         return in.parse(RlcasinoArrowFile.TARGET_SPARSITY, method, m -> new MaskFileInfo(m, target, threshold, parameters, blockShapes));
+    }
+
+    /** The summary, with the optional tie counts (files written before they existed have none). */
+    private static MaskSummary readTies(ArrowFileInput in, Map<String, Long> kept, double achieved) {
+        String tied = in.footer(RlcasinoArrowFile.TIED_AT_CUT);
+        String zeros = in.footer(RlcasinoArrowFile.TIED_ZEROS);
+        if (tied == null && zeros == null) {
+            return new MaskSummary(kept, achieved);
+        }
+        String both = RlcasinoArrowFile.TIED_AT_CUT + "/" + RlcasinoArrowFile.TIED_ZEROS;
+        return in.parse(both, both, k -> {
+            if (tied == null || zeros == null) {
+                throw new IllegalArgumentException("the footer holds one of the two tie counts only");
+            }
+            return new MaskSummary(kept, achieved, java.util.OptionalLong.of(Long.parseLong(tied.trim())),
+                    java.util.OptionalLong.of(Long.parseLong(zeros.trim())));
+        });
     }
 
     private static long[] readKept(ArrowFileInput in, TensorTable tensors) {

@@ -44,6 +44,9 @@ public final class MaskFileWriter implements AutoCloseable {
     private MaskBlocks blocks;
     private int[] blockCounts;
     private long lastIndex = -1;
+    /** Tie counts for the footer, or -1 when not recorded. */
+    private long tiedAtCut = -1;
+    private long tiedZeros = -1;
 
     private boolean allocated;
     private int rows;
@@ -323,9 +326,24 @@ public final class MaskFileWriter implements AutoCloseable {
     }
 
     /**
+     * Records the tie counts written to the footer ({@code rlcasino.tied_at_cut},
+     * {@code rlcasino.tied_zeros}; see {@link MaskSummary}); optional, call before {@link #finish()}.
+     * {@link #finish()} checks {@code tiedAtCut} against the kept entries.
+     */
+    public void recordTies(long tiedAtCut, long tiedZeros) {
+        out.checkOpen();
+        if (tiedAtCut < 0 || tiedZeros < 0 || tiedZeros > tiedAtCut) {
+            throw new IllegalArgumentException("tie counts must satisfy 0 <= tiedZeros <= tiedAtCut, got tiedAtCut " + tiedAtCut
+                    + ", tiedZeros " + tiedZeros);
+        }
+        this.tiedAtCut = tiedAtCut;
+        this.tiedZeros = tiedZeros;
+    }
+
+    /**
      * Checks that every declared block structure was written and matches its indices, writes
-     * the rest and the footer ({@code rlcasino.kept}, {@code rlcasino.achieved_sparsity}), and
-     * renames the file into place.
+     * the rest and the footer ({@code rlcasino.kept}, {@code rlcasino.achieved_sparsity}, and the
+     * tie counts if recorded), and renames the file into place.
      */
     public MaskSummary finish() throws IOException {
         out.checkOpen();
@@ -346,8 +364,14 @@ public final class MaskFileWriter implements AutoCloseable {
         Map<String, String> footer = new LinkedHashMap<>();
         footer.put(RlcasinoArrowFile.KEPT, MetadataJson.write(keptJson));
         footer.put(RlcasinoArrowFile.ACHIEVED_SPARSITY, Double.toString(achieved));
+        MaskSummary summary = tiedAtCut < 0 ? new MaskSummary(keptByName, achieved)
+                : new MaskSummary(keptByName, achieved, java.util.OptionalLong.of(tiedAtCut), java.util.OptionalLong.of(tiedZeros));
+        if (tiedAtCut >= 0) {
+            footer.put(RlcasinoArrowFile.TIED_AT_CUT, Long.toString(tiedAtCut));
+            footer.put(RlcasinoArrowFile.TIED_ZEROS, Long.toString(tiedZeros));
+        }
         out.commit(footer);
-        return new MaskSummary(keptByName, achieved);
+        return summary;
     }
 
     /** Discards what was written; same as closing without {@link #finish()}. */

@@ -51,6 +51,10 @@ public final class RlcasinoArrowFile {
     public static final String KEPT = "rlcasino.kept";
     /** Footer metadata (mask): 1 − active entries / all entries. */
     public static final String ACHIEVED_SPARSITY = "rlcasino.achieved_sparsity";
+    /** Footer metadata (mask, optional): active entries whose score equals the cut (the threshold), see {@link MaskSummary}. */
+    public static final String TIED_AT_CUT = "rlcasino.tied_at_cut";
+    /** Footer metadata (mask, optional): how many of the {@link #TIED_AT_CUT} entries score exactly zero. */
+    public static final String TIED_ZEROS = "rlcasino.tied_zeros";
     /** Footer metadata (metrics): number of rows. */
     public static final String ROWS = "rlcasino.rows";
     /**

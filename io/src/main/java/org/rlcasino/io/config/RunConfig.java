@@ -37,6 +37,30 @@ public record RunConfig(String name, String description, Long seed, BackendSecti
         optimizer = optimizer == null ? OptimizerSection.DEFAULTS : optimizer;
         phases = phases == null ? List.of() : List.copyOf(phases);
         checkPhases(phases, model, task);
+        checkDeltasPhase(phases, experiment);
+    }
+
+    /**
+     * {@code experiment.deltasPhase} names a phase that logs deltas: caught here, when the config is
+     * loaded, rather than by the mask-quality stage after training.
+     */
+    private static void checkDeltasPhase(List<PhaseSection> phases, ExperimentSection experiment) {
+        if (experiment == null || experiment.deltasPhase() == null) {
+            return;
+        }
+        String name = experiment.deltasPhase();
+        for (int i = 0; i < phases.size(); i++) {
+            PhaseSection p = phases.get(i);
+            if (p.name().equals(name)) {
+                if (p.logDeltas() == null) {
+                    throw new IllegalArgumentException("experiment.deltasPhase: phase '" + name + "' (phases[" + i
+                            + "]) logs no deltas; give it a logDeltas section (e.g. \"logDeltas\": {}) or name a phase that has one");
+                }
+                return;
+            }
+        }
+        throw new IllegalArgumentException("experiment.deltasPhase: '" + name + "' is not a phase (phases: "
+                + phases.stream().map(PhaseSection::name).toList() + ")");
     }
 
     /** Cross-phase rules: unique names, {@code from} and {@code mask.fromPhase} name earlier phases. */

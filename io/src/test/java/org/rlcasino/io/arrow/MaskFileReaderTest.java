@@ -111,6 +111,35 @@ class MaskFileReaderTest {
     }
 
     @Test
+    void tieCountsInTheFooterAreChecked() throws IOException {
+        Path one = dir.resolve("one.arrow");
+        ArrowTestFiles.rewrite(valid, one, m -> m, f -> {
+            f.put(RlcasinoArrowFile.TIED_AT_CUT, "2");
+            return f;
+        }, b -> { }, allocator);
+        assertThatThrownBy(() -> readAll(one)).isInstanceOf(ArrowFormatException.class)
+                .hasMessageContaining("one.arrow: metadata rlcasino.tied_at_cut/rlcasino.tied_zeros is invalid: the footer holds one of the two");
+        Path bad = dir.resolve("bad.arrow");
+        ArrowTestFiles.rewrite(valid, bad, m -> m, f -> {
+            f.put(RlcasinoArrowFile.TIED_AT_CUT, "2");
+            f.put(RlcasinoArrowFile.TIED_ZEROS, "3");
+            return f;
+        }, b -> { }, allocator);
+        assertThatThrownBy(() -> readAll(bad)).isInstanceOf(ArrowFormatException.class)
+                .hasMessageContaining("tiedZeros must be in [0, 2]");
+        Path good = dir.resolve("good.arrow");
+        ArrowTestFiles.rewrite(valid, good, m -> m, f -> {
+            f.put(RlcasinoArrowFile.TIED_AT_CUT, "2");
+            f.put(RlcasinoArrowFile.TIED_ZEROS, "0");
+            return f;
+        }, b -> { }, allocator);
+        try (MaskFileReader reader = MaskFileReader.open(good, allocator)) {
+            assertThat(reader.summary().tiedAtCut()).hasValue(2);
+            assertThat(reader.summary().tiedZeros()).hasValue(0);
+        }
+    }
+
+    @Test
     void aMetricTableIsNotAMask() throws IOException {
         Path metrics = dir.resolve("jaccard.arrow");
         MetricTableWriterTest.write(metrics, 3, allocator);

@@ -232,6 +232,45 @@ class MaskFileWriterTest {
     }
 
     @Test
+    void tieCountsRoundTripThroughTheFooterAndAreOptional() throws IOException {
+        int[][] mask = randomMask(2, 0.1);
+        Path without = dir.resolve("without.arrow");
+        MaskSummary plain = write(without, mask, allocator);
+        assertThat(plain.tiedAtCut()).isEmpty();
+        assertThat(plain.tiedZeros()).isEmpty();
+        Path with = dir.resolve("with.arrow");
+        MaskSummary summary;
+        try (MaskFileWriter writer = MaskFileWriter.create(with, TENSORS, MaskFileInfo.of("global-topk", 0.9, OptionalDouble.empty(),
+                Map.of()), Map.of(), BATCHING, allocator)) {
+            writer.writeIndices("wte", new int[] {3, 8, 9}, 0, 3);
+            writer.recordTies(2, 1);
+            summary = writer.finish();
+        }
+        assertThat(summary.tiedAtCut()).hasValue(2);
+        assertThat(summary.tiedZeros()).hasValue(1);
+        try (MaskFileReader reader = MaskFileReader.open(with, allocator)) {
+            assertThat(reader.summary()).isEqualTo(summary);
+        }
+        try (MaskFileReader reader = MaskFileReader.open(without, allocator)) {
+            assertThat(reader.summary().tiedAtCut()).isEmpty();
+        }
+    }
+
+    @Test
+    void tieCountsAreValidated() throws IOException {
+        Path file = dir.resolve("ties.arrow");
+        try (MaskFileWriter writer = MaskFileWriter.create(file, TENSORS, MaskFileInfo.of("global-topk", 0.9, OptionalDouble.empty(),
+                Map.of()), Map.of(), BATCHING, allocator)) {
+            assertThatThrownBy(() -> writer.recordTies(2, 3)).hasMessageContaining("0 <= tiedZeros <= tiedAtCut");
+            assertThatThrownBy(() -> writer.recordTies(-1, 0)).isInstanceOf(IllegalArgumentException.class);
+            writer.writeIndices("wte", new int[] {3}, 0, 1);
+            writer.recordTies(2, 0);
+            assertThatThrownBy(writer::finish).hasMessage("tiedAtCut must be in [0, 1] (the kept entries), got 2");
+        }
+        assertThat(ArrowTestFiles.filesIn(dir)).isEmpty();
+    }
+
+    @Test
     void infoIsValidated() {
         assertThatThrownBy(() -> MaskFileInfo.of("random", 1.5, OptionalDouble.empty(), Map.of()))
                 .hasMessage("targetSparsity must be in [0, 1], got 1.5");

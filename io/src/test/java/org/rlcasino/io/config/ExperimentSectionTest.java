@@ -31,7 +31,7 @@ class ExperimentSectionTest {
 
     @Test
     void qualityDefaults() {
-        QualitySection q = parse("{\"deltasPhase\": \"grpo\", \"quality\": {\"from\": \"grpo\", \"steps\": 10}}").experiment().quality();
+        QualitySection q = parse("{\"quality\": {\"from\": \"grpo\", \"steps\": 10}}").experiment().quality();
         assertThat(q.base()).isEqualTo("grpo");
         assertThat(q.kind()).isEqualTo("grpo");
         assertThat(q.sparsities()).containsExactly(97.5);

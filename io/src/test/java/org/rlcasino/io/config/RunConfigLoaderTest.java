@@ -94,6 +94,30 @@ class RunConfigLoaderTest {
                 .hasMessageContaining(expected);
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "grpo | {}   | ",
+            "grpo |      | experiment.deltasPhase: phase 'grpo' (phases[1]) logs no deltas; give it a logDeltas section",
+            "sft  | {}   | experiment.deltasPhase: phase 'sft' (phases[0]) logs no deltas",
+            "ppo  | {}   | experiment.deltasPhase: 'ppo' is not a phase (phases: [sft, grpo])",
+    })
+    void deltasPhaseMustNameAPhaseThatLogsDeltasWhenTheConfigIsLoaded(String deltasPhase, String logDeltas, String expected)
+            throws Exception {
+        Path file = dir.resolve("deltas-phase.json");
+        Files.writeString(file, """
+                {"name": "x", "model": {}, "task": {"kind": "addition"},
+                 "phases": [{"name": "sft", "kind": "sft", "steps": 4},
+                            {"name": "grpo", "kind": "grpo", "steps": 9%s}],
+                 "experiment": {"deltasPhase": "%s", "maskQuality": {}}}
+                """.formatted(logDeltas == null ? "" : ", \"logDeltas\": " + logDeltas, deltasPhase));
+        if (expected == null) {
+            assertThat(RunConfigLoader.load(file).experiment().deltasPhase()).isEqualTo(deltasPhase);
+        } else {
+            assertThatThrownBy(() -> RunConfigLoader.load(file)).isInstanceOf(RunConfigException.class)
+                    .hasMessageStartingWith(file + ": ").hasMessageContaining(expected);
+        }
+    }
+
     @Test
     void missingFileSaysSo() {
         assertThatThrownBy(() -> RunConfigLoader.load(dir.resolve("nope.json")))
