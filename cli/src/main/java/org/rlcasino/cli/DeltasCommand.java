@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import org.rlcasino.io.arrow.Batching;
+import org.rlcasino.io.arrow.DeltaBasis;
 import org.rlcasino.io.deltas.CheckpointRef;
 import org.rlcasino.io.deltas.CheckpointSeries;
 import org.rlcasino.io.deltas.DeltaExtractor;
@@ -19,13 +20,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code casino deltas}: weight deltas between consecutive checkpoints, as an Arrow delta stream. */
+/** {@code casino deltas}: weight deltas of a checkpoint series (start or step basis), as an Arrow delta stream. */
 @Command(name = "deltas",
         header = "Write the weight deltas of consecutive checkpoints as an Arrow delta stream.", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-                "Writes the weight deltas δ_t = θ_t − θ_(t−1) of consecutive checkpoints (safetensors files, shard",
-                "directories or model.safetensors.index.json; F32/F16/BF16, converted to float32) to an Arrow",
-                "delta stream, tensor by tensor and chunk by chunk, so memory stays bounded whatever the model size.",
+                "Writes the weight deltas of a checkpoint series (safetensors files, shard directories or",
+                "model.safetensors.index.json; F32/F16/BF16, converted to float32) to an Arrow delta stream, tensor by",
+                "tensor and chunk by chunk, so memory stays bounded whatever the model size. --basis start (default,",
+                "as the paper's reference code) writes δ_t = θ_t − θ_0 against the first checkpoint; --basis step",
+                "writes δ_t = θ_t − θ_(t−1) of consecutive checkpoints. The file records its basis; casino score",
+                "converts either to the basis it is asked for.",
                 "Checkpoints whose tensors, shapes or dtypes differ are rejected with the differences listed."})
 final class DeltasCommand implements Callable<Integer> {
     @Spec
@@ -47,6 +51,10 @@ final class DeltasCommand implements Callable<Integer> {
 
     @Option(names = "--exclude", paramLabel = "GLOB", description = "Skip tensors matching GLOB (repeatable), e.g. '*.ln_*' or 'wte.*'.")
     List<String> exclude = new ArrayList<>();
+
+    @Option(names = "--basis", defaultValue = "start", paramLabel = "B",
+            description = "start (θ_t − θ_0, θ_0 the first checkpoint) or step (θ_t − θ_(t−1)). Default: ${DEFAULT-VALUE}.")
+    String basis;
 
     @Option(names = "--tolerance", defaultValue = "0", paramLabel = "T",
             description = "Write |δ| < T as exactly 0 and count it (bf16 runs: Mukherjee et al. use 1e-5). Default: ${DEFAULT-VALUE}.")
@@ -78,14 +86,15 @@ final class DeltasCommand implements Callable<Integer> {
         DeltaExtractor.Options options = DeltaExtractor.Options.defaults()
                 .withSelection(new TensorSelection(include, exclude))
                 .withTolerance(tolerance)
+                .withBasis(DeltaBasis.of(basis))
                 .withBatching(Batching.ofBatch((int) batchElements));
         long t0 = System.nanoTime();
         DeltaExtractor.Result result = DeltaExtractor.extract(series, out, options, new ConsoleProgress(quiet));
         double seconds = (System.nanoTime() - t0) / 1e9;
         PrintWriter o = spec.commandLine().getOut();
-        o.printf(Locale.ROOT, "wrote %s: %d steps × %d tensors × %,d deltas (steps %s)%n", out, result.steps().size(),
-                result.tensors(), result.elementsPerStep(),
-                String.join(",", result.steps().stream().map(s -> Integer.toString(s.step())).toList()));
+        o.printf(Locale.ROOT, "wrote %s: %d steps × %d tensors × %,d deltas (steps %s; %s basis)%n", out,
+                result.steps().size(), result.tensors(), result.elementsPerStep(),
+                String.join(",", result.steps().stream().map(s -> Integer.toString(s.step())).toList()), options.basis());
         if (tolerance > 0) {
             o.printf(Locale.ROOT, "tolerance %.3g: %,d of %,d deltas written as 0 (%.2f%%)%n", tolerance, result.zeroed(),
                     result.elementsPerStep() * result.steps().size(),

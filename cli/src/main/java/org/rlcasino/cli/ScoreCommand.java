@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
+import org.rlcasino.io.arrow.DeltaBasis;
 import org.rlcasino.io.deltas.TensorSelection;
 import org.rlcasino.scoring.FisherScorer;
 import org.rlcasino.scoring.MagnitudeScorer;
@@ -32,8 +33,12 @@ import picocli.CommandLine.Spec;
                 "  magnitude  s = Σ_t |δ_t|                                      (1 float of state per parameter)",
                 "  momentum   over the velocities v_t = δ_t − δ_(t−1) of the last W+1 deltas of the range,",
                 "             paper: |mean v|² / (std v + eps), reference: |mean v|·(1 + |mean v|/(std v + eps))",
-                "             (population std; W+1 floats of state per parameter)",
+                "             (unbiased n−1 std for both, as torch.std; a single velocity scores |δ_last|;",
+                "             W+1 floats of state per parameter)",
                 "  fisher     s = Var[δ] + |E[δ]| over the steps (population variance, Welford; 2 floats per parameter)",
+                "δ_t is on the --basis chosen: start (θ_t − θ_0, the default, as the paper's reference code logs; the",
+                "velocity is then the per-step update) or step (θ_t − θ_(t−1)). A file of the other basis is converted",
+                "while streaming (step→start: 8 more bytes per parameter, start→step: 4).",
                 "Writes a score file (scores.arrow) for the mask builders."})
 final class ScoreCommand implements Callable<Integer> {
     @Spec
@@ -47,6 +52,10 @@ final class ScoreCommand implements Callable<Integer> {
 
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "FILE", description = "Score file to write (scores.arrow).")
     Path out;
+
+    @Option(names = "--basis", defaultValue = "start", paramLabel = "B",
+            description = "Delta basis the scores are computed on: start (θ_t − θ_0) or step (θ_t − θ_(t−1)). Default: ${DEFAULT-VALUE}.")
+    String basis;
 
     @Option(names = "--momentum-formula", defaultValue = "paper", paramLabel = "F",
             description = "Momentum only: paper (the paper's |mean v|²/(std v+eps)) or reference (its public code's). Default: ${DEFAULT-VALUE}.")
@@ -91,7 +100,8 @@ final class ScoreCommand implements Callable<Integer> {
         if (firstSteps < 0) {
             throw new IllegalArgumentException("--first-steps must be >= 0 (0: all steps in range), got " + firstSteps);
         }
-        ScoringOptions options = new ScoringOptions(StepRange.parse(steps), firstSteps, new TensorSelection(include, exclude));
+        ScoringOptions options = new ScoringOptions(StepRange.parse(steps), firstSteps, new TensorSelection(include, exclude),
+                DeltaBasis.of(basis));
         try (Backend backend = backendOptions.open()) {
             StreamingScorer scorer = switch (method) {
                 case "magnitude" -> new MagnitudeScorer(backend);
@@ -105,8 +115,11 @@ final class ScoreCommand implements Callable<Integer> {
                     r.tensors(), r.entries());
             o.printf(Locale.ROOT, "steps: %d in range (%d..%d), %d used (%s)%n", r.stepsInRange().size(),
                     r.stepsInRange().getFirst(), r.stepsInRange().getLast(), r.sourceSteps().size(), describe(r.sourceSteps()));
-            o.printf(Locale.ROOT, "state: %.1f MB (%d floats per entry); read %.3f GB of deltas in %.2f s (%.2f GB/s) on %s%n",
-                    scorer.stateFloatsPerParameter() * 4.0 * r.entries() / 1e6, scorer.stateFloatsPerParameter(),
+            o.printf(Locale.ROOT, "basis: %s%s%n", r.basis(), r.fileBasis() == r.basis() ? " (as the file)"
+                    : " (converted from the file's " + r.fileBasis() + " deltas)");
+            long stateBytes = scorer.stateBytesPerParameter(r.fileBasis(), r.basis());
+            o.printf(Locale.ROOT, "state: %.1f MB (%d bytes per entry); read %.3f GB of deltas in %.2f s (%.2f GB/s) on %s%n",
+                    stateBytes * (double) r.entries() / 1e6, stateBytes,
                     r.bytesRead() / 1e9, r.seconds(), r.gigabytesPerSecond(), r.backend());
             o.flush();
             return 0;

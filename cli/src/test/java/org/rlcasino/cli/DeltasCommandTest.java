@@ -4,11 +4,13 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rlcasino.io.arrow.DeltaBasis;
 import org.rlcasino.io.arrow.DeltaStreamReader;
 import org.rlcasino.io.safetensors.Dtype;
 import org.rlcasino.io.safetensors.SafetensorsWriter;
@@ -43,14 +45,27 @@ class DeltasCommandTest {
         CliRun r = CliRun.run("deltas", "--quiet", "-o", out.toString(), "--exclude", "*.ln_*",
                 a.getParent().toString(), b.getParent().toString(), c.getParent().toString());
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("2 steps × 1 tensors × 64 deltas (steps 200,300)");
-        try (BufferAllocator allocator = new RootAllocator();
-             DeltaStreamReader reader = DeltaStreamReader.open(out, allocator)) {
-            assertThat(reader.tensors().names()).containsExactly("h.0.w");
-            assertThat(reader.next()).isTrue();
-            assertThat(reader.step()).isEqualTo(200);
-            assertThat(reader.value(0)).isEqualTo(1f);
-            assertThat(reader.value(1)).isEqualTo(0f);
+        assertThat(r.out()).contains("2 steps × 1 tensors × 64 deltas (steps 200,300; start basis)");
+        Path steps = dir.resolve("step-deltas.arrow");
+        CliRun s = CliRun.run("deltas", "--quiet", "-o", steps.toString(), "--exclude", "*.ln_*", "--basis", "step",
+                a.getParent().toString(), b.getParent().toString(), c.getParent().toString());
+        assertThat(s.code()).as(s.err()).isZero();
+        assertThat(s.out()).contains("(steps 200,300; step basis)");
+        // element 0 moves by 1 at step 200 and by 2 more at step 300: start deltas 1, 3; step deltas 1, 2
+        for (Path file : List.of(out, steps)) {
+            try (BufferAllocator allocator = new RootAllocator();
+                 DeltaStreamReader reader = DeltaStreamReader.open(file, allocator)) {
+                assertThat(reader.basis()).isEqualTo(file == out ? DeltaBasis.START : DeltaBasis.STEP);
+                assertThat(reader.tensors().names()).containsExactly("h.0.w");
+                assertThat(reader.next()).isTrue();
+                assertThat(reader.step()).isEqualTo(200);
+                assertThat(reader.value(0)).isEqualTo(1f);
+                assertThat(reader.value(1)).isEqualTo(0f);
+                while (reader.step() != 300) {
+                    assertThat(reader.next()).isTrue();
+                }
+                assertThat(reader.value(0)).isEqualTo(file == out ? 3f : 2f);
+            }
         }
     }
 

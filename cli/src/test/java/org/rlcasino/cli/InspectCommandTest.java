@@ -263,7 +263,7 @@ class InspectCommandTest {
                 {{-0.5f, 0.2f, 0.3f, 0f, 0f, 0f}, {1f, 2f, -0.02f, 4f, 0f}}};
         Path file = dir.resolve("deltas.arrow");
         try (DeltaStreamWriter writer = DeltaStreamWriter.create(file, tensors, Map.of("run", "demo"),
-                new DeltaStreamOptions(0.1, SMALL), allocator)) {
+                new DeltaStreamOptions(0.1, SMALL, org.rlcasino.io.arrow.DeltaBasis.STEP), allocator)) {
             for (int s = 0; s < 2; s++) {
                 writer.beginStep(10 * (s + 1), "ckpt/step-" + 10 * (s + 1));
                 writer.writeChunk(10 * (s + 1), "h.0.weight", 0, deltas[s][0], 0, 6);

@@ -13,11 +13,14 @@ import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.rlcasino.io.arrow.MaskFileReader;
 import org.rlcasino.io.arrow.MaskTensor;
+import org.rlcasino.io.arrow.DeltaBasis;
 import org.rlcasino.io.deltas.CheckpointSeries;
 import org.rlcasino.io.deltas.DeltaExtractor;
 import org.rlcasino.io.safetensors.Dtype;
@@ -124,14 +127,15 @@ class MaskTruthTest {
         assertNoTemporaries();
     }
 
-    @Test
-    void truthFromADeltasFileEqualsTruthFromFirstAndLastCheckpoints() throws IOException {
+    @ParameterizedTest
+    @ValueSource(strings = {"start", "step"})
+    void truthFromADeltasFileOfEitherBasisEqualsTruthFromFirstAndLastCheckpoints(String basis) throws IOException {
         Path c0 = checkpoint("step_0.safetensors", Dtype.F32, 11);
         Path c1 = checkpoint("step_1.safetensors", Dtype.F32, 12);
         Path c2 = checkpoint("step_2.safetensors", Dtype.F32, 13);
         Path deltas = dir.resolve("deltas.arrow");
-        DeltaExtractor.extract(CheckpointSeries.of(List.of(c0, c1, c2)), deltas, DeltaExtractor.Options.defaults(),
-                DeltaExtractor.Progress.NONE);
+        DeltaExtractor.extract(CheckpointSeries.of(List.of(c0, c1, c2)), deltas,
+                DeltaExtractor.Options.defaults().withBasis(DeltaBasis.of(basis)), DeltaExtractor.Progress.NONE);
         for (String sparsity : List.of("0", "50", "97.5")) {
             Path fromDeltas = dir.resolve("d" + sparsity + ".arrow");
             CliRun rd = CliRun.run("mask", "--truth", "--deltas", deltas, "--sparsity", sparsity, "--out", fromDeltas, "--quiet");

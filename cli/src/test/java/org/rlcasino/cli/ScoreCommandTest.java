@@ -61,7 +61,7 @@ class ScoreCommandTest {
     void magnitudeOverARangeAndASelection() throws Exception {
         Path out = dir.resolve("scores.arrow");
         CliRun r = CliRun.run("score", "--quiet", "--deltas", deltas, "--method", "magnitude", "--steps", "2:3",
-                "--exclude", "*.ln_*", "--threads", "2", "--out", out);
+                "--exclude", "*.ln_*", "--threads", "2", "--basis", "step", "--out", out);
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("magnitude scores").contains("1 tensors × 20 entries")
                 .contains("steps: 2 in range (2..3), 2 used (2,3)").contains("GB/s");
@@ -72,19 +72,44 @@ class ScoreCommandTest {
     }
 
     @Test
+    void theDefaultStartBasisConvertsAStepFileAndSaysSo() throws Exception {
+        Path out = dir.resolve("start.arrow");
+        CliRun r = CliRun.run("score", "--quiet", "--deltas", deltas, "--method", "magnitude", "--steps", "1:2", "--out", out);
+        assertThat(r.code()).as(r.err()).isZero();
+        // 4 bytes of score + 8 bytes of float64 running sum per entry
+        assertThat(r.out()).contains("basis: start (converted from the file's step deltas)").contains("12 bytes per entry");
+        // start deltas D_1 = a, D_2 = 3a (a = (i+1)·1e-3): Σ|D_t| = 4a
+        float[] s = scores(out, "h.0.w");
+        for (int i = 0; i < s.length; i++) {
+            assertThat((double) s[i]).isCloseTo(4 * (i + 1) * 1e-3, org.assertj.core.data.Offset.offset(1e-8));
+        }
+        try (BufferAllocator allocator = new RootAllocator(); ScoreFileReader reader = ScoreFileReader.open(out, allocator)) {
+            assertThat(reader.info().parameters()).containsEntry("basis", "start");
+            assertThat(reader.provenance()).containsEntry("file_basis", "step").containsEntry("basis", "start");
+        }
+        CliRun bad = CliRun.run("score", "--quiet", "--deltas", deltas, "--method", "magnitude", "--basis", "origin", "--out",
+                dir.resolve("never.arrow"));
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("unknown delta basis 'origin': use step");
+        assertThat(dir.resolve("never.arrow")).doesNotExist();
+    }
+
+    @Test
     void momentumAndFisherHappyPaths() throws Exception {
         Path out = dir.resolve("m.arrow");
         CliRun r = CliRun.run("score", "--quiet", "--deltas", deltas, "--method", "momentum", "--momentum-formula", "reference",
-                "--window", "2", "--eps", "1e-3", "--out", out);
+                "--window", "2", "--eps", "1e-3", "--basis", "step", "--out", out);
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("steps: 4 in range (1..4), 3 used (2,3,4)").contains("3 floats per entry");
+        assertThat(r.out()).contains("steps: 4 in range (1..4), 3 used (2,3,4)").contains("12 bytes per entry")
+                .contains("basis: step (as the file)");
         // velocities are constant ((i+1)·1e-3, sign alternating): std 0, score |v|·(1 + |v|/eps)
         float[] s = scores(out, "h.0.ln_1.weight");
         for (int i = 0; i < s.length; i++) {
             double v = (i + 1) * 1e-3;
             assertThat((double) s[i]).isCloseTo(v * (1 + v / 1e-3), org.assertj.core.data.Offset.offset(1e-5));
         }
-        r = CliRun.run("score", "--quiet", "--deltas", deltas, "--method", "fisher", "--first-steps", "2", "--out", out);
+        r = CliRun.run("score", "--quiet", "--deltas", deltas, "--method", "fisher", "--first-steps", "2", "--basis", "step",
+                "--out", out);
         assertThat(r.code()).as(r.err()).isZero();
         // steps 1, 2: mean 1.5·a, population variance 0.25·a², a = (i+1)·1e-3
         float[] f = scores(out, "h.0.w");

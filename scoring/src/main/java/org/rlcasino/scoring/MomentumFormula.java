@@ -2,7 +2,7 @@ package org.rlcasino.scoring;
 
 import org.rlcasino.tasks.ScoringKernels;
 
-/** The two momentum scores over the window's velocities, with μ = mean v and σ = population std v. */
+/** The two momentum scores over the window's velocities, with μ = mean v and σ = unbiased (n−1) std v. */
 public enum MomentumFormula {
     /** The paper's formula: {@code |μ|² / (σ + ε)}. */
     PAPER("paper", ScoringKernels.FORMULA_PAPER),

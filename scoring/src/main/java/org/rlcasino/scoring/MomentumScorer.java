@@ -17,15 +17,18 @@ import org.rlcasino.tasks.ScoringKernels;
  *
  * <p>Window: the score is the one after the last step of the range, over its last
  * {@code m = min(w, T − 1)} velocities, i.e. over the last {@code min(w + 1, T)} deltas of the T
- * steps in range (earlier steps do not change it and are not read). With
- * {@code μ = (1/m) Σ v} and the <b>population</b> standard deviation
- * {@code σ = sqrt((1/m) Σ (v − μ)²)}:
+ * steps in range (earlier steps do not change it). With {@code μ = (1/m) Σ v} and the
+ * <b>unbiased</b> standard deviation {@code σ = sqrt(Σ (v − μ)² / (m − 1))} (torch.std's default,
+ * which the paper's reference code uses; the same σ for both formulas):
  * <ul>
  *   <li>{@link MomentumFormula#PAPER}: {@code s = |μ|² / (σ + ε)};</li>
  *   <li>{@link MomentumFormula#REFERENCE}: {@code s = |μ| · (1 + |μ| / (σ + ε))}.</li>
  * </ul>
- * Fewer than two steps in range give no velocity and are an error. State: w velocity slots plus
- * the previous delta, (w + 1) floats per parameter (the score is written over the previous delta).
+ * A window of a single velocity (exactly two deltas) has no σ: as the reference code, the score is
+ * then the last delta's magnitude {@code |δ_T|}, for both formulas. Fewer than two steps in range
+ * are an error. The velocity means "per-step update" only on the {@code start} basis; on the
+ * {@code step} basis it is a second difference of the weights. State: w velocity slots plus the
+ * previous delta, (w + 1) floats per parameter (the score is written over the previous delta).
  *
  * @see ScoringKernels#momentumScore
  */
@@ -73,7 +76,7 @@ public final class MomentumScorer extends StreamingScorer {
         p.put("formula", formula.label());
         p.put("window", Integer.toString(window));
         p.put("eps", String.format(Locale.ROOT, "%s", eps));
-        p.put("std", "population");
+        p.put("std", "unbiased (n-1)");
         return p;
     }
 
@@ -132,6 +135,16 @@ public final class MomentumScorer extends StreamingScorer {
         float[] scalars = new float[ScoringKernels.SCALARS_LENGTH];
         scalars[ScoringKernels.S_EPS] = (float) eps;
         float[] score = previous;
+        if (steps == 2) {
+            // one velocity: no spread to divide by; the reference code scores |last delta|
+            for (int i = 0; i < n; i++) {
+                score[i] = Math.abs(score[i]);
+            }
+            velocities = null;
+            previous = null;
+            update = null;
+            return score;
+        }
         backend.prepare(KernelCall.builder("scoring.momentum_score", Kernel.MOMENTUM_SCORE)
                 .output(score).constant(velocities).constant(settings).constant(scalars).size(n).over(n)).launch();
         velocities = null;

@@ -3,6 +3,8 @@ package org.rlcasino.scoring;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.rlcasino.io.arrow.DeltaBasis;
+
 /**
  * What a scorer did.
  *
@@ -15,9 +17,12 @@ import java.util.List;
  * @param bytesRead   bytes of float32 deltas consumed (source steps × entries × 4)
  * @param nanos       wall time of reading, scoring and writing
  * @param backend     the backend's name
+ * @param fileBasis   the basis the delta file records
+ * @param basis       the basis the scores were computed on (converted from {@code fileBasis} when they differ)
  */
 public record ScoringResult(String method, Path scores, int tensors, long entries, List<Integer> stepsInRange,
-                            List<Integer> sourceSteps, long bytesRead, long nanos, String backend) {
+                            List<Integer> sourceSteps, long bytesRead, long nanos, String backend, DeltaBasis fileBasis,
+                            DeltaBasis basis) {
     public ScoringResult {
         stepsInRange = List.copyOf(stepsInRange);
         sourceSteps = List.copyOf(sourceSteps);

@@ -12,6 +12,7 @@ import java.util.Set;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.rlcasino.io.arrow.Batching;
+import org.rlcasino.io.arrow.DeltaBasis;
 import org.rlcasino.io.arrow.DeltaStreamReader;
 import org.rlcasino.io.arrow.ScoreFileInfo;
 import org.rlcasino.io.arrow.ScoreFileWriter;
@@ -94,6 +95,14 @@ public abstract sealed class StreamingScorer permits MagnitudeScorer, MomentumSc
     /** Floats of state per selected parameter (the memory bound is this times 4 bytes times n, plus one batch). */
     public abstract long stateFloatsPerParameter();
 
+    /**
+     * Bytes of state per selected parameter for scoring a file of basis {@code file} on basis
+     * {@code scored}: the scorer's state plus the basis conversion's (8 bytes step → start, 4 start → step).
+     */
+    public final long stateBytesPerParameter(DeltaBasis file, DeltaBasis scored) {
+        return stateFloatsPerParameter() * Float.BYTES + DeltaBasisConversion.bytesPerParameter(file, scored);
+    }
+
     /** Length of the scorer's largest state array per parameter (momentum: the window of velocities). */
     long largestArrayPerParameter() {
         return 1;
@@ -142,6 +151,7 @@ public abstract sealed class StreamingScorer permits MagnitudeScorer, MomentumSc
             checkSteps(inRange);
             List<Integer> contributing = List.copyOf(contributingSteps(inRange));
 
+            DeltaBasisConversion conversion = DeltaBasisConversion.between(reader.basis(), options.basis(), n);
             Batching batching = reader.batching();
             int capacity = (int) Math.min(n, Math.max(batching.batchElements(), batching.chunkElements()));
             float[] buffer = new float[capacity];
@@ -172,15 +182,18 @@ public abstract sealed class StreamingScorer permits MagnitudeScorer, MomentumSc
                         next++;
                     }
                 }
-                if (!active) {
-                    continue;
-                }
                 long base = baseOf[reader.tensorIndex()];
-                if (base < 0) {
+                if (base < 0 || !active && conversion == null) {
                     continue;
                 }
                 long flat = base + reader.offset();
                 int length = reader.length();
+                if (!active) {
+                    // not scored, but the conversion's running state must see it; the buffer is empty between scored steps
+                    reader.readValues(buffer, 0);
+                    conversion.apply(buffer, 0, length, (int) flat);
+                    continue;
+                }
                 if (fill > 0 && (flat != (long) window[ScoringKernels.W_BASE] + fill || fill + length > capacity)) {
                     flush(window, fill);
                     fill = 0;
@@ -189,6 +202,9 @@ public abstract sealed class StreamingScorer permits MagnitudeScorer, MomentumSc
                     window[ScoringKernels.W_BASE] = (int) flat;
                 }
                 reader.readValues(buffer, fill);
+                if (conversion != null) {
+                    conversion.apply(buffer, fill, length, (int) flat);
+                }
                 fill += length;
                 bytes += (long) length * Float.BYTES;
                 p.advance(length);
@@ -203,7 +219,7 @@ public abstract sealed class StreamingScorer permits MagnitudeScorer, MomentumSc
             float[] scores = finish(contributing.size());
             write(out, scored, scores, contributing, reader, deltas, options, inRange);
             return new ScoringResult(method(), out, scored.size(), n, inRange, contributing, bytes,
-                    System.nanoTime() - t0, backend.name());
+                    System.nanoTime() - t0, backend.name(), reader.basis(), options.basis());
         } finally {
             p.end();
         }
@@ -230,7 +246,11 @@ public abstract sealed class StreamingScorer permits MagnitudeScorer, MomentumSc
         provenance.put("include", String.join(",", options.selection().include()));
         provenance.put("exclude", String.join(",", options.selection().exclude()));
         provenance.put("backend", backend.name());
-        ScoreFileInfo info = new ScoreFileInfo(method(), parameters(), contributing);
+        provenance.put("file_basis", reader.basis().label());
+        provenance.put("basis", options.basis().label());
+        Map<String, String> parameters = new LinkedHashMap<>(parameters());
+        parameters.put("basis", options.basis().label());
+        ScoreFileInfo info = new ScoreFileInfo(method(), parameters, contributing);
         TensorTable table = TensorTable.of(scored);
         try (BufferAllocator allocator = new RootAllocator();
              ScoreFileWriter writer = ScoreFileWriter.create(out, table, info, provenance, reader.batching(), allocator)) {

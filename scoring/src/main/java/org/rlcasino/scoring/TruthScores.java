@@ -9,6 +9,7 @@ import java.util.Map;
 
 import org.apache.arrow.memory.BufferAllocator;
 import org.rlcasino.io.arrow.Batching;
+import org.rlcasino.io.arrow.DeltaBasis;
 import org.rlcasino.io.arrow.DeltaStep;
 import org.rlcasino.io.arrow.DeltaStreamReader;
 import org.rlcasino.io.arrow.ScoreFileInfo;
@@ -29,7 +30,8 @@ import org.rlcasino.io.safetensors.SafetensorsCheckpoint;
  *   <li>{@link #fromCheckpoints}: read from the two checkpoints, chunk by chunk, in float32
  *       ({@code θ_final − θ_start} per element in float32, then its absolute value). Memory: one
  *       chunk buffer plus one record batch.</li>
- *   <li>{@link #fromDeltas}: {@code |Σ_t δ_t|} over every step of a delta stream, summed in float32
+ *   <li>{@link #fromDeltas}: on the start basis the last delta {@code |δ_T| = |θ_T − θ_0|}; on the
+ *       step basis {@code |Σ_t δ_t|} over every step of a delta stream, summed in float32
  *       in step order. This equals {@code |θ_last − θ_first|} up to float rounding (each δ_t was
  *       already rounded to float32, and the sum rounds again); the two agree exactly when every
  *       partial sum is representable, e.g. F32 values on a common power-of-two grid. Memory: one
@@ -89,7 +91,7 @@ public final class TruthScores {
     }
 
     /**
-     * Writes {@code |Σ_t δ_t|} over all steps of the delta stream {@code deltas} to {@code out}.
+     * Writes {@code |θ_last − θ_0|} from the delta stream (start basis: its last step; step basis: {@code |Σ_t δ_t|} over all steps) {@code deltas} to {@code out}.
      *
      * @throws IllegalArgumentException if the stream holds no entries or too many for one float array
      */
@@ -109,6 +111,7 @@ public final class TruthScores {
                 throw new IllegalArgumentException(deltas + ": " + total + " parameters exceed a Java array's "
                         + StreamingScorer.MAX_ARRAY + " elements");
             }
+            boolean start = reader.basis() == DeltaBasis.START;
             float[] sum = new float[(int) total];
             float[] row = new float[Math.max(1, reader.batching().chunkElements())];
             while (reader.next()) {
@@ -118,13 +121,18 @@ public final class TruthScores {
                 }
                 reader.readValues(row, 0);
                 int base = (int) (baseOf[reader.tensorIndex()] + reader.offset());
-                for (int i = 0; i < length; i++) {
-                    sum[base + i] += row[i];
+                if (start) {
+                    System.arraycopy(row, 0, sum, base, length); // the last step's θ_last − θ_0 remains
+                } else {
+                    for (int i = 0; i < length; i++) {
+                        sum[base + i] += row[i];
+                    }
                 }
             }
             List<Integer> steps = reader.steps().stream().map(DeltaStep::step).toList();
             Map<String, String> parameters = new LinkedHashMap<>();
-            parameters.put("formula", "|sum delta| (= |theta_last - theta_first| up to float32 rounding)");
+            parameters.put("formula", start ? "|last delta| (start basis: = |theta_last - theta_0|)"
+                    : "|sum delta| (step basis: = |theta_last - theta_0| up to float32 rounding)");
             parameters.put("source", "deltas");
             parameters.put("deltas", deltas.toString());
             Map<String, String> provenance = new LinkedHashMap<>(parameters);

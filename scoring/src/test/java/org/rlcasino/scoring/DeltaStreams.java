@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.rlcasino.io.arrow.Batching;
+import org.rlcasino.io.arrow.DeltaBasis;
 import org.rlcasino.io.arrow.DeltaStreamOptions;
 import org.rlcasino.io.arrow.DeltaStreamWriter;
 import org.rlcasino.io.arrow.ScoreFileReader;
@@ -60,9 +61,15 @@ record DeltaStreams(Path file, TensorTable tensors, int[] steps, float[][][] del
 
     static DeltaStreams write(Path file, TensorTable tensors, int[] steps, float[][][] deltas, Batching batching)
             throws IOException {
+        return write(file, tensors, steps, deltas, batching, DeltaBasis.STEP);
+    }
+
+    /** Writes {@code deltas} as they are, recording {@code basis} in the file. */
+    static DeltaStreams write(Path file, TensorTable tensors, int[] steps, float[][][] deltas, Batching batching,
+                              DeltaBasis basis) throws IOException {
         try (BufferAllocator allocator = new RootAllocator();
              DeltaStreamWriter writer = DeltaStreamWriter.create(file, tensors, Map.of("test", "DeltaStreams"),
-                     DeltaStreamOptions.DEFAULTS.withBatching(batching), allocator)) {
+                     DeltaStreamOptions.DEFAULTS.withBatching(batching).withBasis(basis), allocator)) {
             for (int s = 0; s < steps.length; s++) {
                 writer.beginStep(steps[s], "test");
                 for (int t = 0; t < tensors.size(); t++) {

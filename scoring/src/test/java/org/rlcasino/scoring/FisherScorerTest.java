@@ -7,6 +7,7 @@ import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rlcasino.io.arrow.DeltaBasis;
 import org.rlcasino.io.arrow.TensorInfo;
 import org.rlcasino.io.arrow.TensorTable;
 import org.rlcasino.tasks.JvmBackend;
@@ -54,7 +55,7 @@ class FisherScorerTest {
         DeltaStreams d = DeltaStreams.random(dir.resolve("deltas.arrow"), steps, 7, 1.0, 0.7, DeltaStreams.SMALL);
         Path out = dir.resolve("scores.arrow");
         try (JvmBackend backend = new JvmBackend(2, 9)) {
-            new FisherScorer(backend).score(d.file(), out, ScoringOptions.ALL.withSteps(StepRange.parse("2:10")), null);
+            new FisherScorer(backend).score(d.file(), out, ScoringOptions.ALL.withBasis(DeltaBasis.STEP).withSteps(StepRange.parse("2:10")), null);
         }
         Map<String, float[]> scores = DeltaStreams.readScores(out);
         List<Integer> used = List.of(2, 3, 4, 5, 6, 7, 8, 9, 10);
@@ -69,7 +70,7 @@ class FisherScorerTest {
         DeltaStreams d = DeltaStreams.random(dir.resolve("deltas.arrow"), new int[] {3, 4}, 8, 1e-3, 0, DeltaStreams.SMALL);
         Path out = dir.resolve("scores.arrow");
         try (JvmBackend backend = new JvmBackend(1, 100)) {
-            new FisherScorer(backend).score(d.file(), out, ScoringOptions.ALL.withFirstSteps(1), null);
+            new FisherScorer(backend).score(d.file(), out, ScoringOptions.ALL.withBasis(DeltaBasis.STEP).withFirstSteps(1), null);
         }
         float[] expected = d.deltas()[0][1].clone();
         for (int i = 0; i < expected.length; i++) {
@@ -99,7 +100,7 @@ class FisherScorerTest {
         DeltaStreams d = DeltaStreams.write(dir.resolve("large-mean.arrow"), table, numbers, deltas, DeltaStreams.SMALL);
         Path out = dir.resolve("scores.arrow");
         try (JvmBackend backend = new JvmBackend(2, 64)) {
-            new FisherScorer(backend).score(d.file(), out, ScoringOptions.ALL, null);
+            new FisherScorer(backend).score(d.file(), out, ScoringOptions.ALL.withBasis(DeltaBasis.STEP), null);
         }
         float[] scores = DeltaStreams.readScores(out).get("w");
         List<Integer> all = java.util.stream.IntStream.rangeClosed(1, steps).boxed().toList();

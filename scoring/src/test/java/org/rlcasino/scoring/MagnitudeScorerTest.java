@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.rlcasino.io.arrow.DeltaBasis;
 import org.rlcasino.io.arrow.Batching;
 import org.rlcasino.io.arrow.ScoreFileReader;
 import org.rlcasino.io.deltas.TensorSelection;
@@ -47,7 +48,7 @@ class MagnitudeScorerTest {
         Path out = dir.resolve("scores.arrow");
         ScoringResult result;
         try (JvmBackend backend = new JvmBackend(threads, chunk)) {
-            result = new MagnitudeScorer(backend).score(d.file(), out, ScoringOptions.ALL, null);
+            result = new MagnitudeScorer(backend).score(d.file(), out, ScoringOptions.ALL.withBasis(DeltaBasis.STEP), null);
         }
         Map<String, float[]> scores = DeltaStreams.readScores(out);
         assertThat(scores.keySet()).containsExactlyElementsOf(d.tensors().names());
@@ -72,8 +73,8 @@ class MagnitudeScorerTest {
         DeltaStreams small = DeltaStreams.random(dir.resolve("a.arrow"), steps, 2, 1, 0.3, DeltaStreams.SMALL);
         DeltaStreams large = DeltaStreams.write(dir.resolve("b.arrow"), small.tensors(), steps, small.deltas(), Batching.DEFAULTS);
         try (JvmBackend one = new JvmBackend(1, 1 << 20); JvmBackend three = new JvmBackend(3, 3)) {
-            new MagnitudeScorer(one).score(small.file(), dir.resolve("1.arrow"), ScoringOptions.ALL, null);
-            new MagnitudeScorer(three).score(large.file(), dir.resolve("3.arrow"), ScoringOptions.ALL, null);
+            new MagnitudeScorer(one).score(small.file(), dir.resolve("1.arrow"), ScoringOptions.ALL.withBasis(DeltaBasis.STEP), null);
+            new MagnitudeScorer(three).score(large.file(), dir.resolve("3.arrow"), ScoringOptions.ALL.withBasis(DeltaBasis.STEP), null);
         }
         Map<String, float[]> a = DeltaStreams.readScores(dir.resolve("1.arrow"));
         Map<String, float[]> b = DeltaStreams.readScores(dir.resolve("3.arrow"));
@@ -87,7 +88,7 @@ class MagnitudeScorerTest {
         DeltaStreams d = DeltaStreams.random(dir.resolve("deltas.arrow"), new int[] {10, 20, 30, 40, 50}, 3, 1e-2, 0,
                 DeltaStreams.SMALL);
         Path out = dir.resolve("scores.arrow");
-        ScoringOptions options = ScoringOptions.ALL.withSteps(StepRange.parse("20:40"))
+        ScoringOptions options = ScoringOptions.ALL.withBasis(DeltaBasis.STEP).withSteps(StepRange.parse("20:40"))
                 .withSelection(new TensorSelection(List.of("h.*"), List.of("*.ln_*")));
         try (JvmBackend backend = new JvmBackend(2, 16)) {
             ScoringResult r = new MagnitudeScorer(backend).score(d.file(), out, options, null);
@@ -101,11 +102,11 @@ class MagnitudeScorerTest {
 
         // the first two steps: ':' with firstSteps, and the same as ':20' inclusive
         try (JvmBackend backend = new JvmBackend(2, 16)) {
-            new MagnitudeScorer(backend).score(d.file(), out, ScoringOptions.ALL.withFirstSteps(2), null);
+            new MagnitudeScorer(backend).score(d.file(), out, ScoringOptions.ALL.withBasis(DeltaBasis.STEP).withFirstSteps(2), null);
             assertClose("first 2", DeltaStreams.readScores(out).get("lm_head.bias"), oracle(d, 3, List.of(10, 20)), 1e-12, 1e-5);
-            new MagnitudeScorer(backend).score(d.file(), out, ScoringOptions.ALL.withSteps(StepRange.parse(":20")), null);
+            new MagnitudeScorer(backend).score(d.file(), out, ScoringOptions.ALL.withBasis(DeltaBasis.STEP).withSteps(StepRange.parse(":20")), null);
             assertClose(":20", DeltaStreams.readScores(out).get("lm_head.bias"), oracle(d, 3, List.of(10, 20)), 1e-12, 1e-5);
-            new MagnitudeScorer(backend).score(d.file(), out, ScoringOptions.ALL.withSteps(StepRange.parse("50")), null);
+            new MagnitudeScorer(backend).score(d.file(), out, ScoringOptions.ALL.withBasis(DeltaBasis.STEP).withSteps(StepRange.parse("50")), null);
             assertClose("50", DeltaStreams.readScores(out).get("lm_head.bias"), oracle(d, 3, List.of(50)), 1e-12, 1e-5);
         }
     }
@@ -116,16 +117,61 @@ class MagnitudeScorerTest {
         Path out = dir.resolve("never.arrow");
         try (JvmBackend backend = new JvmBackend(1, 16)) {
             MagnitudeScorer scorer = new MagnitudeScorer(backend);
-            assertThatThrownBy(() -> scorer.score(d.file(), out, ScoringOptions.ALL.withSteps(StepRange.parse("2:9")), null))
+            assertThatThrownBy(() -> scorer.score(d.file(), out, ScoringOptions.ALL.withBasis(DeltaBasis.STEP).withSteps(StepRange.parse("2:9")), null))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("step 9 is not in the file")
                     .hasMessageContaining("steps 1..3");
             assertThatThrownBy(() -> scorer.score(d.file(), out,
-                    ScoringOptions.ALL.withSelection(new TensorSelection(List.of(), List.of("*"))), null))
+                    ScoringOptions.ALL.withBasis(DeltaBasis.STEP).withSelection(new TensorSelection(List.of(), List.of("*"))), null))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no tensor left");
             assertThatThrownBy(() -> scorer.score(d.file(), out,
-                    ScoringOptions.ALL.withSelection(new TensorSelection(List.of("wte.*"), List.of())), null))
+                    ScoringOptions.ALL.withBasis(DeltaBasis.STEP).withSelection(new TensorSelection(List.of("wte.*"), List.of())), null))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("matches no tensor");
         }
         assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void theStartBasisOfAStepFileSumsFromTheFilesFirstStepEvenOutsideTheRange() throws Exception {
+        int[] steps = {1, 2, 3, 4, 5};
+        DeltaStreams d = DeltaStreams.random(dir.resolve("step.arrow"), steps, 9, 1e-2, 1e-2, DeltaStreams.SMALL);
+        // the same deltas written on the start basis: D_t = Σ_(s ≤ t) δ_s (float64 sum, rounded once)
+        float[][][] start = new float[steps.length][d.tensors().size()][];
+        for (int t = 0; t < d.tensors().size(); t++) {
+            double[] sum = new double[d.deltas()[0][t].length];
+            for (int s = 0; s < steps.length; s++) {
+                start[s][t] = new float[sum.length];
+                for (int i = 0; i < sum.length; i++) {
+                    sum[i] += d.deltas()[s][t][i];
+                    start[s][t][i] = (float) sum[i];
+                }
+            }
+        }
+        DeltaStreams startFile = DeltaStreams.write(dir.resolve("start.arrow"), d.tensors(), steps, start, DeltaStreams.SMALL,
+                DeltaBasis.START);
+        ScoringOptions range = ScoringOptions.ALL.withSteps(StepRange.parse("3:5"));
+        try (JvmBackend backend = new JvmBackend(2, 5)) {
+            for (DeltaBasis basis : DeltaBasis.values()) {
+                Path fromStep = dir.resolve("from-step-" + basis + ".arrow");
+                Path fromStart = dir.resolve("from-start-" + basis + ".arrow");
+                ScoringResult a = new MagnitudeScorer(backend).score(d.file(), fromStep, range.withBasis(basis), null);
+                ScoringResult b = new MagnitudeScorer(backend).score(startFile.file(), fromStart, range.withBasis(basis), null);
+                assertThat(a.fileBasis()).isEqualTo(DeltaBasis.STEP);
+                assertThat(b.fileBasis()).isEqualTo(DeltaBasis.START);
+                assertThat(a.basis()).isEqualTo(basis);
+                DeltaStreams expected = basis == DeltaBasis.STEP ? d : startFile;
+                for (int t = 0; t < d.tensors().size(); t++) {
+                    String name = d.tensors().get(t).name();
+                    float[] oracle = new float[expected.deltas()[0][t].length];
+                    for (int s = 2; s < 5; s++) {
+                        for (int i = 0; i < oracle.length; i++) {
+                            oracle[i] += Math.abs(expected.deltas()[s][t][i]);
+                        }
+                    }
+                    // converted values differ from the written ones by at most one float32 rounding
+                    assertClose(basis + " from step file " + name, DeltaStreams.readScores(fromStep).get(name), oracle, 1e-9, 1e-6);
+                    assertClose(basis + " from start file " + name, DeltaStreams.readScores(fromStart).get(name), oracle, 1e-9, 1e-6);
+                }
+            }
+        }
     }
 }

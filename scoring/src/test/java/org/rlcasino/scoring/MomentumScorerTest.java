@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.rlcasino.io.arrow.DeltaBasis;
 import org.rlcasino.io.arrow.ScoreFileReader;
 import org.rlcasino.tasks.JvmBackend;
 
@@ -18,7 +19,8 @@ import static org.rlcasino.testsupport.NumericAssertions.assertClose;
 
 /**
  * Momentum scores against the formulas computed in double from the same float32 deltas: the
- * velocities of the last min(w + 1, T) deltas, their mean μ and population std σ. Tolerance:
+ * velocities of the last min(w + 1, T) deltas, their mean μ and unbiased (n−1) std σ; one velocity
+ * falls back to the last delta's magnitude. Tolerance:
  * 1e-4 relative (σ of a few velocities in float32 loses a few ulps more when σ ≪ |μ|) plus
  * 1e-9 absolute (scores near 0 where μ ≈ 0).
  */
@@ -31,6 +33,10 @@ class MomentumScorerTest {
         int m = used.size() - 1;
         float[] expected = new float[d.deltas()[0][tensor].length];
         for (int i = 0; i < expected.length; i++) {
+            if (m == 1) {
+                expected[i] = Math.abs(d.deltas()[d.indexOf(used.getLast())][tensor][i]);
+                continue;
+            }
             double[] v = new double[m];
             for (int k = 0; k < m; k++) {
                 v[k] = (double) d.deltas()[d.indexOf(used.get(k + 1))][tensor][i] - d.deltas()[d.indexOf(used.get(k))][tensor][i];
@@ -44,7 +50,7 @@ class MomentumScorerTest {
             for (double x : v) {
                 sq += (x - mean) * (x - mean);
             }
-            double std = Math.sqrt(sq / m);
+            double std = Math.sqrt(sq / (m - 1));
             double a = Math.abs(mean);
             expected[i] = (float) (formula == MomentumFormula.PAPER ? a * a / (std + eps) : a * (1 + a / (std + eps)));
         }
@@ -69,7 +75,7 @@ class MomentumScorerTest {
         MomentumFormula formula = MomentumFormula.of(formulaName);
         ScoringResult result;
         try (JvmBackend backend = new JvmBackend(2, 13)) {
-            result = new MomentumScorer(backend, formula, window, eps).score(d.file(), out, ScoringOptions.ALL, null);
+            result = new MomentumScorer(backend, formula, window, eps).score(d.file(), out, ScoringOptions.ALL.withBasis(DeltaBasis.STEP), null);
         }
         check(d, out, List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), window, eps, formula);
         assertThat(result.stepsInRange()).hasSize(10);
@@ -77,7 +83,7 @@ class MomentumScorerTest {
         try (RootAllocator allocator = new RootAllocator(); ScoreFileReader reader = ScoreFileReader.open(out, allocator)) {
             assertThat(reader.info().method()).isEqualTo("momentum");
             assertThat(reader.info().parameters()).containsEntry("formula", formulaName)
-                    .containsEntry("window", Integer.toString(window)).containsEntry("std", "population");
+                    .containsEntry("window", Integer.toString(window)).containsEntry("std", "unbiased (n-1)").containsEntry("basis", "step");
             assertThat(reader.info().sourceSteps()).isEqualTo(result.sourceSteps());
         }
     }
@@ -89,28 +95,29 @@ class MomentumScorerTest {
         Path out = dir.resolve("scores.arrow");
         try (JvmBackend backend = new JvmBackend(2, 8)) {
             // 4 deltas, 3 velocities, window 5
-            ScoringResult r = new MomentumScorer(backend, MomentumFormula.PAPER, 5, 1e-8).score(d.file(), out, ScoringOptions.ALL, null);
+            ScoringResult r = new MomentumScorer(backend, MomentumFormula.PAPER, 5, 1e-8).score(d.file(), out, ScoringOptions.ALL.withBasis(DeltaBasis.STEP), null);
             assertThat(r.sourceSteps()).containsExactly(5, 6, 7, 8);
             check(d, out, List.of(5, 6, 7, 8), 5, 1e-8, MomentumFormula.PAPER);
             // exactly w + 1 deltas, and a range inside the file
             new MomentumScorer(backend, MomentumFormula.REFERENCE, 2, 1e-8).score(d.file(), out,
-                    ScoringOptions.ALL.withSteps(StepRange.parse("6:8")), null);
+                    ScoringOptions.ALL.withBasis(DeltaBasis.STEP).withSteps(StepRange.parse("6:8")), null);
             check(d, out, List.of(6, 7, 8), 2, 1e-8, MomentumFormula.REFERENCE);
         }
     }
 
     @Test
-    void twoStepsGiveOneVelocityWithZeroStd() throws Exception {
+    void twoStepsGiveOneVelocityAndFallBackToTheLastDeltasMagnitudeAsTheReferenceCode() throws Exception {
         DeltaStreams d = DeltaStreams.random(dir.resolve("deltas.arrow"), new int[] {1, 2, 3}, 23, 1e-2, 0, DeltaStreams.SMALL);
         Path out = dir.resolve("scores.arrow");
-        try (JvmBackend backend = new JvmBackend(1, 100)) {
-            new MomentumScorer(backend, MomentumFormula.PAPER, 5, 1e-2).score(d.file(), out,
-                    ScoringOptions.ALL.withFirstSteps(2), null);
-        }
-        float[] s = DeltaStreams.readScores(out).get("lm_head.bias");
-        for (int i = 0; i < s.length; i++) {
-            double v = (double) d.deltas()[1][3][i] - d.deltas()[0][3][i];
-            assertThat((double) s[i]).isCloseTo(v * v / 1e-2, org.assertj.core.data.Percentage.withPercentage(1e-3));
+        for (MomentumFormula formula : MomentumFormula.values()) {
+            try (JvmBackend backend = new JvmBackend(1, 100)) {
+                new MomentumScorer(backend, formula, 5, 1e-2).score(d.file(), out,
+                        ScoringOptions.ALL.withBasis(DeltaBasis.STEP).withFirstSteps(2), null);
+            }
+            float[] s = DeltaStreams.readScores(out).get("lm_head.bias");
+            for (int i = 0; i < s.length; i++) {
+                assertThat(s[i]).as("%s [%d]", formula, i).isEqualTo(Math.abs(d.deltas()[1][3][i]));
+            }
         }
     }
 
@@ -120,7 +127,7 @@ class MomentumScorerTest {
         Path out = dir.resolve("never.arrow");
         try (JvmBackend backend = new JvmBackend(1, 100)) {
             MomentumScorer scorer = new MomentumScorer(backend, MomentumFormula.PAPER, 5, 1e-8);
-            assertThatThrownBy(() -> scorer.score(d.file(), out, ScoringOptions.ALL.withSteps(StepRange.parse("2")), null))
+            assertThatThrownBy(() -> scorer.score(d.file(), out, ScoringOptions.ALL.withBasis(DeltaBasis.STEP).withSteps(StepRange.parse("2")), null))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 2 steps");
             assertThatThrownBy(() -> new MomentumScorer(backend, MomentumFormula.PAPER, 1, 1e-8))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("window must be >= 2");

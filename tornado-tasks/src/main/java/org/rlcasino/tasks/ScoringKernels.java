@@ -34,7 +34,7 @@ public final class ScoringKernels {
     /** Length of a {@code scalars} array. */
     public static final int SCALARS_LENGTH = 1;
 
-    /** {@code settings[M_VELOCITIES]}: velocities in the window, m ∈ [1, slots]. */
+    /** {@code settings[M_VELOCITIES]}: velocities in the window, m ∈ [2, slots]. */
     public static final int M_VELOCITIES = 0;
     /** {@code settings[M_FORMULA]}: {@link #FORMULA_PAPER} or {@link #FORMULA_REFERENCE}. */
     public static final int M_FORMULA = 1;
@@ -104,16 +104,19 @@ public final class ScoringKernels {
 
     /**
      * Momentum score of parameter {@code i}, over the first {@code m = settings[M_VELOCITIES]}
-     * slots of the ring (their order does not matter): {@code μ = (1/m) Σ v}, the population
-     * standard deviation {@code σ = sqrt((1/m) Σ (v − μ)²)} (two passes), and
+     * slots of the ring (their order does not matter): {@code μ = (1/m) Σ v}, the unbiased
+     * standard deviation {@code σ = sqrt(Σ (v − μ)² / (m − 1))} (two passes; torch.std's default,
+     * as the paper's reference code), and
      * <pre>
      *   paper:      score = |μ|² / (σ + ε)
      *   reference:  score = |μ| · (1 + |μ| / (σ + ε))
      * </pre>
+     * A window of one velocity has no σ: the caller scores it without this kernel (the reference
+     * code falls back to the last delta's magnitude).
      *
      * @param score      momentum scores, (n)
      * @param velocities ring of velocities, (≥ m·n)
-     * @param settings   m and the formula, ({@link #SETTINGS_LENGTH})
+     * @param settings   m ≥ 2 and the formula, ({@link #SETTINGS_LENGTH})
      * @param scalars    ε at {@link #S_EPS}, ({@link #SCALARS_LENGTH})
      * @param n          parameters (the ring's slot stride); the launch range
      */
@@ -123,6 +126,7 @@ public final class ScoringKernels {
         int formula = settings[M_FORMULA];
         float eps = scalars[S_EPS];
         float invM = 1.0f / m;
+        float invDof = 1.0f / (m - 1);
         for (@Parallel int j = 0; j < count; j++) {
             int i = offset + j;
             float sum = 0f;
@@ -135,7 +139,7 @@ public final class ScoringKernels {
                 float d = velocities[s * n + i] - mean;
                 squares += d * d;
             }
-            float std = (float) Math.sqrt(squares * invM);
+            float std = (float) Math.sqrt(squares * invDof);
             float a = Math.abs(mean);
             float ratio = a / (std + eps);
             if (formula == FORMULA_PAPER) {

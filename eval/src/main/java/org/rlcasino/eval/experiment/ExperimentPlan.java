@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import org.rlcasino.io.arrow.DeltaBasis;
 import org.rlcasino.io.config.ExperimentSection;
 import org.rlcasino.io.config.MaskQualitySection;
 import org.rlcasino.io.config.PhaseSection;
@@ -67,8 +68,13 @@ public final class ExperimentPlan {
             }
             Path checkpoints = configDir.resolve(exp.checkpoints());
             stages.add(new DeltasStage(checkpoints, exp.maskQuality()));
+            if (exp.maskQuality().seedBaseline() != null) {
+                throw new IllegalArgumentException("experiment.maskQuality.seedBaseline: a run on external checkpoints trains "
+                        + "nothing, so there is no second seed to train; remove seedBaseline");
+            }
             stages.add(new MaskQualityStage(exp.maskQuality(), DeltasStage.NAME,
-                    runDir.resolve(DeltasStage.NAME).resolve(DeltasStage.OUTPUT), checkpoints, null, null, seedOf(exp.maskQuality(), config)));
+                    runDir.resolve(DeltasStage.NAME).resolve(DeltasStage.OUTPUT), checkpoints, null, null, null,
+                    seedOf(exp.maskQuality(), config)));
             addSpeed(stages, config, exp, configDir);
             return new ExperimentPlan(config, stages);
         }
@@ -80,6 +86,11 @@ public final class ExperimentPlan {
         }
         List<QualityArm> arms = exp != null && exp.quality() != null ? QualityArm.of(exp.quality()) : List.of();
         List<PhaseSection> armPhases = new ArrayList<>();
+        PhaseSection seedBaseline = seedBaselinePhase(config, exp);
+        if (seedBaseline != null) {
+            requirePhaseName(seedBaseline.name(), names);
+            phases.add(seedBaseline);
+        }
         if (!arms.isEmpty()) {
             QualitySection q = exp.quality();
             PhaseSection from = config.phases().stream().filter(p -> p.name().equals(q.from())).findFirst()
@@ -126,9 +137,12 @@ public final class ExperimentPlan {
         Path deltas = exp.deltasPhase() == null ? null : runDir.resolve(exp.deltasPhase()).resolve("deltas.arrow");
         if (exp.maskQuality() != null) {
             String start = fromOf.get(exp.deltasPhase());
+            if (seedBaseline != null) {
+                stages.add(new PhaseStage(derived, seedBaseline, seedBaseline.from(), List.of(), executor));
+            }
             stages.add(new MaskQualityStage(exp.maskQuality(), exp.deltasPhase(), deltas, null,
                     start == null ? null : runDir.resolve(start).resolve("final"), runDir.resolve(exp.deltasPhase()).resolve("final"),
-                    seedOf(exp.maskQuality(), config)));
+                    seedBaseline == null ? null : seedBaseline.name(), seedOf(exp.maskQuality(), config)));
         }
         if (exp.quality() != null) {
             QualitySection q = exp.quality();
@@ -141,7 +155,8 @@ public final class ExperimentPlan {
             boolean masks = arms.stream().anyMatch(a -> a.mask() != null);
             if (masks) {
                 MaskQualitySection mq = exp.maskQuality();
-                stages.add(new MasksStage(q, exp.deltasPhase(), deltas, mq == null ? 5 : mq.window(), mq == null ? 1e-8 : mq.eps()));
+                stages.add(new MasksStage(q, exp.deltasPhase(), deltas, mq == null ? 5 : mq.window(), mq == null ? 1e-8 : mq.eps(),
+                        mq == null ? DeltaBasis.START : mq.bases().getFirst()));
             }
             for (int i = 0; i < arms.size(); i++) {
                 stages.add(new PhaseStage(derived, armPhases.get(i), q.from(),
@@ -151,6 +166,37 @@ public final class ExperimentPlan {
         }
         addSpeed(stages, derived, exp, configDir);
         return new ExperimentPlan(derived, stages);
+    }
+
+    /**
+     * The rerun of the deltas phase with {@code maskQuality.seedBaseline} as its seed, named
+     * {@code <deltasPhase>-seed<seed>}, starting where the deltas phase starts; null when not asked for.
+     */
+    private static PhaseSection seedBaselinePhase(RunConfig config, ExperimentSection exp) {
+        if (exp == null || exp.maskQuality() == null || exp.maskQuality().seedBaseline() == null) {
+            return null;
+        }
+        long seed = exp.maskQuality().seedBaseline();
+        List<PhaseSection> phases = config.phases();
+        for (int i = 0; i < phases.size(); i++) {
+            PhaseSection p = phases.get(i);
+            if (!p.name().equals(exp.deltasPhase())) {
+                continue;
+            }
+            String start = p.from() != null ? p.from() : i > 0 ? phases.get(i - 1).name() : null;
+            if (start == null) {
+                throw new IllegalArgumentException("experiment.maskQuality.seedBaseline: the deltas phase '" + p.name()
+                        + "' is the first phase (it starts from the model section); a seed baseline reruns it from an earlier "
+                        + "phase's final checkpoint, so put a phase before it or remove seedBaseline");
+            }
+            long own = p.seed() != null ? p.seed() : config.seed();
+            if (seed == own) {
+                throw new IllegalArgumentException("experiment.maskQuality.seedBaseline: " + seed + " is the deltas phase's own "
+                        + "seed; give another seed");
+            }
+            return p.rerun(p.name() + "-seed" + seed, seed, start);
+        }
+        return null; // the missing deltas phase is reported below
     }
 
     private static void addSpeed(List<Stage> stages, RunConfig config, ExperimentSection exp, Path configDir) {

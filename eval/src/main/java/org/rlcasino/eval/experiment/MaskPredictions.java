@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import org.apache.arrow.memory.BufferAllocator;
+import org.rlcasino.io.arrow.DeltaBasis;
 import org.rlcasino.io.deltas.TensorSelection;
 import org.rlcasino.scoring.FisherScorer;
 import org.rlcasino.scoring.MagnitudeScorer;
@@ -36,11 +37,11 @@ final class MaskPredictions {
         };
     }
 
-    /** Scores {@code deltas} with {@code method} over the first {@code firstSteps} steps of {@code steps}. */
+    /** Scores {@code deltas} with {@code method} on {@code basis} over the first {@code firstSteps} steps of {@code steps}. */
     static ScoringResult score(String method, Path deltas, Path out, String steps, int firstSteps, TensorSelection selection,
-                               int window, double eps, StageContext context) throws IOException {
+                               int window, double eps, DeltaBasis basis, StageContext context) throws IOException {
         StreamingScorer scorer = scorer(method, context.backend(), window, eps);
-        ScoringOptions options = new ScoringOptions(StepRange.parse(steps), firstSteps, selection);
+        ScoringOptions options = new ScoringOptions(StepRange.parse(steps), firstSteps, selection, basis);
         return scorer.score(deltas, out, options, scoringProgress(context, method));
     }
 

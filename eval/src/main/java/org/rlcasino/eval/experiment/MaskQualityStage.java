@@ -3,7 +3,7 @@ package org.rlcasino.eval.experiment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -11,6 +11,7 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.rlcasino.eval.report.CsvTable;
 import org.rlcasino.eval.report.MaskQualityReport;
+import org.rlcasino.io.arrow.DeltaBasis;
 import org.rlcasino.io.config.MaskQualitySection;
 import org.rlcasino.io.deltas.CheckpointRef;
 import org.rlcasino.io.deltas.CheckpointSeries;
@@ -23,10 +24,12 @@ import org.rlcasino.scoring.compare.MaskComparison;
 import org.rlcasino.scoring.compare.MaskOverlap;
 
 /**
- * The paper's Table 2: each predictor scores the first K logged steps, its exact top-k mask at each
- * sparsity is compared with the true mask (exact top-k of |θ_final − θ_start| over the whole run),
- * and so is an actual random mask of the same density, next to the expectation a/(2−a).
- * Writes {@code mask-quality.csv}; scores and masks are temporary.
+ * The paper's Table 2: each predictor (a method on a delta basis) scores the first K logged steps,
+ * its exact top-k mask at each sparsity is compared with the true mask (exact top-k of
+ * |θ_final − θ_start| over the whole run), and so is an actual random mask of the same density,
+ * next to the expectation a/(2−a); with a seed baseline, also the true mask of a rerun of the
+ * deltas phase with another seed. Each mask's tie share (kept entries scored exactly at the cut)
+ * goes with it. Writes {@code mask-quality.csv}; scores and masks are temporary.
  */
 final class MaskQualityStage implements Stage {
     static final String NAME = "mask-quality";
@@ -37,24 +40,27 @@ final class MaskQualityStage implements Stage {
     private final Path checkpoints;
     private final Path truthStart;
     private final Path truthEnd;
+    private final String seedBaselineStage;
     private final long randomSeed;
 
     /**
-     * @param deltasStage stage whose directory holds the deltas (its name)
-     * @param deltasFile  the delta stream
-     * @param checkpoints the external checkpoint directory, or null (training run)
-     * @param truthStart  training run: the checkpoint the deltas phase started from (its {@code from}
-     *                    phase's {@code final/}), or null
-     * @param truthEnd    training run: the deltas phase's {@code final/}, or null
+     * @param deltasStage       stage whose directory holds the deltas (its name)
+     * @param deltasFile        the delta stream
+     * @param checkpoints       the external checkpoint directory, or null (training run)
+     * @param truthStart        training run: the checkpoint the deltas phase started from (its {@code from}
+     *                          phase's {@code final/}), or null
+     * @param truthEnd          training run: the deltas phase's {@code final/}, or null
+     * @param seedBaselineStage training run: the rerun of the deltas phase with another seed, or null
      */
     MaskQualityStage(MaskQualitySection section, String deltasStage, Path deltasFile, Path checkpoints, Path truthStart,
-                     Path truthEnd, long randomSeed) {
+                     Path truthEnd, String seedBaselineStage, long randomSeed) {
         this.section = section;
         this.deltasStage = deltasStage;
         this.deltasFile = deltasFile;
         this.checkpoints = checkpoints;
         this.truthStart = truthStart;
         this.truthEnd = truthEnd;
+        this.seedBaselineStage = seedBaselineStage;
         this.randomSeed = randomSeed;
     }
 
@@ -65,7 +71,7 @@ final class MaskQualityStage implements Stage {
 
     @Override
     public List<String> dependencies() {
-        return List.of(deltasStage);
+        return seedBaselineStage == null ? List.of(deltasStage) : List.of(deltasStage, seedBaselineStage);
     }
 
     @Override
@@ -110,47 +116,58 @@ final class MaskQualityStage implements Stage {
         try (BufferAllocator allocator = new RootAllocator()) {
             Path truthScores = work.resolve("truth-scores.arrow");
             String truth = truthSource();
-            if (truth.equals("checkpoints") && checkpoints != null) {
-                List<CheckpointRef> series = CheckpointSeries.scan(checkpoints);
-                TruthScores.fromCheckpoints(series.getFirst().path(), series.getLast().path(), truthScores, allocator);
-            } else if (truth.equals("checkpoints")) {
-                TruthScores.fromCheckpoints(truthStart, truthEnd, truthScores, allocator);
-            } else {
-                TruthScores.fromDeltas(deltasFile, truthScores, allocator);
+            writeTruth(truth, truthEnd, deltasFile, truthScores, allocator);
+            Path baselineScores = null;
+            if (seedBaselineStage != null) {
+                Path baselineDir = context.runDir().resolve(seedBaselineStage);
+                baselineScores = work.resolve("seed-baseline-scores.arrow");
+                writeTruth(truth, baselineDir.resolve("final"), baselineDir.resolve("deltas.arrow"), baselineScores, allocator);
             }
-            Map<String, Path> scores = new LinkedHashMap<>();
-            Map<String, ScoringResult> results = new LinkedHashMap<>();
-            for (String method : section.methods()) {
-                Path out = work.resolve("scores-" + method + ".arrow");
-                results.put(method, MaskPredictions.score(method, deltasFile, out, section.steps(), section.firstSteps(),
-                        selection, section.window(), section.eps(), context));
-                scores.put(method, out);
+            List<Prediction> predictions = new ArrayList<>();
+            for (DeltaBasis basis : section.bases()) {
+                for (String method : section.methods()) {
+                    Path out = work.resolve("scores-" + method + "-" + basis + ".arrow");
+                    ScoringResult r = MaskPredictions.score(method, deltasFile, out, section.steps(), section.firstSteps(),
+                            selection, section.window(), section.eps(), basis, context);
+                    predictions.add(new Prediction(method, basis, out, r.sourceSteps()));
+                }
             }
-            ScoringResult any = results.values().iterator().next();
-            List<Integer> used = any.sourceSteps();
-            try (StageContext.Progress bar = context.progress().begin("masks", (long) section.sparsities().size()
-                    * (section.methods().size() + 2))) {
+            List<Integer> used = predictions.getFirst().used();
+            int masksPerSparsity = predictions.size() + 2 + (baselineScores == null ? 0 : 1);
+            try (StageContext.Progress bar = context.progress().begin("masks",
+                    (long) section.sparsities().size() * masksPerSparsity)) {
                 for (double sparsity : section.sparsities()) {
                     Path truthMask = work.resolve("truth.arrow");
                     MaskOptions exact = MaskOptions.exact(sparsity / 100);
-                    MaskPredictions.mask(truthScores, exact, truthMask, Map.of("mask", "truth", "truth_source", truth),
-                            allocator, context);
+                    MaskBuilder.Report truthReport = MaskPredictions.mask(truthScores, exact, truthMask,
+                            Map.of("mask", "truth", "truth_source", truth), allocator, context);
                     bar.advance(1);
-                    for (String method : section.methods()) {
-                        Path mask = work.resolve("mask-" + method + ".arrow");
-                        MaskPredictions.mask(scores.get(method), exact, mask, Map.of("scores", method), allocator, context);
-                        row(csv, sparsity, method, MaskComparison.compare(mask, truthMask, allocator, MaskComparison.Progress.NONE),
-                                used, truth);
+                    for (Prediction p : predictions) {
+                        Path mask = work.resolve("mask-" + p.method() + "-" + p.basis() + ".arrow");
+                        MaskBuilder.Report report = MaskPredictions.mask(p.scores(), exact, mask,
+                                Map.of("scores", p.method(), "basis", p.basis().label()), allocator, context);
+                        row(csv, sparsity, p.method(), p.basis().label(), MaskComparison.compare(mask, truthMask, allocator,
+                                MaskComparison.Progress.NONE), report, p.used(), truth);
                         Files.delete(mask);
                         bar.advance(1);
                     }
                     Path random = work.resolve("mask-random.arrow");
-                    MaskPredictions.mask(truthScores, exact.withBuilder(MaskBuilder.Method.RANDOM).withSeed(randomSeed), random,
-                            Map.of("mask", "random"), allocator, context);
-                    row(csv, sparsity, MaskQualityReport.RANDOM, MaskComparison.compare(random, truthMask, allocator,
-                            MaskComparison.Progress.NONE), used, truth);
+                    MaskBuilder.Report randomReport = MaskPredictions.mask(truthScores,
+                            exact.withBuilder(MaskBuilder.Method.RANDOM).withSeed(randomSeed), random, Map.of("mask", "random"),
+                            allocator, context);
+                    row(csv, sparsity, MaskQualityReport.RANDOM, "", MaskComparison.compare(random, truthMask, allocator,
+                            MaskComparison.Progress.NONE), randomReport, used, truth);
                     bar.advance(1);
                     Files.delete(random);
+                    if (baselineScores != null) {
+                        Path baseline = work.resolve("mask-seed-baseline.arrow");
+                        MaskBuilder.Report baselineReport = MaskPredictions.mask(baselineScores, exact, baseline,
+                                Map.of("mask", "truth of " + seedBaselineStage), allocator, context);
+                        row(csv, sparsity, MaskQualityReport.SEED_BASELINE, "", MaskComparison.compare(baseline, truthMask,
+                                allocator, MaskComparison.Progress.NONE), baselineReport, used, truth);
+                        Files.delete(baseline);
+                        bar.advance(1);
+                    }
                     Files.delete(truthMask);
                 }
             }
@@ -159,10 +176,27 @@ final class MaskQualityStage implements Stage {
         csv.build().write(dir.resolve(MaskQualityReport.CSV));
     }
 
-    private static void row(CsvTable.Builder csv, double sparsity, String method, MaskComparison.Result r, List<Integer> used,
-                            String truth) {
+    /** One predictor: a method on a basis, its score file and the steps that entered it. */
+    private record Prediction(String method, DeltaBasis basis, Path scores, List<Integer> used) {}
+
+    /** Scores of the true mask of a run that ends at {@code end} (checkpoints) or logged {@code deltas}. */
+    private void writeTruth(String truth, Path end, Path deltas, Path out, BufferAllocator allocator) throws IOException {
+        if (truth.equals("checkpoints") && checkpoints != null) {
+            List<CheckpointRef> series = CheckpointSeries.scan(checkpoints);
+            TruthScores.fromCheckpoints(series.getFirst().path(), series.getLast().path(), out, allocator);
+        } else if (truth.equals("checkpoints")) {
+            TruthScores.fromCheckpoints(truthStart, end, out, allocator);
+        } else {
+            TruthScores.fromDeltas(deltas, out, allocator);
+        }
+    }
+
+    private static void row(CsvTable.Builder csv, double sparsity, String method, String basis, MaskComparison.Result r,
+                            MaskBuilder.Report report, List<Integer> used, String truth) {
         MaskOverlap t = r.total();
-        csv.row(sparsity, method, t.jaccard(), t.randomJaccard(), t.countA(), t.countB(), t.intersection(), t.size(),
-                used.size(), used.isEmpty() ? "" : used.getFirst() + ":" + used.getLast(), truth);
+        double kept = Math.max(1, report.kept());
+        csv.row(sparsity, method, basis, t.jaccard(), t.randomJaccard(), t.countA(), t.countB(), t.intersection(), t.size(),
+                used.size(), used.isEmpty() ? "" : used.getFirst() + ":" + used.getLast(), truth, report.tiedAtCut() / kept,
+                report.tiedZeros() / kept);
     }
 }

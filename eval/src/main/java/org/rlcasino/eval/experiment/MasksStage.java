@@ -12,11 +12,13 @@ import org.apache.arrow.memory.RootAllocator;
 import org.rlcasino.io.config.QualitySection;
 import org.rlcasino.io.deltas.TensorSelection;
 import org.rlcasino.scoring.MaskOptions;
+import org.rlcasino.io.arrow.DeltaBasis;
 
 /**
  * The quality arms' masks, under {@code runs/<name>/masks/}: for each mask method and sparsity the
  * exact top-k mask of the method's scores over the first {@code maskFirstSteps} logged steps of
- * the deltas phase ({@code <method>-<sparsity>.arrow}). (Random-mask arms get their masks from
+ * the deltas phase, on the mask-quality section's (first) delta basis, start by default
+ * ({@code <method>-<sparsity>.arrow}). (Random-mask arms get their masks from
  * the trainer, seeded by the arm's seed.)
  */
 final class MasksStage implements Stage {
@@ -27,13 +29,15 @@ final class MasksStage implements Stage {
     private final Path deltasFile;
     private final int window;
     private final double eps;
+    private final DeltaBasis basis;
 
-    MasksStage(QualitySection quality, String deltasPhase, Path deltasFile, int window, double eps) {
+    MasksStage(QualitySection quality, String deltasPhase, Path deltasFile, int window, double eps, DeltaBasis basis) {
         this.quality = quality;
         this.deltasPhase = deltasPhase;
         this.deltasFile = deltasFile;
         this.window = window;
         this.eps = eps;
+        this.basis = basis;
     }
 
     @Override
@@ -49,7 +53,7 @@ final class MasksStage implements Stage {
     @Override
     public String inputs() {
         return ExperimentPlan.json(Map.of("methods", quality.maskMethods(), "sparsities", quality.sparsities(),
-                "firstSteps", quality.maskFirstSteps(), "window", window, "eps", eps));
+                "firstSteps", quality.maskFirstSteps(), "window", window, "eps", eps, "basis", basis.label()));
     }
 
     @Override
@@ -75,7 +79,8 @@ final class MasksStage implements Stage {
             Map<String, Path> scores = new LinkedHashMap<>();
             for (String m : quality.maskMethods()) {
                 Path out = work.resolve("scores-" + m + ".arrow");
-                MaskPredictions.score(m, deltasFile, out, ":", quality.maskFirstSteps(), TensorSelection.ALL, window, eps, context);
+                MaskPredictions.score(m, deltasFile, out, ":", quality.maskFirstSteps(), TensorSelection.ALL, window, eps, basis,
+                        context);
                 scores.put(m, out);
             }
             for (QualityArm arm : QualityArm.of(quality)) {

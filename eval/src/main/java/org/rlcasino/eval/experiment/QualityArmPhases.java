@@ -24,8 +24,9 @@ final class QualityArmPhases {
     static PhaseSection phase(QualityArm arm, QualitySection quality, PhaseSection from, Path runDir) {
         MaskSection mask = switch (arm.optimizer()) {
             case "adamw" -> null;
-            case "bsr-adamw" -> new MaskSection(runDir.resolve(arm.mask()).toString(), null, null, null, null, null, null, null);
-            case "random-mask" -> new MaskSection(null, null, null, null, null, arm.sparsity(), null, arm.seed());
+            case "bsr-adamw" -> new MaskSection(runDir.resolve(arm.mask()).toString(), null, null, null, null, null, null, null,
+                    null);
+            case "random-mask" -> new MaskSection(null, null, null, null, null, arm.sparsity(), null, arm.seed(), null);
             default -> throw new IllegalStateException("unknown arm optimizer " + arm.optimizer());
         };
         boolean rl = from.reinforcement();

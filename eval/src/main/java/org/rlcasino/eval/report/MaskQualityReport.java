@@ -13,61 +13,93 @@ import java.util.TreeSet;
 
 /**
  * Table 2 of the paper from {@code mask-quality/mask-quality.csv}: aggregate Jaccard of each
- * predicted mask with the true mask per sparsity, an actual random mask, and the expectation
- * a/(2−a); the best predictor per row in bold; a line plot.
+ * predicted mask with the true mask per sparsity, an actual random mask, the expectation a/(2−a)
+ * and, when the run has one, the seed baseline (the true masks of two seeds of the same run); a row
+ * per predictor (a method on a delta basis), a column per sparsity, the best predictor per column
+ * in bold; the tie share of every mask; a line plot.
  */
 public final class MaskQualityReport {
     public static final String CSV = "mask-quality.csv";
     public static final String RANDOM = "random";
+    public static final String SEED_BASELINE = "seed-baseline";
     /** Columns of {@value #CSV}. */
-    public static final List<String> COLUMNS = List.of("sparsity", "method", "jaccard", "random_expected", "kept_predicted",
-            "kept_truth", "intersection", "total", "steps_used", "step_range", "truth");
+    public static final List<String> COLUMNS = List.of("sparsity", "method", "basis", "jaccard", "random_expected",
+            "kept_predicted", "kept_truth", "intersection", "total", "steps_used", "step_range", "truth", "tie_share",
+            "tied_zero_share");
     static final String PLOT = "mask-quality";
 
     private final CsvTable table;
     private final List<Double> sparsities = new ArrayList<>();
-    private final List<String> methods = new ArrayList<>();
-    /** sparsity → method → Jaccard. */
+    /** Predictors (method, or "method (basis)" when the table holds several bases) in table order. */
+    private final List<String> predictors = new ArrayList<>();
+    private final Set<String> bases = new LinkedHashSet<>();
+    /** sparsity → row label (predictor, random, seed baseline) → Jaccard. */
     private final Map<Double, Map<String, Double>> jaccard = new LinkedHashMap<>();
+    /** sparsity → row label → {tie share, tied-zero share}. */
+    private final Map<Double, Map<String, double[]>> ties = new LinkedHashMap<>();
     private final Map<Double, Double> expected = new LinkedHashMap<>();
 
     public MaskQualityReport(CsvTable table) {
         this.table = table;
+        for (List<String> row : table.rows()) {
+            String basis = table.text(row, "basis");
+            if (!basis.isEmpty()) {
+                bases.add(basis);
+            }
+        }
         Set<Double> s = new TreeSet<>();
         Set<String> m = new LinkedHashSet<>();
         for (List<String> row : table.rows()) {
             double sp = table.number(row, "sparsity");
             String method = table.text(row, "method");
+            String label = label(method, table.text(row, "basis"));
             s.add(sp);
-            m.add(method);
-            jaccard.computeIfAbsent(sp, k -> new LinkedHashMap<>()).put(method, table.number(row, "jaccard"));
+            m.add(label);
+            jaccard.computeIfAbsent(sp, k -> new LinkedHashMap<>()).put(label, table.number(row, "jaccard"));
+            ties.computeIfAbsent(sp, k -> new LinkedHashMap<>()).put(label,
+                    new double[] {table.number(row, "tie_share"), table.number(row, "tied_zero_share")});
             if (method.equals(RANDOM) || !expected.containsKey(sp)) {
                 expected.put(sp, table.number(row, "random_expected"));
             }
         }
         sparsities.addAll(s);
         m.remove(RANDOM);
-        methods.addAll(m);
+        m.remove(SEED_BASELINE);
+        predictors.addAll(m);
+    }
+
+    private String label(String method, String basis) {
+        return basis.isEmpty() || bases.size() < 2 ? method : method + " (" + basis + ")";
     }
 
     public static MaskQualityReport read(Path csv) throws IOException {
         return new MaskQualityReport(CsvTable.read(csv, COLUMNS));
     }
 
-    /** Predictor methods in table order (without the random mask). */
+    /** Predictors in table order (without the random mask and the seed baseline). */
     public List<String> methods() {
-        return methods;
+        return predictors;
     }
 
     public List<Double> sparsities() {
         return sparsities;
     }
 
+    /** The delta bases of the predictions, in table order. */
+    public List<String> bases() {
+        return List.copyOf(bases);
+    }
+
+    /** Whether the table has the seed-baseline row. */
+    public boolean hasSeedBaseline() {
+        return jaccard.values().stream().anyMatch(row -> row.containsKey(SEED_BASELINE));
+    }
+
     /** The best predictor at {@code sparsity} (highest Jaccard; ties: first in table order). */
     public String best(double sparsity) {
         String best = null;
         double value = Double.NEGATIVE_INFINITY;
-        for (String m : methods) {
+        for (String m : predictors) {
             Double j = jaccard.get(sparsity).get(m);
             if (j != null && j > value) {
                 value = j;
@@ -82,28 +114,94 @@ public final class MaskQualityReport {
         return v == null ? Double.NaN : v;
     }
 
+    /** Share of the kept entries of {@code method}'s mask whose score equals the cut-off score. */
+    public double tieShare(double sparsity, String method) {
+        double[] v = ties.get(sparsity).get(method);
+        return v == null ? Double.NaN : v[0];
+    }
+
+    /** Share of the kept entries of {@code method}'s mask chosen among exact-zero scores tied at the cut. */
+    public double tiedZeroShare(double sparsity, String method) {
+        double[] v = ties.get(sparsity).get(method);
+        return v == null ? Double.NaN : v[1];
+    }
+
     public double expected(double sparsity) {
         return expected.get(sparsity);
     }
 
-    /** The Markdown table: a row per sparsity, a column per method, then random (actual) and a/(2−a). */
+    /**
+     * The Markdown table: a row per predictor, then the actual random mask, a/(2−a) and the seed
+     * baseline; a column per sparsity; the best predictor per column in bold (all when tied).
+     */
     public String markdown() {
-        StringBuilder sb = new StringBuilder("| sparsity |");
-        for (String m : methods) {
-            sb.append(' ').append(m).append(" |");
-        }
-        sb.append(" random mask | a/(2−a) |\n|---:|");
-        sb.append("---:|".repeat(methods.size() + 2)).append('\n');
-        for (double sp : sparsities) {
-            double best = jaccard(sp, best(sp));
-            sb.append("| ").append(Format.percent(sp)).append(" |");
-            for (String m : methods) {
+        StringBuilder sb = header("predictor");
+        for (String m : predictors) {
+            sb.append("| ").append(m).append(" |");
+            for (double sp : sparsities) {
                 String cell = Format.fixed(jaccard(sp, m), 4);
-                sb.append(' ').append(jaccard(sp, m) == best ? "**" + cell + "**" : cell).append(" |"); // ties all bold
+                sb.append(' ').append(jaccard(sp, m) == jaccard(sp, best(sp)) ? "**" + cell + "**" : cell).append(" |");
             }
-            sb.append(' ').append(Format.fixed(jaccard(sp, RANDOM), 4)).append(" | ").append(Format.fixed(expected(sp), 4)).append(" |\n");
+            sb.append('\n');
+        }
+        row(sb, "random mask (actual)", sp -> Format.fixed(jaccard(sp, RANDOM), 4));
+        row(sb, "a/(2−a)", sp -> Format.fixed(expected(sp), 4));
+        if (hasSeedBaseline()) {
+            row(sb, "seed baseline (true masks of two seeds)", sp -> Format.fixed(jaccard(sp, SEED_BASELINE), 4));
         }
         return sb.toString();
+    }
+
+    /**
+     * The tie-share table: for each mask, the share of its kept entries whose score equals the
+     * cut-off score (chosen by the tie order, not by the score), and in parentheses the share that
+     * are exact zeros among those.
+     */
+    public String tieMarkdown() {
+        StringBuilder sb = header("mask");
+        for (String m : predictors) {
+            row(sb, m, sp -> tieCell(sp, m));
+        }
+        if (hasSeedBaseline()) {
+            row(sb, "true mask of the seed baseline", sp -> tieCell(sp, SEED_BASELINE));
+        }
+        return sb.toString();
+    }
+
+    private String tieCell(double sp, String m) {
+        double share = tieShare(sp, m);
+        if (Double.isNaN(share)) {
+            return "–";
+        }
+        return String.format(Locale.ROOT, "%.1f %% (%.1f %% zeros)", 100 * share, 100 * tiedZeroShare(sp, m));
+    }
+
+    private StringBuilder header(String first) {
+        StringBuilder sb = new StringBuilder("| ").append(first).append(" |");
+        for (double sp : sparsities) {
+            sb.append(' ').append(Format.percent(sp)).append(" |");
+        }
+        sb.append("\n|---|").append("---:|".repeat(sparsities.size())).append('\n');
+        return sb;
+    }
+
+    private void row(StringBuilder sb, String label, java.util.function.DoubleFunction<String> cell) {
+        sb.append("| ").append(label).append(" |");
+        for (double sp : sparsities) {
+            sb.append(' ').append(cell.apply(sp)).append(" |");
+        }
+        sb.append('\n');
+    }
+
+    /** The basis of the predictions in words, for the report's text. */
+    public String basisNote() {
+        List<String> words = new ArrayList<>();
+        for (String b : bases) {
+            words.add(b.equals("start") ? "start (δ_t = θ_t − θ_0, as the paper's reference code logs; momentum's velocity "
+                    + "is then the per-step update)" : "step (δ_t = θ_t − θ_(t−1); momentum's velocity is then a second "
+                    + "difference of the weights)");
+        }
+        return words.isEmpty() ? "" : "Delta basis of the predictions: " + String.join("; and ", words) + ".";
     }
 
     /** The steps the predictions used, from the CSV (e.g. "100 steps (1:100)"). */
@@ -116,7 +214,7 @@ public final class MaskQualityReport {
     public String truth() {
         String t = table.text(table.rows().getFirst(), "truth");
         return t.equals("checkpoints") ? "|θ_final − θ_start| of the run's start and final checkpoints"
-                : "|Σ δ_t| over every logged step (= |θ_last − θ_first| of the logged range)";
+                : "|θ_last − θ_0| of the logged steps, from the deltas (the last start-basis delta, or |Σ δ_t| of step-basis deltas)";
     }
 
     /** What our numbers say next to the paper's claim, computed from the table. */
@@ -144,13 +242,17 @@ public final class MaskQualityReport {
     public String plot(Path dir) throws IOException {
         double[] x = sparsities.stream().mapToDouble(Double::doubleValue).toArray();
         List<Plots.Line> lines = new ArrayList<>();
-        for (String m : methods) {
+        for (String m : predictors) {
             lines.add(new Plots.Line(m, x, sparsities.stream().mapToDouble(s -> jaccard(s, m)).toArray(), null, false));
         }
         lines.add(new Plots.Line("random mask (actual)", x, sparsities.stream().mapToDouble(s -> jaccard(s, RANDOM)).toArray(),
                 null, false));
         lines.add(new Plots.Line("random expectation a/(2−a)", x, sparsities.stream().mapToDouble(this::expected).toArray(),
                 null, true));
+        if (hasSeedBaseline()) {
+            lines.add(new Plots.Line("seed baseline (true masks of two seeds)", x,
+                    sparsities.stream().mapToDouble(s -> jaccard(s, SEED_BASELINE)).toArray(), null, true));
+        }
         Plots.save(Plots.lines("Mask quality: predicted vs true mask (Table 2)", "sparsity (%)",
                 "Jaccard index with the true mask", lines), dir, PLOT);
         return PLOT;

@@ -71,10 +71,17 @@ public final class ReportWriter {
             blocks.add(new Heading(2, "Mask quality (the paper's Table 2)"));
             blocks.add(new Paragraph("Aggregate Jaccard index |P∩T|/|P∪T| of each predicted mask P (exact global top-k of the "
                     + "predictor's scores over the first " + r.stepsUsed() + ") with the true mask T (exact global top-k of "
-                    + r.truth() + "), at each sparsity; best predictor per row in **bold** (all of them when tied). "
+                    + r.truth() + "), at each sparsity; best predictor per column in **bold** (all of them when tied). "
                     + "\"random mask\" is an actual seeded random mask of the same density; a/(2−a) is the expected Jaccard "
-                    + "of two independent masks of density a = 1 − sparsity."));
+                    + "of two independent masks of density a = 1 − sparsity"
+                    + (r.hasSeedBaseline() ? "; the seed baseline compares the true masks of two runs of the deltas phase "
+                    + "that differ only in their seed, so it tells how reproducible the truth itself is" : "")
+                    + ". " + r.basisNote()));
             blocks.add(new Table(r.markdown()));
+            blocks.add(new Paragraph("Tie share: of each mask's kept entries, the share whose score equals the cut-off score "
+                    + "(kept by the tie order — score, then tensor, then index — rather than by the score), and in "
+                    + "parentheses the share that are exact zeros. A high tie share means the mask is partly arbitrary."));
+            blocks.add(new Table(r.tieMarkdown()));
             blocks.add(new Image(r.plot(plotDir), "Jaccard vs sparsity per method"));
             blocks.add(new Paragraph("Source: [" + MASK_QUALITY_CSV + "](" + MASK_QUALITY_CSV + ")."));
             blocks.add(new Paragraph(r.comparison() + " (The paper's own Table 2 numbers are not reproduced here; compare "

@@ -33,25 +33,31 @@ class RealTrainerRunTest {
                    {"name": "warm", "kind": "grpo", "steps": 3, "batchSize": 4, "groupSize": 4,
                     "logDeltas": {"firstStep": 1, "lastStep": 3}}],
                  "experiment": {"deltasPhase": "warm",
-                   "maskQuality": {"firstSteps": 2, "sparsities": [90, 99]},
+                   "maskQuality": {"firstSteps": 2, "sparsities": [90, 99], "basis": "both", "seedBaseline": 5},
                    "quality": {"from": "warm", "base": "sft", "steps": 2, "sparsities": [90], "seeds": [0]}}}
                 """);
         Path run = dir.resolve("run");
         ExperimentRunner runner = new ExperimentRunner(StageContext.ProgressFactory.NONE, new PrintWriter(new StringWriter()),
                 PhaseExecutor.TRAINER);
         ExperimentRunner.Result r = runner.run(config, run, Set.of(), "test");
-        assertThat(r.outcomes()).extracting(StageRunner.Outcome::stage).containsExactly("sft", "warm", "mask-quality", "masks",
+        assertThat(r.outcomes()).extracting(StageRunner.Outcome::stage).containsExactly("sft", "warm", "warm-seed5", "mask-quality", "masks",
                 "q-dense-s0", "q-bsr-magnitude-90-s0", "q-random-90-s0", "quality");
 
         CsvTable mq = CsvTable.read(run.resolve("mask-quality/mask-quality.csv"), MaskQualityReport.COLUMNS);
-        assertThat(mq.rows()).hasSize(2 * 5);
+        // per sparsity: 4 methods × 2 bases, the random mask, the seed baseline
+        assertThat(mq.rows()).hasSize(2 * 10);
+        assertThat(mq.rows()).extracting(row -> mq.text(row, "basis")).containsOnly("start", "step", "");
+        assertThat(mq.rows()).extracting(row -> mq.text(row, "method")).contains(MaskQualityReport.SEED_BASELINE);
+        assertThat(mq.rows()).allSatisfy(row -> assertThat(mq.number(row, "tie_share")).isBetween(0.0, 1.0));
         assertThat(mq.text(mq.rows().getFirst(), "truth")).isEqualTo("checkpoints"); // warm's start (sft/final) and final
+        assertThat(Files.readString(run.resolve("warm-seed5/summary.json"))).isNotEmpty();
         CsvTable quality = CsvTable.read(run.resolve("quality/quality.csv"), QualityReport.COLUMNS);
         assertThat(quality.rows()).extracting(row -> quality.text(row, "optimizer"))
                 .containsExactly("-", "adamw", "bsr-adamw", "random-mask");
         assertThat(quality.rows()).extracting(row -> quality.text(row, "steps")).containsExactly("3", "2", "2", "2");
         assertThat(CsvTable.read(run.resolve("quality/curves.csv"), QualityReport.CURVE_COLUMNS).rows()).hasSize(3 * 2);
-        assertThat(Files.readString(r.report().markdown())).contains("## Mask quality", "## Quality");
+        assertThat(Files.readString(r.report().markdown())).contains("## Mask quality", "## Quality", "magnitude (start)",
+                "magnitude (step)", "seed baseline", "Tie share");
 
         ExperimentRunner.Result again = runner.run(config, run, Set.of(), "test");
         assertThat(again.outcomes()).allMatch(StageRunner.Outcome::skipped);

@@ -274,6 +274,11 @@ final class ArrowFileInput implements AutoCloseable {
         return value;
     }
 
+    /** An optional schema metadata value, or null. */
+    String optional(String key) {
+        return metadata.get(key);
+    }
+
     /** An optional footer metadata value, or null. */
     String footer(String key) {
         return footer.get(key);

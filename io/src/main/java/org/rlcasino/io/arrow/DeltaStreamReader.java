@@ -25,6 +25,7 @@ import org.apache.arrow.memory.BufferAllocator;
  */
 public final class DeltaStreamReader extends FloatChunkFileReader {
     private final double tolerance;
+    private final DeltaBasis basis;
     private final List<DeltaStep> steps;
     private final long zeroed;
     private int stepsSeen;
@@ -35,6 +36,8 @@ public final class DeltaStreamReader extends FloatChunkFileReader {
         if (!(tolerance >= 0) || Double.isInfinite(tolerance)) {
             throw in.corrupt(RlcasinoArrowFile.TOLERANCE + " must be finite and >= 0, got " + tolerance);
         }
+        String basisName = in.optional(RlcasinoArrowFile.BASIS);
+        this.basis = basisName == null ? DeltaBasis.STEP : in.parse(RlcasinoArrowFile.BASIS, basisName, DeltaBasis::of);
         this.steps = parseSteps(in);
         this.zeroed = in.parse(RlcasinoArrowFile.ZEROED, in.requireFooter(RlcasinoArrowFile.ZEROED), Long::parseLong);
     }
@@ -80,6 +83,11 @@ public final class DeltaStreamReader extends FloatChunkFileReader {
     /** Nonzero deltas below it were written as 0 (0: none were). */
     public double tolerance() {
         return tolerance;
+    }
+
+    /** What the deltas are measured against ({@link DeltaBasis#STEP} for files that do not say). */
+    public DeltaBasis basis() {
+        return basis;
     }
 
     /** The steps in the file, with their sources and zeroed counts (from the footer). */

@@ -12,8 +12,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.arrow.memory.BufferAllocator;
 
 /**
- * Writes a delta stream ({@code rlcasino.deltas}): the weight deltas δ_t = θ_t − θ_{t−1} of
- * each step, tensor by tensor in tensor-table order, in contiguous chunks of any size. Memory
+ * Writes a delta stream ({@code rlcasino.deltas}): the weight deltas of each step in the
+ * options' {@link DeltaBasis} (δ_t = θ_t − θ_{t−1} or θ_t − θ_0), tensor by tensor in tensor-table order, in contiguous chunks of any size. Memory
  * stays within one record batch ({@link Batching}) whatever the model size.
  * <pre>{@code
  * try (BufferAllocator allocator = RlcasinoArrowFile.boundedAllocator(options.batching().allocationLimit());
@@ -59,6 +59,7 @@ public final class DeltaStreamWriter implements AutoCloseable {
         metadata.put(RlcasinoArrowFile.CHUNK_ELEMENTS, Integer.toString(options.batching().chunkElements()));
         metadata.put(RlcasinoArrowFile.BATCH_ELEMENTS, Integer.toString(options.batching().batchElements()));
         metadata.put(RlcasinoArrowFile.TOLERANCE, Double.toString(options.tolerance()));
+        metadata.put(RlcasinoArrowFile.BASIS, options.basis().label());
         ArrowFileOutput out = ArrowFileOutput.open(target, RlcasinoFormat.DELTAS, FloatChunkWriter.fields(true), metadata,
                 Map.of(FloatChunkWriter.TENSOR_DICTIONARY, tensors.names()), allocator, options.batching().allocationLimit());
         return new DeltaStreamWriter(out, tensors, options);

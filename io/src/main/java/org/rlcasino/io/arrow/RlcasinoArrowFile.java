@@ -27,6 +27,8 @@ public final class RlcasinoArrowFile {
     public static final String BATCH_ELEMENTS = "rlcasino.batch_elements";
     /** Schema metadata (deltas): |δ| below it was written as 0; "0" when nothing was zeroed. */
     public static final String TOLERANCE = "rlcasino.tolerance";
+    /** Schema metadata (deltas): {@code step} or {@code start} ({@link DeltaBasis}); absent in older files, which hold step deltas. */
+    public static final String BASIS = "rlcasino.basis";
     /** Schema metadata (scores, mask): the method name. */
     public static final String METHOD = "rlcasino.method";
     /** Schema metadata (scores, mask): JSON object of strings with the method's parameters. */

@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import org.rlcasino.io.arrow.DeltaBasis;
+
 /**
  * The mask-quality table (the paper's Table 2): masks predicted from the first steps of a run
  * against the run's "true" mask.
@@ -22,15 +24,19 @@ import java.util.regex.Pattern;
  * @param include     tensor globs to include (default: all)
  * @param exclude     tensor globs to exclude (default: none)
  * @param tolerance   external checkpoints: deltas with |δ| below it are written as 0 (default 0)
+ * @param basis       delta basis the predictors score on: {@code start} (default, as the paper's reference code),
+ *                    {@code step}, or {@code both} (every method on both, side by side)
+ * @param seedBaseline training runs only: the seed of a second run of {@code experiment.deltasPhase} whose true mask
+ *                    is compared with the first run's (how reproducible the truth itself is); default none
  */
 public record MaskQualitySection(Integer firstSteps, String steps, List<Double> sparsities, List<String> methods,
                                  Integer window, Double eps, String truth, Long randomSeed, List<String> include,
-                                 List<String> exclude, Double tolerance) {
+                                 List<String> exclude, Double tolerance, String basis, Long seedBaseline) {
     public static final List<String> METHODS = List.of("magnitude", "momentum-paper", "momentum-reference", "fisher");
     public static final List<Double> PAPER_SPARSITIES = List.of(90.0, 95.0, 97.5, 99.0);
     private static final Pattern RANGE = Pattern.compile("\\d{0,9}:\\d{0,9}");
     static final MaskQualitySection DEFAULTS = new MaskQualitySection(null, null, null, null, null, null, null, null,
-            null, null, null);
+            null, null, null, null, null);
 
     public MaskQualitySection {
         firstSteps = firstSteps == null ? 100 : firstSteps;
@@ -68,9 +74,25 @@ public record MaskQualitySection(Integer firstSteps, String steps, List<Double> 
         }
         include = include == null ? List.of() : List.copyOf(include);
         exclude = exclude == null ? List.of() : List.copyOf(exclude);
+        basis = basis == null ? DeltaBasis.START.label() : basis;
+        if (!basis.equals("both")) {
+            try {
+                DeltaBasis.of(basis);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("basis must be start, step or both, got '" + basis + "'");
+            }
+        }
+        if (seedBaseline != null && seedBaseline < 0) {
+            throw new IllegalArgumentException("seedBaseline must be a seed >= 0, got " + seedBaseline);
+        }
         tolerance = tolerance == null ? 0.0 : tolerance;
         if (!(tolerance >= 0) || tolerance.isInfinite()) {
             throw new IllegalArgumentException("tolerance must be finite and >= 0, got " + tolerance);
         }
+    }
+
+    /** The bases the predictors score on, in table order ({@code both}: start, then step). */
+    public List<DeltaBasis> bases() {
+        return basis.equals("both") ? List.of(DeltaBasis.START, DeltaBasis.STEP) : List.of(DeltaBasis.of(basis));
     }
 }

@@ -2,6 +2,8 @@ package org.rlcasino.io.config;
 
 import java.util.Locale;
 
+import org.rlcasino.io.arrow.DeltaBasis;
+
 /**
  * The mask of a sparse phase ({@code bsr-adamw} or {@code random-mask}). Exactly one source:
  * {@code file} (a mask file written by {@code casino mask}), {@code fromPhase} (built inline from
@@ -19,9 +21,16 @@ import java.util.Locale;
  *                  {@code random-mask}: default the file's density)
  * @param builder   {@code exact} (default), {@code sampled}, {@code per-tensor}, {@code random} or {@code block}
  * @param seed      seed of sampled/random builders and of {@code random-mask} (default: the phase seed)
+ * @param basis     delta basis the scorer works on, {@code start} (default) or {@code step}; the deltas file is
+ *                  converted when it holds the other (with {@code fromPhase} only)
  */
 public record MaskSection(String file, String fromPhase, String scorer, Integer firstStep, Integer lastStep,
-                          Double sparsity, String builder, Long seed) {
+                          Double sparsity, String builder, Long seed, String basis) {
+    /** {@link #basis()} as a {@link DeltaBasis}. */
+    public DeltaBasis deltaBasis() {
+        return DeltaBasis.of(basis);
+    }
+
     /** {@link #sparsity()} as a fraction in [0, 1), or null. */
     public Double sparsityFraction() {
         return sparsity == null ? null : sparsity / 100;
@@ -55,6 +64,10 @@ public record MaskSection(String file, String fromPhase, String scorer, Integer 
         if (fromPhase != null && sparsity == null) {
             throw new IllegalArgumentException("sparsity is required with fromPhase");
         }
+        if (file != null && basis != null) {
+            throw new IllegalArgumentException("basis goes with fromPhase, not with file");
+        }
+        basis = basis == null ? DeltaBasis.START.label() : DeltaBasis.of(basis).label();
         if (file != null && (firstStep != null || lastStep != null)) {
             throw new IllegalArgumentException("firstStep/lastStep go with fromPhase, not with file");
         }

@@ -118,6 +118,16 @@ public record PhaseSection(String name, String kind, String from, Integer steps,
         updatesPerBatch = ModelSection.atLeast("updatesPerBatch", updatesPerBatch, 1, 1);
     }
 
+    /** This phase under another name and seed, starting from {@code start} (a rerun of it, e.g. a seed baseline). */
+    public PhaseSection rerun(String newName, long newSeed, String start) {
+        boolean rl = reinforcement();
+        boolean dpo = kind.equals("dpo");
+        boolean grpo = kind.equals("grpo");
+        return new PhaseSection(newName, kind, start, steps, batchSize, newSeed, optimizer, adamw, mask, logDeltas, evalEvery,
+                evalPrompts, 0, rl ? temperature : null, rl ? topK : null, rl ? groupSize : null, dpo ? beta : null,
+                grpo ? clip : null, grpo ? klCoef : null, grpo ? updatesPerBatch : null);
+    }
+
     /** Whether this phase samples from the policy (DPO, GRPO). */
     public boolean reinforcement() {
         return !kind.equals("sft");

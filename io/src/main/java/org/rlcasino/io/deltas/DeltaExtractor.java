@@ -9,6 +9,7 @@ import java.util.Map;
 
 import org.apache.arrow.memory.BufferAllocator;
 import org.rlcasino.io.arrow.Batching;
+import org.rlcasino.io.arrow.DeltaBasis;
 import org.rlcasino.io.arrow.DeltaStep;
 import org.rlcasino.io.arrow.DeltaStreamOptions;
 import org.rlcasino.io.arrow.DeltaStreamWriter;
@@ -18,8 +19,10 @@ import org.rlcasino.io.safetensors.SafetensorsCheckpoint;
 import org.rlcasino.io.safetensors.TensorInfo;
 
 /**
- * Turns a series of checkpoints into a delta stream: δ_t = θ_t − θ_{t−1} in float32 (from any
- * dtype) for every consecutive pair, step by step, tensor by tensor, chunk by chunk. Two
+ * Turns a series of checkpoints into a delta stream, in float32 (from any dtype), step by step,
+ * tensor by tensor, chunk by chunk: on the {@link DeltaBasis#START start} basis (the default, as
+ * the paper's reference code logs) δ_t = θ_t − θ_0 against the first checkpoint, on the
+ * {@link DeltaBasis#STEP step} basis δ_t = θ_t − θ_{t−1} for every consecutive pair. Two
  * checkpoints are open (memory-mapped) at a time; the heap holds one delta buffer of
  * {@code readElements} floats and the writer one record batch, so private memory stays
  * O(readElements + batch) whatever the model size (mapped checkpoint pages are file cache the
@@ -36,11 +39,16 @@ public final class DeltaExtractor {
      * @param tolerance    |δ| below this is written as 0 and counted (0 = keep every delta)
      * @param batching     rows and record batches of the output
      * @param readElements floats read per chunk
+     * @param basis        what each delta is measured against
      */
-    public record Options(TensorSelection selection, double tolerance, Batching batching, int readElements) {
+    public record Options(TensorSelection selection, double tolerance, Batching batching, int readElements,
+                          DeltaBasis basis) {
         public Options {
             if (selection == null || batching == null) {
                 throw new IllegalArgumentException("selection and batching must not be null");
+            }
+            if (basis == null) {
+                throw new IllegalArgumentException("basis must be step or start, got null");
             }
             if (!(tolerance >= 0 && Double.isFinite(tolerance))) {
                 throw new IllegalArgumentException("tolerance must be finite and >= 0, got " + tolerance);
@@ -51,19 +59,23 @@ public final class DeltaExtractor {
         }
 
         public static Options defaults() {
-            return new Options(TensorSelection.ALL, 0.0, Batching.DEFAULTS, DEFAULT_READ_ELEMENTS);
+            return new Options(TensorSelection.ALL, 0.0, Batching.DEFAULTS, DEFAULT_READ_ELEMENTS, DeltaBasis.START);
         }
 
         public Options withSelection(TensorSelection value) {
-            return new Options(value, tolerance, batching, readElements);
+            return new Options(value, tolerance, batching, readElements, basis);
         }
 
         public Options withTolerance(double value) {
-            return new Options(selection, value, batching, readElements);
+            return new Options(selection, value, batching, readElements, basis);
         }
 
         public Options withBatching(Batching value) {
-            return new Options(selection, tolerance, value, readElements);
+            return new Options(selection, tolerance, value, readElements, basis);
+        }
+
+        public Options withBasis(DeltaBasis value) {
+            return new Options(selection, tolerance, batching, readElements, value);
         }
     }
 
@@ -90,7 +102,8 @@ public final class DeltaExtractor {
      * @param steps           one entry per delta step (the later checkpoint's step, source, zeroed count)
      * @param tensors         tensors per step
      * @param elementsPerStep deltas per step
-     * @param bytesRead       checkpoint bytes read (each checkpoint but the first and last is read twice)
+     * @param bytesRead       checkpoint bytes read (step basis: each checkpoint but the first and last is read twice;
+     *                        start basis: the first checkpoint once per step)
      */
     public record Result(List<DeltaStep> steps, int tensors, long elementsPerStep, long bytesRead) {
         public long zeroed() {
@@ -123,11 +136,15 @@ public final class DeltaExtractor {
         provenance.put("include", String.join(",", options.selection().include()));
         provenance.put("exclude", String.join(",", options.selection().exclude()));
         provenance.put("tolerance", Double.toString(options.tolerance()));
+        provenance.put("basis", options.basis().label());
+        if (options.basis() == DeltaBasis.START) {
+            provenance.put("origin", series.getFirst().path().toString());
+        }
 
         int read = (int) Math.min(options.readElements(), Math.max(1, maxElements(selected)));
         float[] current = new float[read];
         DeltaStreamOptions streamOptions = DeltaStreamOptions.DEFAULTS.withTolerance(options.tolerance())
-                .withBatching(options.batching());
+                .withBatching(options.batching()).withBasis(options.basis());
         List<DeltaStep> steps;
         progress.begin(elementsPerStep * (series.size() - 1));
         try (BufferAllocator allocator = RlcasinoArrowFile.boundedAllocator(options.batching().allocationLimit());
@@ -154,8 +171,12 @@ public final class DeltaExtractor {
                         after.close();
                         throw e;
                     }
-                    before.close();
-                    before = after;
+                    if (options.basis() == DeltaBasis.STEP) {
+                        before.close();
+                        before = after;  // the next delta is against this checkpoint
+                    } else {
+                        after.close();   // every delta is against the first checkpoint
+                    }
                 }
             } finally {
                 before.close();

@@ -73,6 +73,33 @@ class DeltaStreamReaderTest {
     }
 
     @Test
+    void theBasisIsReadAndFilesWithoutOneHoldStepDeltas() throws IOException {
+        try (DeltaStreamReader r = DeltaStreamReader.open(valid, allocator)) {
+            assertThat(r.basis()).isEqualTo(DeltaBasis.STEP);
+        }
+        Path start = ArrowTestFiles.withMetadata(valid, dir.resolve("start.arrow"), m -> {
+            m.put(RlcasinoArrowFile.BASIS, "start");
+            return m;
+        }, allocator);
+        try (DeltaStreamReader r = DeltaStreamReader.open(start, allocator)) {
+            assertThat(r.basis()).isEqualTo(DeltaBasis.START);
+        }
+        Path older = ArrowTestFiles.withMetadata(valid, dir.resolve("older.arrow"), m -> {
+            m.remove(RlcasinoArrowFile.BASIS);
+            return m;
+        }, allocator);
+        try (DeltaStreamReader r = DeltaStreamReader.open(older, allocator)) {
+            assertThat(r.basis()).isEqualTo(DeltaBasis.STEP);
+        }
+        Path unknown = ArrowTestFiles.withMetadata(valid, dir.resolve("unknown.arrow"), m -> {
+            m.put(RlcasinoArrowFile.BASIS, "origin");
+            return m;
+        }, allocator);
+        assertThatThrownBy(() -> readAll(unknown)).isInstanceOf(ArrowFormatException.class)
+                .hasMessageContaining("unknown.arrow: metadata rlcasino.basis is invalid: unknown delta basis 'origin'");
+    }
+
+    @Test
     void missingOrBrokenMetadataIsNamed() throws IOException {
         Path noFormat = ArrowTestFiles.withMetadata(valid, dir.resolve("plain.arrow"), m -> Map.of(), allocator);
         assertThatThrownBy(() -> readAll(noFormat)).isInstanceOf(ArrowFormatException.class)

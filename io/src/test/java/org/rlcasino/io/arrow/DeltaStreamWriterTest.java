@@ -267,7 +267,7 @@ class DeltaStreamWriterTest {
     void anExceptionMidWriteLeavesNoFileAndNoTemporary() throws IOException {
         Path file = dir.resolve("deltas.arrow");
         assertThatThrownBy(() -> {
-            try (DeltaStreamWriter writer = DeltaStreamWriter.create(file, TENSORS, Map.of(), new DeltaStreamOptions(0, new Batching(16, 64)), allocator)) {
+            try (DeltaStreamWriter writer = DeltaStreamWriter.create(file, TENSORS, Map.of(), new DeltaStreamOptions(0, new Batching(16, 64), DeltaBasis.STEP), allocator)) {
                 writeStep(writer, 1);
                 writer.writeChunk(2, "h.0.attn.weight", 0, new float[100], 0, 100);
                 assertThat(ArrowTestFiles.filesIn(dir)).hasSize(1).allMatch(p -> p.getFileName().toString().endsWith(".tmp"));

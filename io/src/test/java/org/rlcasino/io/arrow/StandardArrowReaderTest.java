@@ -105,10 +105,10 @@ class StandardArrowReaderTest {
         assertThat(seen.columns()).containsExactly("step: Int(32, true)", "tensor: dictionary<Utf8, Int(32, true)>",
                 "offset: Int(64, true)", "values: List<FloatingPoint(SINGLE)>");
         assertThat(seen.metadata()).containsOnlyKeys("rlcasino.format", "rlcasino.version", "rlcasino.tensors", "rlcasino.provenance",
-                "rlcasino.chunk_elements", "rlcasino.batch_elements", "rlcasino.tolerance");
+                "rlcasino.chunk_elements", "rlcasino.batch_elements", "rlcasino.tolerance", "rlcasino.basis");
         assertThat(seen.metadata()).containsEntry("rlcasino.format", "rlcasino.deltas").containsEntry("rlcasino.version", "1")
                 .containsEntry("rlcasino.chunk_elements", "64").containsEntry("rlcasino.batch_elements", "256")
-                .containsEntry("rlcasino.tolerance", "0.0")
+                .containsEntry("rlcasino.tolerance", "0.0").containsEntry("rlcasino.basis", "step")
                 .containsEntry("rlcasino.tensors", "[{\"name\":\"h.0.attn.weight\",\"shape\":[30,17],\"dtype\":\"F32\"},"
                         + "{\"name\":\"h.0.attn.bias\",\"shape\":[17],\"dtype\":\"BF16\"},{\"name\":\"empty\",\"shape\":[0,4],\"dtype\":\"F32\"},"
                         + "{\"name\":\"h.1.mlp.weight\",\"shape\":[10,100],\"dtype\":\"F32\"}]");

@@ -12,6 +12,7 @@ import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rlcasino.io.arrow.Batching;
+import org.rlcasino.io.arrow.DeltaBasis;
 import org.rlcasino.io.arrow.DeltaStreamReader;
 import org.rlcasino.io.safetensors.Dtype;
 import org.rlcasino.io.safetensors.SafetensorsCheckpoint;
@@ -66,12 +67,26 @@ class DeltaExtractorTest {
 
     @Test
     void deltasAreTheDifferencesOfConsecutiveCheckpointsAcrossChunkAndBatchBoundaries() throws IOException {
+        checkDeltas(DeltaBasis.STEP);
+    }
+
+    @Test
+    void startBasisDeltasAreTheDifferencesFromTheFirstCheckpoint() throws IOException {
+        checkDeltas(DeltaBasis.START);
+    }
+
+    @Test
+    void theDefaultBasisIsStartAsTheReferenceCode() {
+        assertThat(DeltaExtractor.Options.defaults().basis()).isEqualTo(DeltaBasis.START);
+    }
+
+    private void checkDeltas(DeltaBasis basis) throws IOException {
         for (Dtype dtype : List.of(Dtype.F32, Dtype.BF16, Dtype.F16)) {
             List<Path> paths = series(4, dtype, 1);
             List<CheckpointRef> refs = CheckpointSeries.of(paths.stream().map(p -> p).toList());
             assertThat(refs).extracting(CheckpointRef::step).containsExactly(0, 10, 20, 30);
-            Path out = dir.resolve("deltas-" + dtype + ".arrow");
-            DeltaExtractor.Options options = new DeltaExtractor.Options(TensorSelection.ALL, 0, new Batching(100, 700), 333);
+            Path out = dir.resolve("deltas-" + dtype + "-" + basis + ".arrow");
+            DeltaExtractor.Options options = new DeltaExtractor.Options(TensorSelection.ALL, 0, new Batching(100, 700), 333, basis);
             DeltaExtractor.Result result = DeltaExtractor.extract(refs, out, options, DeltaExtractor.Progress.NONE);
             assertThat(result.tensors()).isEqualTo(3);
             assertThat(result.elementsPerStep()).isEqualTo(37 * 53 + 53 + 11);
@@ -81,13 +96,14 @@ class DeltaExtractorTest {
                  DeltaStreamReader reader = DeltaStreamReader.open(out, allocator)) {
                 assertThat(reader.tensors().names()).containsExactly("h.0.w", "h.0.ln.bias", "wte.weight");
                 assertThat(reader.tensors().get(0).dtype()).isEqualTo(dtype.safetensorsName());
-                assertThat(reader.provenance()).containsEntry("tool", "casino deltas");
+                assertThat(reader.provenance()).containsEntry("tool", "casino deltas").containsEntry("basis", basis.label());
+                assertThat(reader.basis()).isEqualTo(basis);
                 int rows = 0;
                 while (reader.next()) {
                     int step = reader.step();
                     String name = reader.tensor().name();
                     float[] after = read(paths.get(step / 10), name);
-                    float[] before = read(paths.get(step / 10 - 1), name);
+                    float[] before = read(paths.get(basis == DeltaBasis.STEP ? step / 10 - 1 : 0), name);
                     float[] got = new float[reader.length()];
                     reader.readValues(got, 0);
                     for (int i = 0; i < got.length; i++) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.arrow.memory.BufferAllocator;
+import org.rlcasino.io.arrow.DeltaBasis;
 import org.rlcasino.io.arrow.DeltaStreamOptions;
 import org.rlcasino.io.arrow.DeltaStreamWriter;
 import org.rlcasino.io.arrow.RlcasinoArrowFile;
@@ -16,18 +17,23 @@ import org.rlcasino.tasks.ParameterLayout;
 import org.rlcasino.tasks.TensorView;
 
 /**
- * Streams the per-step weight deltas δ_t = θ_t − θ_{t−1} of a step range to {@code deltas.arrow}
- * ({@code rlcasino.deltas}, read unchanged by {@code casino score} / {@code casino mask}). The
- * trainer hands it θ before and after each logged step; the file appears after the last one.
+ * Streams the weight deltas of a step range to {@code deltas.arrow} ({@code rlcasino.deltas},
+ * read unchanged by {@code casino score} / {@code casino mask}), on the {@link DeltaBasis#START
+ * start} basis δ_t = θ_t − θ_0 (θ_0: the weights before the first logged step, kept as one extra
+ * float per parameter) or the {@link DeltaBasis#STEP step} basis δ_t = θ_t − θ_{t−1}. The trainer
+ * hands it θ before and after each logged step; the file appears after the last one.
  */
 public final class DeltaLogger implements AutoCloseable {
     private final ParameterLayout layout;
     private final BufferAllocator allocator;
     private final DeltaStreamWriter writer;
     private final float[] delta;
+    private final DeltaBasis basis;
+    private float[] origin;
 
-    public DeltaLogger(Path file, ParameterLayout layout, Map<String, String> provenance) throws IOException {
+    public DeltaLogger(Path file, ParameterLayout layout, DeltaBasis basis, Map<String, String> provenance) throws IOException {
         this.layout = layout;
+        this.basis = basis;
         List<TensorInfo> infos = new ArrayList<>();
         int largest = 0;
         for (TensorView t : layout.tensors()) {
@@ -38,7 +44,7 @@ public final class DeltaLogger implements AutoCloseable {
             infos.add(TensorInfo.f32(t.name(), shape));
             largest = Math.max(largest, t.size());
         }
-        DeltaStreamOptions options = DeltaStreamOptions.DEFAULTS;
+        DeltaStreamOptions options = DeltaStreamOptions.DEFAULTS.withBasis(basis);
         this.allocator = RlcasinoArrowFile.boundedAllocator(options.batching().allocationLimit() + DeltaStreamWriter.WRITE_BEHIND_BYTES);
         try {
             this.writer = DeltaStreamWriter.create(file, TensorTable.of(infos), provenance, options, allocator);
@@ -49,8 +55,12 @@ public final class DeltaLogger implements AutoCloseable {
         this.delta = new float[largest];
     }
 
-    /** Writes δ_step = after − before for every tensor. */
+    /** Writes δ_step = after − before (step basis) or after − θ_0 (start basis; θ_0 = the first call's before) for every tensor. */
     public void log(int step, float[] before, float[] after) throws IOException {
+        if (basis == DeltaBasis.START && origin == null) {
+            origin = before.clone();
+        }
+        float[] reference = basis == DeltaBasis.START ? origin : before;
         writer.beginStep(step, "step-" + step);
         List<TensorView> tensors = layout.tensors();
         for (int k = 0; k < tensors.size(); k++) {
@@ -58,7 +68,7 @@ public final class DeltaLogger implements AutoCloseable {
             int o = t.offset();
             int n = t.size();
             for (int i = 0; i < n; i++) {
-                delta[i] = after[o + i] - before[o + i];
+                delta[i] = after[o + i] - reference[o + i];
             }
             writer.writeChunk(step, k, 0, delta, 0, n);
         }

@@ -113,7 +113,8 @@ public final class MaskSource {
             case "fisher" -> new FisherScorer(backend);
             default -> throw new IllegalArgumentException("unknown scorer " + section.scorer());
         };
-        ScoringOptions scoring = new ScoringOptions(new StepRange(section.firstStep(), section.lastStep()), 0, TensorSelection.ALL);
+        ScoringOptions scoring = new ScoringOptions(new StepRange(section.firstStep(), section.lastStep()), 0, TensorSelection.ALL,
+                section.deltaBasis());
         scorer.score(deltas, scoresOut, scoring, StreamingScorer.Progress.NONE);
         MaskBuilder.Method method = switch (section.builder()) {
             case "exact" -> MaskBuilder.Method.EXACT;
@@ -127,6 +128,7 @@ public final class MaskSource {
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("deltas", deltas.toString());
         provenance.put("scorer", section.scorer());
+        provenance.put("basis", section.basis());
         provenance.put("built_by", "casino train (inline mask)");
         try (BufferAllocator allocator = new RootAllocator()) {
             ScoreSource source = ScoreSource.ofFile(scoresOut, allocator, ScoreSource.DEFAULT_CAPACITY);

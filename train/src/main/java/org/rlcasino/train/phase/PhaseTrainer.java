@@ -214,7 +214,9 @@ public final class PhaseTrainer {
                         provenance.put("phase", phase.name());
                         provenance.put("kind", phase.kind());
                         provenance.put("seed", Long.toString(seed));
-                        deltaLogger = new DeltaLogger(phaseDir.resolve("deltas.arrow"), model.layout(), provenance);
+                        provenance.put("basis", logSection.basis());
+                        deltaLogger = new DeltaLogger(phaseDir.resolve("deltas.arrow"), model.layout(), logSection.deltaBasis(),
+                                provenance);
                     }
                     System.arraycopy(model.parameters(), 0, before, 0, before.length);
                 }
