@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
+import org.rlcasino.io.PathGuard;
 import org.rlcasino.io.arrow.Batching;
 import org.rlcasino.io.deltas.CheckpointRef;
 import org.rlcasino.io.deltas.CheckpointSeries;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Spec;
                 "directories or model.safetensors.index.json; F32/F16/BF16, converted to float32) to an Arrow",
                 "delta stream, tensor by tensor and chunk by chunk, so memory stays bounded whatever the model size.",
                 "Checkpoints whose tensors, shapes or dtypes differ are rejected with the differences listed."})
-final class DeltasCommand implements Callable<Integer> {
+final class DeltasCommand implements Callable<Integer>, DeclaresFiles {
     @Spec
     CommandSpec spec;
 
@@ -63,6 +64,11 @@ final class DeltasCommand implements Callable<Integer> {
     boolean verbose;
 
     @Override
+    public void declareFiles(PathGuard files) {
+        files.outputFile("-o", out).inputs("CKPT", checkpoints).input("--steps-from", stepsFrom);
+    }
+
+    @Override
     public Integer call() throws IOException {
         return run(); // errors: Casino reports them (exit 2 for bad input; --verbose adds the trace)
     }
@@ -75,6 +81,9 @@ final class DeltasCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch-elements must be in [1, " + Batching.MAX_BATCH_ELEMENTS + "], got " + batchElements);
         }
         List<CheckpointRef> series = stepsFrom != null ? CheckpointSeries.scan(stepsFrom) : CheckpointSeries.of(checkpoints);
+        if (stepsFrom == null) {
+            CheckpointSeries.orderWarning(checkpoints).ifPresent(w -> spec.commandLine().getErr().println("warning: " + w));
+        }
         DeltaExtractor.Options options = DeltaExtractor.Options.defaults()
                 .withSelection(new TensorSelection(include, exclude))
                 .withTolerance(tolerance)

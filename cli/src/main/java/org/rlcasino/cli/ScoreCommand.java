@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
+import org.rlcasino.io.PathGuard;
 import org.rlcasino.io.deltas.TensorSelection;
 import org.rlcasino.scoring.FisherScorer;
 import org.rlcasino.scoring.MagnitudeScorer;
@@ -35,7 +36,7 @@ import picocli.CommandLine.Spec;
                 "             (population std; W+1 floats of state per parameter)",
                 "  fisher     s = Var[δ] + |E[δ]| over the steps (population variance, Welford; 2 floats per parameter)",
                 "Writes a score file (scores.arrow) for the mask builders."})
-final class ScoreCommand implements Callable<Integer> {
+final class ScoreCommand implements Callable<Integer>, DeclaresFiles {
     @Spec
     CommandSpec spec;
 
@@ -81,6 +82,11 @@ final class ScoreCommand implements Callable<Integer> {
 
     @Option(names = "--verbose", description = "On errors, also print the stack trace.")
     boolean verbose;
+
+    @Override
+    public void declareFiles(PathGuard files) {
+        files.inputFile("--deltas", deltas).outputFile("-o", out);
+    }
 
     @Override
     public Integer call() throws IOException {

@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 import org.rlcasino.io.AtomicFileWriter;
+import org.rlcasino.io.PathGuard;
 import org.rlcasino.io.config.RunConfig;
 import org.rlcasino.io.config.RunConfigLoader;
 import org.rlcasino.tasks.Backend;
@@ -34,7 +35,7 @@ import picocli.CommandLine.Spec;
                 "metrics.csv, summary.json, final/ (Hugging Face GPT-2 directory), checkpoints/, and deltas.arrow /",
                 "mask.arrow where the phase logs deltas or builds a mask. A finished run is never overwritten",
                 "without --force; --resume DIR continues an interrupted run bit for bit."})
-final class TrainCommand implements Callable<Integer> {
+final class TrainCommand implements Callable<Integer>, DeclaresFiles {
     @Spec
     CommandSpec spec;
 
@@ -58,6 +59,11 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     BackendOptions backendOptions = new BackendOptions();
+
+    @Override
+    public void declareFiles(PathGuard files) {
+        files.inputFile("CONFIG", configFile).outputDirectory("--out", out);
+    }
 
     @Override
     public Integer call() throws IOException {

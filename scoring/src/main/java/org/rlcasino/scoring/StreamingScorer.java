@@ -6,11 +6,13 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.rlcasino.io.InsufficientHeapException;
 import org.rlcasino.io.arrow.Batching;
 import org.rlcasino.io.arrow.DeltaStreamReader;
 import org.rlcasino.io.arrow.ScoreFileInfo;
@@ -30,7 +32,9 @@ import org.rlcasino.tasks.ScoringKernels;
  * record batch ({@code rlcasino.batch_elements} floats) and the scorer's update kernel is launched
  * over the buffer when it is full and at the end of each step, with the run's position in a small
  * {@code int[] window} ({@link ScoringKernels}). Memory: the scorer's state plus that buffer plus
- * the reader's record batches; reading stops after the last step that contributes.
+ * the reader's record batches; reading stops after the last step that contributes. A selection
+ * whose state cannot fit in the JVM's heap limit is refused before reading
+ * ({@link InsufficientHeapException}).
  */
 public abstract sealed class StreamingScorer permits MagnitudeScorer, MomentumScorer, FisherScorer {
     /** Largest state array: Java arrays hold at most about 2^31 elements. */
@@ -134,6 +138,12 @@ public abstract sealed class StreamingScorer permits MagnitudeScorer, MomentumSc
                 throw new IllegalArgumentException(method() + ": " + total + " selected parameters exceed a Java array's "
                         + MAX_ARRAY + " elements; score tensor groups separately with --include/--exclude");
             }
+            Batching batching = reader.batching();
+            long bufferFloats = Math.min(total, Math.max(batching.batchElements(), batching.chunkElements()));
+            // The state arrays dominate; Arrow's batches live outside the heap.
+            InsufficientHeapException.require(String.format(Locale.ROOT, "%s scoring of %,d parameters (%d float%s of state each)",
+                    method(), total, stateFloatsPerParameter(), stateFloatsPerParameter() == 1 ? "" : "s"),
+                    Float.BYTES * (stateFloatsPerParameter() * total + bufferFloats));
             int n = (int) total;
             List<Integer> inRange = options.steps().select(reader.steps());
             if (options.firstSteps() > 0 && options.firstSteps() < inRange.size()) {
@@ -142,8 +152,7 @@ public abstract sealed class StreamingScorer permits MagnitudeScorer, MomentumSc
             checkSteps(inRange);
             List<Integer> contributing = List.copyOf(contributingSteps(inRange));
 
-            Batching batching = reader.batching();
-            int capacity = (int) Math.min(n, Math.max(batching.batchElements(), batching.chunkElements()));
+            int capacity = (int) bufferFloats;
             float[] buffer = new float[capacity];
             int[] window = new int[ScoringKernels.WINDOW_LENGTH];
             prepare(n, buffer, window);
