@@ -111,9 +111,10 @@ public final class PathGuard {
         // Every existing input file, by identity, with the declaration it came from.
         Map<Object, Declared> inputFiles = new HashMap<>();
         List<Path> inputPaths = new ArrayList<>();
+        boolean writes = declared.stream().anyMatch(d -> d.kind() == Kind.OUTPUT_FILE || d.kind() == Kind.OUTPUT_DIRECTORY);
         for (Declared d : declared) {
             if (d.kind() == Kind.INPUT_FILE || d.kind() == Kind.INPUT) {
-                collectInput(d, inputFiles, inputPaths);
+                collectInput(d, inputFiles, inputPaths, writes);
             }
         }
         Map<Path, Declared> outputs = new HashMap<>();
@@ -126,7 +127,8 @@ public final class PathGuard {
         }
     }
 
-    private static void collectInput(Declared d, Map<Object, Declared> inputFiles, List<Path> inputPaths) throws IOException {
+    private static void collectInput(Declared d, Map<Object, Declared> inputFiles, List<Path> inputPaths, boolean walk)
+            throws IOException {
         BasicFileAttributes a;
         try {
             a = Files.readAttributes(d.path(), BasicFileAttributes.class);
@@ -141,6 +143,9 @@ public final class PathGuard {
         if (a.isDirectory()) {
             if (d.kind() == Kind.INPUT_FILE) {
                 throw new IllegalArgumentException(d.path() + " (" + d.option() + "): is a directory; give a file");
+            }
+            if (!walk) {
+                return; // nothing is written: its files cannot be overwritten
             }
             Files.walkFileTree(d.path(), EnumSet.of(FileVisitOption.FOLLOW_LINKS), INPUT_DEPTH, new SimpleFileVisitor<>() {
                 @Override
@@ -290,13 +295,21 @@ public final class PathGuard {
         if (dir == null) {
             return;
         }
-        if (Files.getFileStore(dir).isReadOnly()) {
+        if (isReadOnlyFileSystem(dir)) {
             throw new IllegalArgumentException(subject + ": " + dir + " is on a read-only file system; write the output "
                     + "to a writable directory");
         }
         if (!Files.isWritable(dir)) {
             throw new IllegalArgumentException(subject + ": permission denied: cannot create files in " + dir
                     + "; write the output to a directory you can write to");
+        }
+    }
+
+    private static boolean isReadOnlyFileSystem(Path dir) {
+        try {
+            return Files.getFileStore(dir).isReadOnly();
+        } catch (IOException | SecurityException e) {
+            return false; // no mount entry found (some containers): the write itself will say
         }
     }
 
