@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 
 import org.rlcasino.eval.bench.DeltaBenchmark;
 import org.rlcasino.eval.bench.SyntheticCheckpoints;
+import org.rlcasino.io.PathGuard;
 import org.rlcasino.io.deltas.DeltaExtractor;
 import org.rlcasino.io.safetensors.Dtype;
 import picocli.CommandLine.Command;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Spec;
                 "Generates (or reuses) a synthetic checkpoint series (1024x4096 tensors, a tenth of the entries",
                 "moving each step), measures sequential read bandwidth through mmap on it, then runs the deltas",
                 "extraction on it in the same process and reports its read rate, the ratio, and peak memory."})
-final class BenchDeltasCommand implements Callable<Integer> {
+final class BenchDeltasCommand implements Callable<Integer>, DeclaresFiles {
     @Spec
     CommandSpec spec;
 
@@ -56,6 +57,11 @@ final class BenchDeltasCommand implements Callable<Integer> {
 
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
+
+    @Override
+    public void declareFiles(PathGuard files) {
+        files.outputFile("--json", json);
+    }
 
     @Override
     public Integer call() throws IOException {

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.rlcasino.eval.bench.MaskBenchmark;
+import org.rlcasino.io.PathGuard;
 import org.rlcasino.tasks.Backend;
 import org.rlcasino.tasks.JvmBackend;
 import picocli.CommandLine.Command;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Spec;
                 "hash: 9 in 10 uniform with 24 bits, 1 in 10 exactly 0.975, so there are ties at the cut), then builds",
                 "the exact global top-k mask from it (JVM backend), streaming it from disk, and reports scores/s,",
                 "the kept count (exactly k) and peak memory. N = 1e9 takes 4 GB of disk."})
-final class BenchMaskCommand implements Callable<Integer> {
+final class BenchMaskCommand implements Callable<Integer>, DeclaresFiles {
     static final String SCORES_FILE = "rlcasino-bench-scores.arrow";
     static final String MASK_FILE = "rlcasino-bench-mask.arrow";
 
@@ -56,6 +57,11 @@ final class BenchMaskCommand implements Callable<Integer> {
 
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
+
+    @Override
+    public void declareFiles(PathGuard files) {
+        files.outputFile("--json", json);
+    }
 
     @Override
     public Integer call() throws IOException {

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.rlcasino.eval.bench.MatmulBenchmark;
+import org.rlcasino.io.PathGuard;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Spec;
                 + "Vector API fast paths through the JVM backend, at each thread count, and PyTorch's sgemm "
                 + "at the same shapes and threads when a Python with torch is present (torch on a generic "
                 + "reference BLAS is refused and its column omitted).")
-final class BenchMatmulCommand implements Callable<Integer> {
+final class BenchMatmulCommand implements Callable<Integer>, DeclaresFiles {
     @Spec
     CommandSpec spec;
 
@@ -66,6 +67,11 @@ final class BenchMatmulCommand implements Callable<Integer> {
 
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
+
+    @Override
+    public void declareFiles(PathGuard files) {
+        files.outputFile("--json", json);
+    }
 
     @Override
     public Integer call() throws Exception {

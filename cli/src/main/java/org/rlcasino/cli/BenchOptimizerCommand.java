@@ -9,6 +9,7 @@ import org.rlcasino.eval.bench.OptimizerBenchmark;
 import org.rlcasino.eval.bench.OptimizerBenchmarkReport;
 import org.rlcasino.eval.bench.SyntheticMasks;
 import org.rlcasino.eval.bench.TorchAdamWComparison;
+import org.rlcasino.io.PathGuard;
 import org.rlcasino.tasks.Backend;
 import org.rlcasino.tasks.JvmBackend;
 import picocli.CommandLine.Command;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Spec;
                 "at each sparsity for each mask shape, and prints ms/step (median of repeats), ns/param,",
                 "GB/s under a cache-line byte model, the fraction of this machine's STREAM triad bandwidth,",
                 "the speed-up vs dense and the optimizer-state size."})
-final class BenchOptimizerCommand implements Callable<Integer> {
+final class BenchOptimizerCommand implements Callable<Integer>, DeclaresFiles {
     @Spec
     CommandSpec spec;
 
@@ -78,6 +79,11 @@ final class BenchOptimizerCommand implements Callable<Integer> {
 
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
+
+    @Override
+    public void declareFiles(PathGuard files) {
+        files.outputFile("--json", json);
+    }
 
     @Override
     public Integer call() throws Exception {

@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 
 import org.rlcasino.eval.bench.ScoringBenchmark;
 import org.rlcasino.eval.bench.SyntheticCheckpoints;
+import org.rlcasino.io.PathGuard;
 import org.rlcasino.io.safetensors.Dtype;
 import org.rlcasino.scoring.FisherScorer;
 import org.rlcasino.scoring.MagnitudeScorer;
@@ -35,7 +36,7 @@ import picocli.CommandLine.Spec;
                 "measures sequential read bandwidth through mmap on the delta file, then runs each scorer once on it",
                 "(JVM backend) in the same process and reports GB/s of deltas read, the fraction of the mmap rate,",
                 "entries/s and peak memory."})
-final class BenchScoringCommand implements Callable<Integer> {
+final class BenchScoringCommand implements Callable<Integer>, DeclaresFiles {
     static final String DELTAS_FILE = "rlcasino-bench-deltas.arrow";
 
     @Spec
@@ -74,6 +75,11 @@ final class BenchScoringCommand implements Callable<Integer> {
 
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
+
+    @Override
+    public void declareFiles(PathGuard files) {
+        files.outputFile("--json", json);
+    }
 
     @Override
     public Integer call() throws IOException {

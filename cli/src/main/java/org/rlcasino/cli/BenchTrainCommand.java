@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.rlcasino.eval.bench.TrainStepBenchmark;
+import org.rlcasino.io.PathGuard;
 import org.rlcasino.optimizer.BlockShape;
 import org.rlcasino.train.model.GptConfig;
 import picocli.CommandLine.Command;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Spec;
                 + "same batch, sequence length and thread count, in the same run. Prints median (min-max) "
                 + "step time, the forward+backward / optimizer split, tokens/s and the ratios. PyTorch on a "
                 + "generic reference BLAS is refused (its column omitted, with the reason).")
-final class BenchTrainCommand implements Callable<Integer> {
+final class BenchTrainCommand implements Callable<Integer>, DeclaresFiles {
     @Spec
     CommandSpec spec;
 
@@ -77,6 +78,11 @@ final class BenchTrainCommand implements Callable<Integer> {
 
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
+
+    @Override
+    public void declareFiles(PathGuard files) {
+        files.outputFile("--json", json);
+    }
 
     @Override
     public Integer call() throws Exception {

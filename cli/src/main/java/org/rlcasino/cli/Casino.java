@@ -3,14 +3,20 @@ package org.rlcasino.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.Arrays;
 import java.util.Properties;
+import java.util.function.Consumer;
 
+import org.rlcasino.io.PathGuard;
+import org.rlcasino.io.TemporaryFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * The {@code casino} command. Subcommands read and write files, one per pipeline stage. Exit codes:
- * 0 success, 2 bad input (a usage error or an {@link IllegalArgumentException}), 1 internal failure.
+ * 0 success, 2 bad input (a usage error, an {@link IllegalArgumentException}, a file system
+ * condition or too little memory: one line from {@link BadInput}), 1 internal failure. Before a
+ * subcommand runs, the files it declares ({@link DeclaresFiles}) are checked ({@link PathGuard}).
  */
 @Command(name = "casino",
         mixinStandardHelpOptions = true,
@@ -40,12 +46,12 @@ public final class Casino {
         cli.setErr(err);
         cli.setExitCodeExceptionMapper(e -> badInput(e) != null || e instanceof CommandLine.ParameterException
                 ? EXIT_BAD_INPUT : EXIT_FAILURE);
+        cli.setParameterExceptionHandler((e, arguments) -> usageError(e, e.getCommandLine().getErr()));
+        cli.setExecutionStrategy(Casino::checkFilesThenRun);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter problems = commandLine.getErr();
             if (e instanceof CommandLine.ParameterException pe) {
-                problems.println("error: " + pe.getMessage());
-                pe.getCommandLine().usage(problems);
-                return EXIT_BAD_INPUT;
+                return usageError(pe, problems);
             }
             CommandLine.Model.OptionSpec verboseOption = commandLine.getCommandSpec().findOption("--verbose");
             boolean verbose = verboseOption != null && Boolean.TRUE.equals(verboseOption.getValue());
@@ -61,24 +67,69 @@ public final class Casino {
             e.printStackTrace(problems);
             return EXIT_FAILURE;
         });
-        return cli.execute(args);
+        // Notices about stale temporary files removed go where this run's messages go.
+        Consumer<String> notices = TemporaryFiles.setNotices(line -> {
+            err.println(line);
+            err.flush();
+        });
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli passes errors through; the heap is free again once the command's arrays are unreachable
+            err.println("error: " + BadInput.outOfMemory(e, Runtime.getRuntime().maxMemory()));
+            if (Arrays.asList(args).contains("--verbose")) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return EXIT_BAD_INPUT;
+        } finally {
+            TemporaryFiles.setNotices(notices);
+        }
+    }
+
+    /** A usage error: the message, picocli's suggestions for a mistyped option, and where the usage is. */
+    private static int usageError(CommandLine.ParameterException e, PrintWriter err) {
+        err.println("error: " + e.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        err.println("Run '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for its usage.");
+        err.flush();
+        return EXIT_BAD_INPUT;
     }
 
     /**
-     * The one-line message of an exception caused by the user's input (a bad value, a missing or
-     * unreadable file), or null for an internal failure.
+     * Runs the chosen subcommand as picocli would, after checking the files it declares
+     * ({@link DeclaresFiles}): an output that would replace an input, a device or a directory is
+     * refused before any work.
+     */
+    private static int checkFilesThenRun(CommandLine.ParseResult parseResult) {
+        boolean help = false;
+        CommandLine.ParseResult last = parseResult;
+        while (true) {
+            help |= last.isUsageHelpRequested() || last.isVersionHelpRequested();
+            if (!last.hasSubcommand()) {
+                break;
+            }
+            last = last.subcommand();
+        }
+        if (!help && last.commandSpec().userObject() instanceof DeclaresFiles command) {
+            PathGuard files = PathGuard.create();
+            try {
+                command.declareFiles(files);
+                files.check();
+            } catch (Exception e) {
+                throw new CommandLine.ExecutionException(last.commandSpec().commandLine(), String.valueOf(e.getMessage()), e);
+            }
+        }
+        return new CommandLine.RunLast().execute(parseResult);
+    }
+
+    /**
+     * The one-line message of an exception caused by the user's input or environment (a bad value,
+     * a missing or unwritable file, a full disk, too little heap), or null for an internal failure;
+     * see {@link BadInput}.
      */
     static String badInput(Throwable e) {
-        if (e instanceof java.nio.file.NoSuchFileException missing) {
-            return missing.getFile() + ": no such file";
-        }
-        if (e instanceof java.nio.file.AccessDeniedException denied) {
-            return denied.getFile() + ": permission denied";
-        }
-        if (e instanceof IllegalArgumentException) {
-            return e.getMessage();
-        }
-        return null;
+        return BadInput.message(e);
     }
 
     /** Reads the version Maven filtered into {@code version.properties}. */

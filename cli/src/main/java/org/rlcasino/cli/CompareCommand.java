@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.rlcasino.io.AtomicFileWriter;
+import org.rlcasino.io.PathGuard;
 import org.rlcasino.io.arrow.MaskFileReader;
 import org.rlcasino.io.arrow.MetricTableWriter;
 import org.rlcasino.io.arrow.TensorTable;
@@ -31,7 +32,7 @@ import picocli.CommandLine.Spec;
                 "masks), |A∩B|/|A|, |A∩B|/|B|, the densities a = |A|/n, b = |B|/n and the Jaccard index two independent",
                 "random masks of those densities would have, ab/(a+b−ab) (a/(2−a) when a = b). Two masks: the per-tensor",
                 "table and the totals. More: every pair's totals (and per tensor with --per-tensor)."})
-final class CompareCommand implements Callable<Integer> {
+final class CompareCommand implements Callable<Integer>, DeclaresFiles {
     enum Format { table, csv, json }
 
     @Spec
@@ -47,7 +48,7 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--per-tensor", description = "With more than two masks, also show every pair's per-tensor rows.")
     boolean perTensor;
 
-    @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "Write the output to FILE (atomically) instead of standard output.")
+    @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "Write the output to FILE (atomically) instead of standard output (- : standard output).")
     Path out;
 
     @Option(names = "--metrics", paramLabel = "FILE", description = "Also write the rows as an rlcasino.metrics Arrow table (e.g. compare.arrow).")
@@ -58,6 +59,17 @@ final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--verbose", description = "On errors, also print the stack trace.")
     boolean verbose;
+
+    @Override
+    public void declareFiles(PathGuard files) {
+        masks.forEach(m -> files.inputFile("MASK", m));
+        files.outputFile("-o", toStandardOutput() ? null : out).outputFile("--metrics", metrics);
+    }
+
+    /** {@code -o -} (or no -o): the output goes to standard output. */
+    private boolean toStandardOutput() {
+        return out == null || out.toString().equals("-");
+    }
 
     @Override
     public Integer call() throws IOException {
@@ -100,7 +112,7 @@ final class CompareCommand implements Callable<Integer> {
                 writeMetrics(metrics, rows, allocator);
             }
             PrintWriter err = spec.commandLine().getErr();
-            if (out != null) {
+            if (!toStandardOutput()) {
                 AtomicFileWriter.writeString(out, text);
                 if (!quiet) {
                     err.println("wrote " + out);

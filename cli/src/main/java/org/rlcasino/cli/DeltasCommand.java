@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
+import org.rlcasino.io.PathGuard;
 import org.rlcasino.io.arrow.Batching;
 import org.rlcasino.io.arrow.DeltaBasis;
 import org.rlcasino.io.deltas.CheckpointRef;
@@ -31,7 +32,7 @@ import picocli.CommandLine.Spec;
                 "writes δ_t = θ_t − θ_(t−1) of consecutive checkpoints. The file records its basis; casino score",
                 "converts either to the basis it is asked for.",
                 "Checkpoints whose tensors, shapes or dtypes differ are rejected with the differences listed."})
-final class DeltasCommand implements Callable<Integer> {
+final class DeltasCommand implements Callable<Integer>, DeclaresFiles {
     @Spec
     CommandSpec spec;
 
@@ -71,6 +72,11 @@ final class DeltasCommand implements Callable<Integer> {
     boolean verbose;
 
     @Override
+    public void declareFiles(PathGuard files) {
+        files.outputFile("-o", out).inputs("CKPT", checkpoints).input("--steps-from", stepsFrom);
+    }
+
+    @Override
     public Integer call() throws IOException {
         return run(); // errors: Casino reports them (exit 2 for bad input; --verbose adds the trace)
     }
@@ -83,6 +89,9 @@ final class DeltasCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch-elements must be in [1, " + Batching.MAX_BATCH_ELEMENTS + "], got " + batchElements);
         }
         List<CheckpointRef> series = stepsFrom != null ? CheckpointSeries.scan(stepsFrom) : CheckpointSeries.of(checkpoints);
+        if (stepsFrom == null) {
+            CheckpointSeries.orderWarning(checkpoints).ifPresent(w -> spec.commandLine().getErr().println("warning: " + w));
+        }
         DeltaExtractor.Options options = DeltaExtractor.Options.defaults()
                 .withSelection(new TensorSelection(include, exclude))
                 .withTolerance(tolerance)

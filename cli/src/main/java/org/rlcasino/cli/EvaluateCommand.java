@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
+import org.rlcasino.io.PathGuard;
 import org.rlcasino.tasks.Backend;
 import org.rlcasino.train.checkpoint.ModelCheckpoint;
 import org.rlcasino.train.model.GptModel;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Spec;
         description = {"Generates greedily for the first N held-out prompts of the task's split (the split the",
                 "trainer held out with the same --seed; keep N <= the run-config's task.heldOutPrompts) and prints",
                 "the fraction answered exactly."})
-final class EvaluateCommand implements Callable<Integer> {
+final class EvaluateCommand implements Callable<Integer>, DeclaresFiles {
     @Spec
     CommandSpec spec;
 
@@ -54,6 +55,11 @@ final class EvaluateCommand implements Callable<Integer> {
     BackendOptions backendOptions = new BackendOptions();
 
     @Override
+    public void declareFiles(PathGuard files) {
+        files.input("--model", model);
+    }
+
+    @Override
     public Integer call() throws Exception {
         int d = digits != null ? digits : task.equalsIgnoreCase("addition") ? 2 : 4;
         VerifiableTask t = new VerifiableTask(task, d, prompts, seed);
@@ -64,6 +70,12 @@ final class EvaluateCommand implements Callable<Integer> {
         if (c.config().vocabSize() < t.tokenizer().vocabSize()) {
             throw new IllegalArgumentException(model + ": vocab_size " + c.config().vocabSize() + " is smaller than the task's "
                     + t.tokenizer().vocabSize() + " tokens");
+        }
+        int needed = t.maxPromptLength() + t.maxCompletionTokens();
+        if (needed > c.config().maxSeqLen()) {
+            throw new IllegalArgumentException("--digits " + d + ": " + t.kind() + " prompts of up to " + t.maxPromptLength()
+                    + " tokens plus answers of up to " + t.maxCompletionTokens() + " (with the end token) need " + needed
+                    + " tokens; the model's context is " + c.config().maxSeqLen() + ": give fewer --digits (those it was trained on)");
         }
         List<Problem> problems = t.heldOut();
         PrintWriter o = spec.commandLine().getOut();

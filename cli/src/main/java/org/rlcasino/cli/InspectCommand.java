@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 import org.rlcasino.eval.bench.OptimizerBenchmark;
+import org.rlcasino.io.PathGuard;
 import org.rlcasino.io.arrow.RlcasinoArrowFile;
 import org.rlcasino.io.arrow.RlcasinoFormat;
 import org.rlcasino.io.safetensors.SafetensorsCheckpoint;
@@ -41,7 +42,7 @@ import picocli.CommandLine.Spec;
                 "dtypes, shapes, sizes, metadata and provenance, and per tensor min, max, mean, mean |x| (over finite values),",
                 "the fraction of zeros and the count of NaN/Inf, read in bounded chunks: deltas per tensor over all steps and",
                 "per step, masks their kept entries, density and blocks, metric tables their columns and first rows."})
-final class InspectCommand implements Callable<Integer> {
+final class InspectCommand implements Callable<Integer>, DeclaresFiles {
     /** Inputs with fewer values than this get no progress bar: they take well under a second. */
     static final long PROGRESS_MIN_VALUES = 1L << 25;
     /** Largest --chunk: 1 GiB of float32 per read buffer. */
@@ -89,6 +90,11 @@ final class InspectCommand implements Callable<Integer> {
         OptimizerBenchmark.Progress progress(long values) {
             return quiet || values < PROGRESS_MIN_VALUES ? OptimizerBenchmark.Progress.NONE : new ConsoleProgress(false);
         }
+    }
+
+    @Override
+    public void declareFiles(PathGuard files) {
+        files.inputs("FILE", this.files);
     }
 
     @Override

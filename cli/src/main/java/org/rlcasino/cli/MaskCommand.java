@@ -11,6 +11,9 @@ import java.util.concurrent.Callable;
 
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.rlcasino.io.AtomicFileWriter;
+import org.rlcasino.io.PathGuard;
+import org.rlcasino.io.TemporaryFiles;
 import org.rlcasino.io.arrow.MaskSummary;
 import org.rlcasino.scoring.MaskBuilder;
 import org.rlcasino.scoring.MaskFiles;
@@ -35,7 +38,7 @@ import picocli.CommandLine.Spec;
                 "score file, in a few streaming passes with bounded memory, or writes the complement of a mask.",
                 "Builders: exact (global top-k, the default), per-tensor, random, block, sampled (the paper's Algorithm 1).",
                 "--truth: the run's true mask, exact top-k of |θ_final − θ_start| (from --deltas or --from/--to)."})
-final class MaskCommand implements Callable<Integer> {
+final class MaskCommand implements Callable<Integer>, DeclaresFiles {
     @Spec
     CommandSpec spec;
 
@@ -99,6 +102,13 @@ final class MaskCommand implements Callable<Integer> {
     BackendOptions backendOptions = new BackendOptions();
 
     @Override
+    public void declareFiles(PathGuard files) {
+        files.inputFile("--scores", scores).inputFile("--complement", complement).inputFile("--deltas", deltas)
+                .input("--from", from).input("--to", to)
+                .outputFile("-o", out).outputFile("--safetensors", safetensors);
+    }
+
+    @Override
     public Integer call() throws IOException {
         return run(); // errors: Casino reports them (exit 2 for bad input; --verbose adds the trace)
     }
@@ -116,6 +126,7 @@ final class MaskCommand implements Callable<Integer> {
 
     private int run() throws IOException {
         PrintWriter o = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         try (BufferAllocator allocator = new RootAllocator()) {
             if (truth) {
                 if (scores != null || complement != null) {
@@ -133,72 +144,104 @@ final class MaskCommand implements Callable<Integer> {
                             ? "--truth with checkpoints needs both --from CKPT and --to CKPT"
                             : "--truth needs --deltas FILE or --from CKPT --to CKPT");
                 }
+                if (deltas == null && Files.exists(from) && Files.exists(to) && Files.isSameFile(from, to)) {
+                    throw new IllegalArgumentException("--from " + from + " and --to " + to + " are the same checkpoint: every "
+                            + "|θ_final − θ_start| would be 0; give the first and the last checkpoint of the run");
+                }
             } else if (deltas != null || from != null || to != null) {
                 throw new IllegalArgumentException("--deltas, --from and --to go with --truth");
             }
-            if (complement != null) {
-                if (scores != null || sparsity != null) {
-                    throw new IllegalArgumentException("--complement takes no --scores or --sparsity");
+            // The mask and its safetensors twin are staged beside their targets and renamed together: both or neither.
+            try (AtomicFileWriter.Group outputs = AtomicFileWriter.group()) {
+                Path maskFile = outputs.stage(out);
+                Path tensorsFile = safetensors == null ? null : outputs.stage(safetensors);
+                if (complement != null) {
+                    if (scores != null || sparsity != null) {
+                        throw new IllegalArgumentException("--complement takes no --scores or --sparsity");
+                    }
+                    requireFile(complement);
+                    MaskSummary s = MaskFiles.complement(complement, maskFile, allocator);
+                    writeSafetensors(maskFile, tensorsFile, allocator);
+                    outputs.commit();
+                    o.printf(Locale.ROOT, "wrote %s: complement of %s, sparsity %.4f%%%n", out, complement, s.achievedSparsity() * 100);
+                    printSafetensors(o);
+                    o.flush();
+                    return 0;
                 }
-                requireFile(complement);
-                MaskSummary s = MaskFiles.complement(complement, out, allocator);
-                o.printf(Locale.ROOT, "wrote %s: complement of %s, sparsity %.4f%%%n", out, complement, s.achievedSparsity() * 100);
-                writeSafetensors(allocator, o);
+                if (truth ? sparsity == null : scores == null || sparsity == null) {
+                    throw new IllegalArgumentException(truth ? "--truth needs --sparsity PCT"
+                            : "give --scores FILE and --sparsity PCT (or --complement MASK, or --truth)");
+                }
+                if (!(sparsity >= 0 && sparsity < 100)) {
+                    throw new IllegalArgumentException("--sparsity must be a percentage in [0, 100), got " + sparsity);
+                }
+                if (sparsity > 0 && sparsity < 1) {
+                    err.printf(Locale.ROOT, "warning: --sparsity is a percentage: %s keeps %s%% of the entries; for %s%% sparsity "
+                            + "write --sparsity %s%n", sparsity, percent(100 - sparsity), percent(sparsity * 100), percent(sparsity * 100));
+                }
+                if (!blockScore.equals("sum") && !blockScore.equals("max")) {
+                    throw new IllegalArgumentException("--block-score must be sum or max, got '" + blockScore + "'");
+                }
+                MaskBuilder.Method m = method(builder);
+                MaskOptions options = new MaskOptions(m, sparsity / 100, floor, seed, block, blockScore.equals("max"), samples);
+                long t0 = System.nanoTime();
+                MaskBuilder.Report r;
+                if (truth) {
+                    r = buildTruth(options, allocator, maskFile);
+                } else {
+                    requireFile(scores);
+                    r = build(scores, options, allocator, Map.of("scores", scores.getFileName().toString()), maskFile);
+                }
+                writeSafetensors(maskFile, tensorsFile, allocator);
+                outputs.commit();
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                o.printf(Locale.ROOT, "wrote %s: %s%s, kept %,d of %,d entries, %,d tied at the cut (tie share %.2f%%, %,d of them "
+                        + "zeros)%n", out, truth ? "true mask, " : "", r.method(), r.kept(), r.total(), r.tiedAtCut(),
+                        r.tieShare() * 100, r.tiedZeros());
+                o.printf(Locale.ROOT, "target sparsity %.4f%%, achieved %.4f%% (error %+.4f points)%s%n", r.targetSparsity() * 100,
+                        r.achievedSparsity() * 100, r.error() * 100,
+                        r.threshold().isPresent() ? String.format(Locale.ROOT, ", threshold %.6g", r.threshold().getAsDouble()) : "");
+                if (!r.note().isEmpty()) {
+                    o.println(r.note());
+                }
+                o.println("kept fraction per tensor:");
+                r.keptFractions().forEach((name, f) -> o.printf(Locale.ROOT, "  %-40s %8.4f%%%n", name, f * 100));
+                o.printf(Locale.ROOT, "%.2f s (%.1f M scores/s per pass-set)%n", seconds, r.total() / 1e6 / seconds);
+                printSafetensors(o);
                 o.flush();
+                if (truth && r.kept() > 0 && r.threshold().isPresent() && r.threshold().getAsDouble() == 0) {
+                    err.println("warning: the true mask's cut is at |θ_final − θ_start| = 0: the run changed fewer entries than the "
+                            + r.kept() + " the mask keeps, so it also keeps unchanged entries, chosen arbitrarily"
+                            + (deltas == null ? " (are --from and --to copies of one checkpoint?)" : " (are the deltas all zero?)"));
+                }
                 return 0;
             }
-            if (truth ? sparsity == null : scores == null || sparsity == null) {
-                throw new IllegalArgumentException(truth ? "--truth needs --sparsity PCT"
-                        : "give --scores FILE and --sparsity PCT (or --complement MASK, or --truth)");
-            }
-            if (!(sparsity >= 0 && sparsity < 100)) {
-                throw new IllegalArgumentException("--sparsity must be a percentage in [0, 100), got " + sparsity);
-            }
-            if (!blockScore.equals("sum") && !blockScore.equals("max")) {
-                throw new IllegalArgumentException("--block-score must be sum or max, got '" + blockScore + "'");
-            }
-            MaskBuilder.Method m = method(builder);
-            MaskOptions options = new MaskOptions(m, sparsity / 100, floor, seed, block, blockScore.equals("max"), samples);
-            long t0 = System.nanoTime();
-            MaskBuilder.Report r;
-            if (truth) {
-                r = buildTruth(options, allocator);
-            } else {
-                requireFile(scores);
-                r = build(scores, options, allocator, Map.of("scores", scores.getFileName().toString()));
-            }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            o.printf(Locale.ROOT, "wrote %s: %s%s, kept %,d of %,d entries, %,d tied at the cut (tie share %.2f%%, %,d of them zeros)%n",
-                    out, truth ? "true mask, " : "", r.method(), r.kept(), r.total(), r.tiedAtCut(), r.tieShare() * 100, r.tiedZeros());
-            o.printf(Locale.ROOT, "target sparsity %.4f%%, achieved %.4f%% (error %+.4f points)%s%n", r.targetSparsity() * 100,
-                    r.achievedSparsity() * 100, r.error() * 100,
-                    r.threshold().isPresent() ? String.format(Locale.ROOT, ", threshold %.6g", r.threshold().getAsDouble()) : "");
-            if (!r.note().isEmpty()) {
-                o.println(r.note());
-            }
-            o.println("kept fraction per tensor:");
-            r.keptFractions().forEach((name, f) -> o.printf(Locale.ROOT, "  %-40s %8.4f%%%n", name, f * 100));
-            o.printf(Locale.ROOT, "%.2f s (%.1f M scores/s per pass-set)%n", seconds, r.total() / 1e6 / seconds);
-            writeSafetensors(allocator, o);
-            o.flush();
-            return 0;
         }
     }
 
+    private static String percent(double p) {
+        return new java.math.BigDecimal(Double.toString(p)).round(new java.math.MathContext(10)).stripTrailingZeros().toPlainString();
+    }
+
     private MaskBuilder.Report build(Path scoreFile, MaskOptions options, BufferAllocator allocator,
-                                     Map<String, String> provenance) throws IOException {
+                                     Map<String, String> provenance, Path maskFile) throws IOException {
         ScoreSource source = ScoreSource.ofFile(scoreFile, allocator, ScoreSource.DEFAULT_CAPACITY);
+        long total = source.tensors().totalElements();
+        if (total > 0 && options.floor() == 0 && MaskBuilder.keepCount(options.sparsity(), total) == 0) {
+            throw new IllegalArgumentException("--sparsity " + sparsity + " keeps 0 of the " + total + " entries: the mask would be "
+                    + "empty; lower the sparsity below " + percent(100.0 * (total - 1) / total) + "%");
+        }
         try (Backend backend = backendOptions.open()) {
             MaskBuilder mb = new MaskBuilder(source, backend, allocator, progress());
-            return mb.build(options, out, provenance);
+            return mb.build(options, maskFile, provenance);
         }
     }
 
     /**
      * The true mask: |θ_final − θ_start| (or |Σ δ_t|) into a temporary score file beside the output,
-     * then the exact builder on it; the temporary is deleted afterwards, also on failure.
+     * then the exact builder on it; the temporary is deleted afterwards, also on failure or a signal.
      */
-    private MaskBuilder.Report buildTruth(MaskOptions options, BufferAllocator allocator) throws IOException {
+    private MaskBuilder.Report buildTruth(MaskOptions options, BufferAllocator allocator, Path maskFile) throws IOException {
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("mask", "truth");
         if (deltas != null) {
@@ -214,17 +257,13 @@ final class MaskCommand implements Callable<Integer> {
             provenance.put("to", to.toString());
             provenance.put("formula", "|theta_final - theta_start|");
         }
-        Path parent = out.toAbsolutePath().getParent();
-        Path temp = parent.resolve("." + out.getFileName() + ".truth-scores." + ProcessHandle.current().pid() + ".arrow");
-        try {
+        try (TemporaryFiles.Scratch temp = TemporaryFiles.create(maskFile, "truth-scores.arrow")) {
             if (deltas != null) {
-                TruthScores.fromDeltas(deltas, temp, allocator);
+                TruthScores.fromDeltas(deltas, temp.path(), allocator);
             } else {
-                TruthScores.fromCheckpoints(from, to, temp, allocator);
+                TruthScores.fromCheckpoints(from, to, temp.path(), allocator);
             }
-            return build(temp, options, allocator, provenance);
-        } finally {
-            Files.deleteIfExists(temp);
+            return build(temp.path(), options, allocator, provenance, maskFile);
         }
     }
 
@@ -235,9 +274,14 @@ final class MaskCommand implements Callable<Integer> {
         }
     }
 
-    private void writeSafetensors(BufferAllocator allocator, PrintWriter o) throws IOException {
+    private static void writeSafetensors(Path maskFile, Path tensorsFile, BufferAllocator allocator) throws IOException {
+        if (tensorsFile != null) {
+            MaskFiles.toSafetensors(maskFile, tensorsFile, allocator);
+        }
+    }
+
+    private void printSafetensors(PrintWriter o) {
         if (safetensors != null) {
-            MaskFiles.toSafetensors(out, safetensors, allocator);
             o.printf(Locale.ROOT, "wrote %s%n", safetensors);
         }
     }

@@ -31,8 +31,15 @@ final class ParameterCount implements CommandLine.ITypeConverter<Long> {
             throw new CommandLine.TypeConversionException("'" + text + "' is not a count (examples: 64M, 1.5M, 200k, 1000000)");
         }
         double count = value * unit;
-        if (!(count >= 0) || count > Long.MAX_VALUE) {
+        if (Double.isNaN(count)) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a count (examples: 64M, 1.5M, 200k, 1000000)");
+        }
+        if (count < 0) {
             throw new CommandLine.TypeConversionException("'" + text + "' must be a count >= 0");
+        }
+        if (count > Long.MAX_VALUE) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is too large: a count must be at most "
+                    + Long.MAX_VALUE + " (about 9.2e18)");
         }
         return Math.round(count);
     }

@@ -67,13 +67,15 @@ final class RunCommand implements Callable<Integer> {
             o.flush();
             return 0;
         } catch (StageFailedException e) {
-            err.println("error: " + e.getMessage());
+            String why = Casino.badInput(e.getCause()); // file system conditions and memory, as every command says them
+            boolean badInput = e.badInput() || why != null;
+            err.println("error: " + (why != null ? "stage '" + e.stage() + "' failed: " + why : e.getMessage()));
             err.println("finished stages keep their outputs; fix the cause and run the same command again to resume");
-            if (verbose || !e.badInput()) {
+            if (verbose || !badInput) {
                 e.getCause().printStackTrace(err);
             }
             err.flush();
-            return e.badInput() ? Casino.EXIT_BAD_INPUT : Casino.EXIT_FAILURE;
+            return badInput ? Casino.EXIT_BAD_INPUT : Casino.EXIT_FAILURE;
         }
     }
 

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import org.rlcasino.io.PathGuard;
 import org.rlcasino.tasks.Backend;
 import org.rlcasino.train.checkpoint.ModelCheckpoint;
 import org.rlcasino.train.model.GptGenerator;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Loads a model directory written by 'casino train' (model.safetensors + config.json + tokenizer.json)",
                 "and prints the prompt followed by the model's continuation, up to the end token."})
-final class SampleCommand implements Callable<Integer> {
+final class SampleCommand implements Callable<Integer>, DeclaresFiles {
     @Spec
     CommandSpec spec;
 
@@ -61,6 +62,11 @@ final class SampleCommand implements Callable<Integer> {
 
     @Mixin
     BackendOptions backendOptions = new BackendOptions();
+
+    @Override
+    public void declareFiles(PathGuard files) {
+        files.input("--model", model);
+    }
 
     @Override
     public Integer call() throws Exception {

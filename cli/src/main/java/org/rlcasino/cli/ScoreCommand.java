@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
+import org.rlcasino.io.PathGuard;
 import org.rlcasino.io.arrow.DeltaBasis;
 import org.rlcasino.io.deltas.TensorSelection;
 import org.rlcasino.scoring.FisherScorer;
@@ -40,7 +41,7 @@ import picocli.CommandLine.Spec;
                 "velocity is then the per-step update) or step (θ_t − θ_(t−1)). A file of the other basis is converted",
                 "while streaming (step→start: 8 more bytes per parameter, start→step: 4).",
                 "Writes a score file (scores.arrow) for the mask builders."})
-final class ScoreCommand implements Callable<Integer> {
+final class ScoreCommand implements Callable<Integer>, DeclaresFiles {
     @Spec
     CommandSpec spec;
 
@@ -90,6 +91,11 @@ final class ScoreCommand implements Callable<Integer> {
 
     @Option(names = "--verbose", description = "On errors, also print the stack trace.")
     boolean verbose;
+
+    @Override
+    public void declareFiles(PathGuard files) {
+        files.inputFile("--deltas", deltas).outputFile("-o", out);
+    }
 
     @Override
     public Integer call() throws IOException {

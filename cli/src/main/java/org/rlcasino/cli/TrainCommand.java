@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 import org.rlcasino.io.AtomicFileWriter;
+import org.rlcasino.io.PathGuard;
 import org.rlcasino.io.RunDirectory;
 import org.rlcasino.io.RunDirectoryLock;
 import org.rlcasino.io.config.RunConfig;
@@ -38,7 +39,7 @@ import picocli.CommandLine.Spec;
                 "without --force; --resume DIR continues an interrupted run bit for bit. The run directory is marked by",
                 "run-manifest.json; a non-empty directory without it is refused unless --force (which then deletes",
                 "nothing but the phase directories), and a directory another run is writing (its run.lock) is refused."})
-final class TrainCommand implements Callable<Integer> {
+final class TrainCommand implements Callable<Integer>, DeclaresFiles {
     @Spec
     CommandSpec spec;
 
@@ -62,6 +63,11 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     BackendOptions backendOptions = new BackendOptions();
+
+    @Override
+    public void declareFiles(PathGuard files) {
+        files.inputFile("CONFIG", configFile).outputDirectory("--out", out);
+    }
 
     @Override
     public Integer call() throws IOException {

@@ -88,4 +88,54 @@ class CasinoTest {
         assertThat(ParameterCount.parse("2G")).isEqualTo(2_000_000_000L);
         assertThat(ParameterCount.parse("123")).isEqualTo(123L);
     }
+
+    @Test
+    void anOptionErrorIsOneLinePlusWhereTheUsageIs() {
+        CliRun r = CliRun.run("score", "--deltas", "d.arrow", "--method", "magnitude", "-o", "s.arrow", "--windw", "3");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).startsWith("error: Unknown options: '--windw', '3'").contains("Possible solutions: --window")
+                .contains("Run 'casino score --help' for its usage.")
+                .doesNotContain("Usage:");
+        assertThat(r.err().lines().count()).isLessThanOrEqualTo(4);
+        CliRun missing = CliRun.run("mask", "--scores", "s.arrow");
+        assertThat(missing.err()).isEqualTo("error: Missing required option: '--out=FILE'\nRun 'casino mask --help' for its usage.\n");
+    }
+
+    @Test
+    void countsTooLargeAreSaidSo() {
+        CliRun r = CliRun.run("bench", "scoring", "--size", "1e309", "--quiet");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("'1e309' is too large").doesNotContain(">= 0");
+        assertThat(CliRun.run("bench", "scoring", "--size", "NaN", "--quiet").err()).contains("'NaN' is not a count");
+    }
+
+    @Test
+    void helpIsShownEvenWhenTheFilesWouldBeRefused() {
+        CliRun r = CliRun.run("score", "--deltas", "/dev/zero", "-o", "/dev/null", "--method", "magnitude", "--help");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("Usage: casino score");
+    }
+
+    @Test
+    void aTemporaryLeftByAKilledRunIsRemovedAndReported() throws Exception {
+        Path deltas = dir.resolve("deltas.arrow");
+        Path out = dir.resolve("scores.arrow");
+        try (var allocator = new org.apache.arrow.memory.RootAllocator();
+             var w = org.rlcasino.io.arrow.DeltaStreamWriter.create(deltas,
+                     org.rlcasino.io.arrow.TensorTable.of(org.rlcasino.io.arrow.TensorInfo.f32("w", 4)), java.util.Map.of(),
+                     org.rlcasino.io.arrow.DeltaStreamOptions.DEFAULTS, allocator)) {
+            w.writeChunk(1, "w", 0, new float[] {1, 2, 3, 4}, 0, 4);
+            w.finish();
+        }
+        long dead = 4_000_000;
+        while (ProcessHandle.of(dead).isPresent()) {
+            dead++;
+        }
+        Path leftover = Files.writeString(dir.resolve(".scores.arrow." + dead + ".77.tmp"), "half a file");
+        CliRun r = CliRun.run("score", "--quiet", "--deltas", deltas, "--method", "magnitude", "-o", out);
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(leftover).doesNotExist();
+        assertThat(r.err()).contains("casino: removed " + leftover, "a temporary file of an interrupted write",
+                "process " + dead + " is no longer running");
+    }
 }

@@ -259,4 +259,22 @@ class CompareCommandTest {
         assertThat(r.code()).isEqualTo(Casino.EXIT_BAD_INPUT);
         assertThat(r.err()).contains("xml");
     }
+
+    @Test
+    void outputsThatAreInputMasksAreRefusedAndDashIsStandardOutput() throws IOException {
+        Path a = a();
+        Path b = b();
+        byte[] before = Files.readAllBytes(b);
+        CliRun r = CliRun.run("compare", a, b, "-o", b);
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("-o " + b + " is the input MASK " + b);
+        CliRun metrics = CliRun.run("compare", a, b, "--metrics", a);
+        assertThat(metrics.code()).isEqualTo(2);
+        assertThat(metrics.err()).contains("--metrics " + a + " is the input MASK " + a);
+        assertThat(Files.readAllBytes(b)).isEqualTo(before);
+        CliRun dash = CliRun.run("compare", a, b, "-o", "-", "--format", "csv");
+        assertThat(dash.code()).as(dash.err()).isZero();
+        assertThat(dash.out()).contains("h.0.w");
+        assertThat(Path.of("-")).doesNotExist();
+    }
 }

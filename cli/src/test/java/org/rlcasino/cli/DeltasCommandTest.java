@@ -115,4 +115,76 @@ class DeltasCommandTest {
         r = CliRun.run("bench", "deltas", "--dtype", "I32", "--quiet");
         assertThat(r.code()).isEqualTo(2);
     }
+
+    @Test
+    void anOutputThatIsAnInputCheckpointIsRefusedAndTheCheckpointKept() throws Exception {
+        Path a = checkpoint("series/step_1.safetensors", 0);
+        Path b = checkpoint("series/step_2.safetensors", 1);
+        byte[] before = Files.readAllBytes(b);
+        CliRun r = CliRun.run("deltas", "--quiet", "-o", b, a, b);
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).startsWith("error: -o " + b + " is the input CKPT").contains("write the output to another file");
+        assertThat(Files.readAllBytes(b)).isEqualTo(before);
+
+        r = CliRun.run("deltas", "--quiet", "-o", b, "--steps-from", dir.resolve("series"));
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("-o " + b + " is the input --steps-from " + b);
+        assertThat(Files.readAllBytes(b)).isEqualTo(before);
+        try (var files = Files.list(dir.resolve("series"))) {
+            assertThat(files).hasSize(2);
+        }
+    }
+
+    @Test
+    void theSameCheckpointTwiceIsRefusedAndDecreasingStepsWarn() throws Exception {
+        Path a = checkpoint("c/step_1.safetensors", 0);
+        Path b = checkpoint("c/step_2.safetensors", 1);
+        Path out = dir.resolve("d.arrow");
+        CliRun twice = CliRun.run("deltas", "--quiet", "-o", out, a, b, dir.resolve("c/../c/step_1.safetensors"));
+        assertThat(twice.code()).isEqualTo(2);
+        assertThat(twice.err()).contains("is given twice (checkpoints 1 and 3", "give each checkpoint once");
+        assertThat(out).doesNotExist();
+
+        CliRun reversed = CliRun.run("deltas", "--quiet", "-o", out, b, a);
+        assertThat(reversed.code()).as(reversed.err()).isZero();
+        assertThat(reversed.err()).contains("warning: the checkpoint names carry steps 2, 1, which do not increase");
+    }
+
+    @Test
+    void specialFilesAsCheckpointsAreRefusedBeforeOpening() throws Exception {
+        Path a = checkpoint("s/a.safetensors", 0);
+        Path out = dir.resolve("d.arrow");
+        CliRun zero = CliRun.run("deltas", "--quiet", "-o", out, a, "/dev/zero");
+        assertThat(zero.code()).isEqualTo(2);
+        assertThat(zero.err()).isEqualTo("error: /dev/zero (CKPT): is a character device, not a regular file: give the file itself "
+                + "(casino maps and seeks its inputs, it cannot read a stream)\n");
+        Path fifo = dir.resolve("s/b.safetensors");
+        if (new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0) {
+            CliRun pipe = CliRun.run("deltas", "--quiet", "-o", out, a, fifo); // would block forever if opened
+            assertThat(pipe.code()).isEqualTo(2);
+            assertThat(pipe.err()).contains("b.safetensors (CKPT): is a FIFO (named pipe)");
+        }
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void outputConditionsAreOneLineEach() throws Exception {
+        Path a = checkpoint("t/a.safetensors", 0);
+        Path b = checkpoint("t/b.safetensors", 1);
+        Path file = Files.writeString(dir.resolve("plain"), "x");
+        Object[][] outs = {
+                {dir.resolve("plain/d.arrow"), "is a regular file, not a directory, so nothing can be created under it"},
+                {dir.resolve("t"), "is a directory; give a file name for the output"},
+                {dir.resolve("n".repeat(260)), "file name too long (260 bytes"},
+                {Path.of("/dev/null"), "/dev/null: is a character device; outputs are written to a temporary file renamed over"},
+        };
+        for (Object[] c : outs) {
+            CliRun r = CliRun.run("deltas", "--quiet", "-o", c[0], a, b);
+            assertThat(r.code()).as(r.err()).isEqualTo(2);
+            assertThat(r.err()).startsWith("error: -o ").contains((String) c[1]);
+            assertThat(r.err().strip().lines()).hasSize(1);
+        }
+        assertThat(Files.readString(file)).isEqualTo("x");
+        assertThat(Path.of("/dev/null")).satisfies(p -> assertThat(Files.isRegularFile(p)).isFalse());
+    }
 }

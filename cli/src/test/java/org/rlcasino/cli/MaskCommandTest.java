@@ -152,4 +152,70 @@ class MaskCommandTest {
         assertThat(r.code()).as(r.err()).isEqualTo(2);
         assertThat(r.err()).contains("no entries");
     }
+
+    @Test
+    void outputsThatAreInputsOrEachOtherAreRefusedAndTheInputsKept() throws IOException {
+        Path s = scores();
+        byte[] before = Files.readAllBytes(s);
+        CliRun r = CliRun.run("mask", "--scores", s, "--sparsity", "90", "-o", s, "--quiet");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("-o " + s + " is the input --scores " + s);
+        assertThat(Files.readAllBytes(s)).isEqualTo(before);
+
+        Path m = dir.resolve("m.arrow");
+        CliRun twins = CliRun.run("mask", "--scores", s, "--sparsity", "90", "-o", m, "--safetensors", m, "--quiet");
+        assertThat(twins.code()).isEqualTo(2);
+        assertThat(twins.err()).contains("-o " + m + " and --safetensors " + m + " name the same file");
+        assertThat(m).doesNotExist();
+
+        assertThat(CliRun.run("mask", "--scores", s, "--sparsity", "90", "-o", m, "--quiet").code()).isZero();
+        byte[] mask = Files.readAllBytes(m);
+        CliRun complement = CliRun.run("mask", "--complement", m, "-o", dir.resolve("c.arrow"), "--safetensors", m, "--quiet");
+        assertThat(complement.code()).isEqualTo(2);
+        assertThat(complement.err()).contains("--safetensors " + m + " is the input --complement " + m);
+        assertThat(Files.readAllBytes(m)).isEqualTo(mask);
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("scores.arrow", "m.arrow");
+        }
+    }
+
+    @Test
+    void sparsityLikeAFractionWarnsAndOneThatKeepsNothingIsRefused() throws IOException {
+        Path s = scores();
+        Path m = dir.resolve("m.arrow");
+        CliRun fraction = CliRun.run("mask", "--scores", s, "--sparsity", "0.97", "-o", m, "--quiet");
+        assertThat(fraction.code()).as(fraction.err()).isZero();
+        assertThat(fraction.err()).contains("warning: --sparsity is a percentage: 0.97 keeps 99.03% of the entries; "
+                + "for 97% sparsity write --sparsity 97");
+        CliRun nothing = CliRun.run("mask", "--scores", s, "--sparsity", "99.9", "-o", dir.resolve("none.arrow"), "--quiet");
+        assertThat(nothing.code()).isEqualTo(2);
+        assertThat(nothing.err()).contains("--sparsity 99.9 keeps 0 of the 240 entries", "lower the sparsity below 99.58333333%");
+        assertThat(dir.resolve("none.arrow")).doesNotExist();
+    }
+
+    @Test
+    void theMaskAndItsSafetensorsTwinAppearTogetherAndLeaveNoTemporaries() throws IOException {
+        Path s = scores();
+        Path m = dir.resolve("twin.arrow");
+        Path st = dir.resolve("twin.safetensors");
+        CliRun r = CliRun.run("mask", "--scores", s, "--sparsity", "50", "-o", m, "--safetensors", st, "--quiet");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("wrote " + m, "wrote " + st);
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder("scores.arrow", "twin.arrow", "twin.safetensors");
+        }
+    }
+
+    @Test
+    void aSymbolicLinkOutputIsWrittenThrough() throws IOException {
+        Path s = scores();
+        Path real = dir.resolve("masks/real.arrow");
+        Files.createDirectories(real.getParent());
+        Path link = Files.createSymbolicLink(dir.resolve("latest.arrow"), real);
+        CliRun r = CliRun.run("mask", "--scores", s, "--sparsity", "50", "-o", link, "--quiet");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(Files.isSymbolicLink(link)).isTrue();
+        assertThat(real).isRegularFile();
+    }
 }

@@ -202,4 +202,27 @@ class MaskTruthTest {
                 .isEqualTo(2);
         assertThat(r.err()).contains(message);
     }
+
+    @Test
+    void identicalCheckpointsAreRefusedOrWarnedAbout() throws IOException {
+        Path start = checkpoint("start.safetensors", Dtype.F32, 1);
+        Path m = dir.resolve("m.arrow");
+        assertBad("are the same checkpoint", "mask", "--truth", "--from", start, "--to", start, "--sparsity", "50", "--out", m);
+        Path copy = Files.copy(start, dir.resolve("copy.safetensors"));
+        CliRun r = CliRun.run("mask", "--truth", "--from", start, "--to", copy, "--sparsity", "50", "--out", m, "--quiet");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).contains("warning: the true mask's cut is at |θ_final − θ_start| = 0",
+                "are --from and --to copies of one checkpoint?");
+        assertNoTemporaries();
+    }
+
+    @Test
+    void differentTensorsDoNotSuggestOptionsMaskLacks() throws IOException {
+        Path start = checkpoint("start.safetensors", Dtype.F32, 1);
+        Path other = dir.resolve("other.safetensors");
+        SafetensorsWriter.builder().add("extra", Dtype.F32, new long[] {2}, new float[2]).build().write(other);
+        CliRun r = CliRun.run("mask", "--truth", "--from", start, "--to", other, "--sparsity", "50", "--out", dir.resolve("m.arrow"));
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).doesNotContain("--include").contains("give --from and --to of the same run");
+    }
 }

@@ -160,4 +160,33 @@ class ScoreCommandTest {
         assertThat(r.err()).contains("missing.arrow");
         assertThat(out).doesNotExist();
     }
+
+    @Test
+    void anOutputThatIsTheInputIsRefusedAndTheInputKept() throws Exception {
+        byte[] before = java.nio.file.Files.readAllBytes(deltas);
+        CliRun r = CliRun.run("score", "--quiet", "--deltas", deltas, "--method", "magnitude", "-o", deltas);
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("error: -o " + deltas + " is the input --deltas " + deltas
+                + ": writing it would destroy the input; write the output to another file\n");
+        assertThat(java.nio.file.Files.readAllBytes(deltas)).isEqualTo(before);
+
+        CliRun asDirectory = CliRun.run("score", "--quiet", "--deltas", dir, "--method", "magnitude", "-o", dir.resolve("s.arrow"));
+        assertThat(asDirectory.code()).isEqualTo(2);
+        assertThat(asDirectory.err()).contains(dir + " (--deltas): is a directory; give a file");
+    }
+
+    @Test
+    void aStateThatCannotFitTheHeapIsRefusedWithTheEstimate() {
+        long n = 25; // parameters in the file
+        long max = Runtime.getRuntime().maxMemory();
+        long window = max / (4 * n) + 1; // (window + 1) floats per parameter exceed the heap
+        org.assertj.core.api.Assumptions.assumeThat(window * n).as("fits one Java array").isLessThan(Integer.MAX_VALUE - 8);
+        CliRun r = CliRun.run("score", "--quiet", "--deltas", deltas, "--method", "momentum", "--window", window,
+                "--basis", "step", "-o", dir.resolve("m.arrow"));
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).startsWith("error: momentum scoring of 25 parameters on the step basis (" + 4 * (window + 1)
+                        + " bytes of state each) needs about ")
+                .contains("of Java heap, more than this JVM's limit of", "raise it with CASINO_JAVA_OPTS=-Xmx");
+        assertThat(r.err().strip().lines()).hasSize(1);
+    }
 }

@@ -64,6 +64,11 @@ class TrainCommandTest {
                 "--prompts", 20, "--show", 2, "--threads", 1);
         assertThat(eval.code()).as(eval.err()).isZero();
         assertThat(eval.out()).contains("held-out accuracy").contains("(expected");
+        CliRun tooLong = CliRun.run("evaluate", "--model", out.resolve("rl/final"), "--task", "addition", "--digits", 2,
+                "--threads", 1);
+        assertThat(tooLong.code()).isEqualTo(2);
+        assertThat(tooLong.err()).contains("--digits 2: addition prompts of up to 6 tokens plus answers of up to 4",
+                "the model's context is 8");
 
         CliRun badPrompt = CliRun.run("sample", "--model", out.resolve("rl/final"), "--prompt", "3*4=");
         assertThat(badPrompt.code()).isEqualTo(2);
@@ -131,5 +136,17 @@ class TrainCommandTest {
         CliRun missing = CliRun.run("evaluate", "--model", dir.resolve("none"), "--task", "addition");
         assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.err()).contains("no such model directory");
+    }
+
+    @Test
+    void anOutputDirectoryHoldingTheConfigIsRefusedAndTheConfigKept() throws Exception {
+        Path config = config(CONFIG);
+        CliRun r = CliRun.run("train", config, "--out", dir, "--force");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--out " + dir + " holds the input " + config.toRealPath());
+        assertThat(Files.readString(config)).isEqualTo(CONFIG);
+        CliRun file = CliRun.run("train", config, "--out", config);
+        assertThat(file.code()).isEqualTo(2);
+        assertThat(file.err()).contains("(--out): is a regular file, not a directory");
     }
 }

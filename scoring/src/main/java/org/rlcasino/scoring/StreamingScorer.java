@@ -6,11 +6,13 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.rlcasino.io.InsufficientHeapException;
 import org.rlcasino.io.arrow.Batching;
 import org.rlcasino.io.arrow.DeltaBasis;
 import org.rlcasino.io.arrow.DeltaStreamReader;
@@ -31,7 +33,9 @@ import org.rlcasino.tasks.ScoringKernels;
  * record batch ({@code rlcasino.batch_elements} floats) and the scorer's update kernel is launched
  * over the buffer when it is full and at the end of each step, with the run's position in a small
  * {@code int[] window} ({@link ScoringKernels}). Memory: the scorer's state plus that buffer plus
- * the reader's record batches; reading stops after the last step that contributes.
+ * the reader's record batches; reading stops after the last step that contributes. A selection
+ * whose state cannot fit in the JVM's heap limit is refused before reading
+ * ({@link InsufficientHeapException}).
  */
 public abstract sealed class StreamingScorer permits MagnitudeScorer, MomentumScorer, FisherScorer {
     /** Largest state array: Java arrays hold at most about 2^31 elements. */
@@ -143,6 +147,13 @@ public abstract sealed class StreamingScorer permits MagnitudeScorer, MomentumSc
                 throw new IllegalArgumentException(method() + ": " + total + " selected parameters exceed a Java array's "
                         + MAX_ARRAY + " elements; score tensor groups separately with --include/--exclude");
             }
+            Batching batching = reader.batching();
+            long bufferFloats = Math.min(total, Math.max(batching.batchElements(), batching.chunkElements()));
+            // The state arrays dominate; Arrow's batches live outside the heap.
+            long stateBytes = stateBytesPerParameter(reader.basis(), options.basis());
+            InsufficientHeapException.require(String.format(Locale.ROOT, "%s scoring of %,d parameters on the %s basis (%d bytes "
+                    + "of state each%s)", method(), total, options.basis(), stateBytes, reader.basis() == options.basis() ? ""
+                    : ", converting the file's " + reader.basis() + " deltas"), stateBytes * total + Float.BYTES * bufferFloats);
             int n = (int) total;
             List<Integer> inRange = options.steps().select(reader.steps());
             if (options.firstSteps() > 0 && options.firstSteps() < inRange.size()) {
@@ -152,8 +163,7 @@ public abstract sealed class StreamingScorer permits MagnitudeScorer, MomentumSc
             List<Integer> contributing = List.copyOf(contributingSteps(inRange));
 
             DeltaBasisConversion conversion = DeltaBasisConversion.between(reader.basis(), options.basis(), n);
-            Batching batching = reader.batching();
-            int capacity = (int) Math.min(n, Math.max(batching.batchElements(), batching.chunkElements()));
+            int capacity = (int) bufferFloats;
             float[] buffer = new float[capacity];
             int[] window = new int[ScoringKernels.WINDOW_LENGTH];
             prepare(n, buffer, window);

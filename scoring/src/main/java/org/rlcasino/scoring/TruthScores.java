@@ -53,7 +53,8 @@ public final class TruthScores {
      */
     public static void fromCheckpoints(Path start, Path end, Path out, BufferAllocator allocator) throws IOException {
         List<org.rlcasino.io.safetensors.TensorInfo> selected = DeltaExtractor.sharedTensors(
-                List.of(new CheckpointRef(0, start), new CheckpointRef(1, end)), TensorSelection.ALL);
+                List.of(new CheckpointRef(0, start), new CheckpointRef(1, end)), TensorSelection.ALL,
+                "The true mask compares the first and last checkpoint of one run of one model: give --from and --to of the same run.");
         List<TensorInfo> table = new ArrayList<>();
         long max = 0;
         for (org.rlcasino.io.safetensors.TensorInfo t : selected) {

@@ -6,7 +6,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -32,8 +35,15 @@ public final class CheckpointSeries {
         List<CheckpointRef> refs = new ArrayList<>();
         boolean named = true;
         int previous = -1;
-        for (Path p : paths) {
+        Map<Path, Integer> seen = new HashMap<>();
+        for (int i = 0; i < paths.size(); i++) {
+            Path p = paths.get(i);
             requireExists(p);
+            Integer first = seen.putIfAbsent(p.toRealPath(), i);
+            if (first != null) {
+                throw new IllegalArgumentException(p + " is given twice (checkpoints " + (first + 1) + " and " + (i + 1)
+                        + " of the list, as " + paths.get(first) + " and " + p + "); give each checkpoint once, in step order");
+            }
             Integer step = stepOf(p);
             if (step == null || step <= previous) {
                 named = false;
@@ -45,6 +55,30 @@ public final class CheckpointSeries {
             refs.add(new CheckpointRef(named ? stepOf(paths.get(i)) : i, paths.get(i)));
         }
         return refs;
+    }
+
+    /**
+     * A warning when every checkpoint's name carries a step but the steps do not increase in the
+     * order given (the list is then used in that order, as steps 0, 1, 2, …), else empty.
+     */
+    public static Optional<String> orderWarning(List<Path> paths) {
+        List<Integer> steps = new ArrayList<>();
+        for (Path p : paths) {
+            Integer step = stepOf(p);
+            if (step == null) {
+                return Optional.empty();
+            }
+            steps.add(step);
+        }
+        for (int i = 1; i < steps.size(); i++) {
+            if (steps.get(i) <= steps.get(i - 1)) {
+                return Optional.of("the checkpoint names carry steps " + steps.stream().map(String::valueOf)
+                        .collect(java.util.stream.Collectors.joining(", ")) + ", which do not increase: the deltas follow the "
+                        + "order given (as steps 0.." + (steps.size() - 1) + "); list the checkpoints in training order, "
+                        + "or use --steps-from DIR, which sorts them by step");
+            }
+        }
+        return Optional.empty();
     }
 
     /** The checkpoints inside {@code directory}, sorted by the step in their names. */

@@ -200,9 +200,19 @@ public final class DeltaExtractor {
      * The tensors of the first checkpoint that {@code selection} picks, after checking that every
      * other checkpoint holds exactly those with the same shapes and dtypes.
      *
-     * @throws IllegalArgumentException listing the differences (up to 20) if they do not
+     * @throws IllegalArgumentException listing the differences (up to 20) if they do not, with a hint to
+     *                                  select the shared tensors with --include/--exclude
      */
     public static List<TensorInfo> sharedTensors(List<CheckpointRef> series, TensorSelection selection) throws IOException {
+        return sharedTensors(series, selection, "Use --include/--exclude to compare only the tensors they share.");
+    }
+
+    /**
+     * As {@link #sharedTensors(List, TensorSelection)}, with {@code remedy} (what the user can do
+     * about differences, for the command at hand) as the message's last line.
+     */
+    public static List<TensorInfo> sharedTensors(List<CheckpointRef> series, TensorSelection selection, String remedy)
+            throws IOException {
         if (series.isEmpty()) {
             throw new IllegalArgumentException("no checkpoints given");
         }
@@ -215,13 +225,13 @@ public final class DeltaExtractor {
                 selected.add(first.tensor(name));
             }
         }
-        checkSameTensors(series, selected, selection);
+        checkSameTensors(series, selected, selection, remedy);
         return selected;
     }
 
     /** Every checkpoint must hold the selected tensors with the first one's shapes and dtypes, and no others matching the selection. */
-    private static void checkSameTensors(List<CheckpointRef> series, List<TensorInfo> selected, TensorSelection selection)
-            throws IOException {
+    private static void checkSameTensors(List<CheckpointRef> series, List<TensorInfo> selected, TensorSelection selection,
+                                         String remedy) throws IOException {
         List<String> differences = new ArrayList<>();
         java.util.Set<String> selectedNames = new java.util.HashSet<>();
         for (TensorInfo t : selected) {
@@ -259,7 +269,7 @@ public final class DeltaExtractor {
                     + " difference" + (differences.size() == 1 ? "" : "s") + "):\n  "
                     + String.join("\n  ", differences.subList(0, shown))
                     + (shown < differences.size() ? "\n  …" : "")
-                    + "\nUse --include/--exclude to compare only the tensors they share.");
+                    + "\n" + remedy);
         }
     }
 }

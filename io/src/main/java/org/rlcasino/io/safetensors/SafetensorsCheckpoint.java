@@ -82,6 +82,8 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
         if (Files.isDirectory(path)) {
             return openDirectory(path);
         }
+        org.rlcasino.io.PathGuard.requireRegularFile(path, "a checkpoint (a .safetensors file, a directory of shards or a *"
+                + INDEX_SUFFIX + ")");
         if (path.getFileName().toString().endsWith(".json")) {
             return openIndex(path);
         }

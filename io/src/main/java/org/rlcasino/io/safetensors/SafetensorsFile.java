@@ -59,10 +59,13 @@ public final class SafetensorsFile implements AutoCloseable {
      * Maps and validates {@code path}.
      *
      * @throws SafetensorsFormatException when the file is not valid safetensors
+     * @throws IllegalArgumentException when it is a directory, device, FIFO or socket
      * @throws IOException when it cannot be read
      */
     public static SafetensorsFile open(Path path) throws IOException {
         Objects.requireNonNull(path, "path");
+        // Before opening: a FIFO would block open() forever and a device like /dev/zero never ends.
+        org.rlcasino.io.PathGuard.requireRegularFile(path, "a safetensors file");
         Arena arena = Arena.ofShared();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = channel.size();

@@ -3,6 +3,7 @@ package org.rlcasino.train.phase;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -15,9 +16,11 @@ import java.util.List;
  */
 public final class MetricsLog implements AutoCloseable {
     private final BufferedWriter out;
+    private final Path file;
 
-    private MetricsLog(BufferedWriter out) {
+    private MetricsLog(BufferedWriter out, Path file) {
         this.out = out;
+        this.file = file;
     }
 
     /** Starts {@code file} afresh, or, when {@code resumeStep >= 0}, keeps its rows with step ≤ resumeStep. */
@@ -39,13 +42,23 @@ public final class MetricsLog implements AutoCloseable {
             }
         }
         Files.write(file, kept, StandardCharsets.UTF_8);
-        return new MetricsLog(Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND));
+        return new MetricsLog(Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND), file);
     }
 
+    /** Appends and flushes one row; a failed write (a full disk) names the file. */
     public void append(StepMetrics row) throws IOException {
-        out.write(row.csv());
-        out.newLine();
-        out.flush();
+        try {
+            out.write(row.csv());
+            out.newLine();
+            out.flush();
+        } catch (FileSystemException e) {
+            throw e;
+        } catch (IOException e) {
+            // the JDK's stream says "No space left on device" without the file
+            FileSystemException named = new FileSystemException(file.toString(), null, e.getMessage());
+            named.initCause(e);
+            throw named;
+        }
     }
 
     @Override
