@@ -41,10 +41,20 @@ import static org.rlcasino.tasks.MatmulKernels.F_ACCUMULATE;
 public final class VectorBlockSparseMatmulKernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = F.length();
-    /** Broadcast rows per tile (accumulators of the main micro-kernel). */
-    private static final int R = 8;
+    /**
+     * Broadcast rows per tile: 16 accumulators where vectors have 16 lanes (AVX-512, 32 registers),
+     * else 8 (AVX2 has 16 registers).
+     */
+    private static final int R = LANES >= 16 ? 16 : 8;
     /** Vectors of the one-row micro-kernel. */
     private static final int WIDE = 4;
+    /**
+     * Steps ahead at which the micro-kernels touch the vector side (a scalar load of the first and
+     * last float of each segment): Java has no prefetch, and without it the strided rows of b (one
+     * 4 KiB page apart when N = 1024) arrive no faster than a plain copy loop reads them (~8 ns a row
+     * from L3), on top of the arithmetic instead of under it. 8 steps is the measured optimum.
+     */
+    private static final int AHEAD = 8;
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -53,6 +63,8 @@ public final class VectorBlockSparseMatmulKernels {
         float[] vector = new float[0];
         float[] broadcast = new float[0];
         final float[] tile = new float[Math.max(R, WIDE) * LANES];
+        /** XOR of the bits the micro-kernels touched ahead: kept so that the touching loads stay. */
+        int touched;
 
         float[] vector(int need) {
             if (vector.length < need) {
@@ -140,10 +152,13 @@ public final class VectorBlockSparseMatmulKernels {
      * Vector operations per step for a block with {@code rows} broadcast rows and {@code width}
      * vectorised elements, padding included (a one-row pass counted twice: it is latency-bound).
      */
-    private static int waste(int rows, int width) {
-        int vectors = (width + LANES - 1) / LANES;
-        int rest = rows % R;
-        return vectors * (rows / R * R + (rest >= R / 2 ? R : 2 * rest));
+    private static long waste(int rows, int width) {
+        long perVector = 0;
+        for (int r0 = 0; r0 < rows; r0 += R) {
+            int have = Math.min(R, rows - r0);
+            perVector += have > 8 ? 16 : have >= 4 ? 8 : 2 * have;
+        }
+        return vectors(width) * perVector;
     }
 
     /**
@@ -183,23 +198,24 @@ public final class VectorBlockSparseMatmulKernels {
         int h = kHi - kLo;
         int w = jHi - jLo;
         boolean aPacked = job.aLo == kLo && job.aHi == kHi;
-        if (job.byRows) {
-            // vectorised over k: a's rows segments [kLo, kHi) form the vector panel
-            if (!aPacked) {
-                packVector(s.vector(vectors(h) * m * LANES), job.a, job.aBase + kLo, job.kk, m, h);
-            }
-            packBroadcast(s.broadcast(tileCount(w) * m * R), job.b, job.bBase + jLo, job.n, m, w);
-            tiles(job, h, w, job.outBase + kLo * job.n + jLo, 1, job.n);
-        } else {
-            // vectorised over j: b's row segments [jLo, jHi) form the vector panel
-            if (!aPacked) {
-                packBroadcast(s.broadcast(tileCount(h) * m * R), job.a, job.aBase + kLo, job.kk, m, h);
-            }
-            packVector(s.vector(vectors(w) * m * LANES), job.b, job.bBase + jLo, job.n, m, w);
-            tiles(job, w, h, job.outBase + kLo * job.n + jLo, job.n, 1);
-        }
         job.aLo = kLo;
         job.aHi = kHi;
+        int o = job.outBase + kLo * job.n + jLo;
+        if (job.byRows) {
+            // vectorised over k: a's row segments [kLo, kHi) are the vector side, kept while the block row lasts
+            s.vector(vectors(h) * m * LANES);
+            s.broadcast(tileCount(w) * m * R);
+            packBroadcast(s.broadcast, job.b, job.bBase + jLo, job.n, m, w);
+            tiles(job, h, w, o, 1, job.n, aPacked ? null : job.a, job.aBase + kLo, job.kk);
+        } else {
+            // vectorised over j: b's row segments [jLo, jHi) are the vector side, a's values broadcast
+            s.vector(vectors(w) * m * LANES);
+            s.broadcast(tileCount(h) * m * R);
+            if (!aPacked) {
+                packBroadcast(s.broadcast, job.a, job.aBase + kLo, job.kk, m, h);
+            }
+            tiles(job, w, h, o, job.n, 1, job.b, job.bBase + jLo, job.n);
+        }
     }
 
     private static int vectors(int width) {
@@ -210,16 +226,19 @@ public final class VectorBlockSparseMatmulKernels {
         return (rows + R - 1) / R;
     }
 
-    /** {@code panel[(v·m + i)·LANES + c] = src[base + i·stride + v·LANES + c]} for v·LANES + c < width, zero beyond. */
-    private static void packVector(float[] panel, float[] src, int base, int stride, int m, int width) {
+    /**
+     * {@code panel[(v·m + i)·LANES + c] = src[base + i·stride + v·LANES + c]} for vectors
+     * {@code [v0, vectors(width))} and v·LANES + c < width, zero beyond.
+     */
+    private static void packVector(float[] panel, float[] src, int base, int stride, int m, int width, int v0) {
         int vectors = vectors(width);
         int full = width / LANES;
         for (int i = 0; i < m; i++) {
             int from = base + i * stride;
-            for (int v = 0; v < full; v++) {
+            for (int v = v0; v < full; v++) {
                 FloatVector.fromArray(F, src, from + v * LANES).intoArray(panel, (v * m + i) * LANES);
             }
-            if (full < vectors) {
+            if (full < vectors && full >= v0) {
                 int dst = (full * m + i) * LANES;
                 int rest = width - full * LANES;
                 for (int c = 0; c < rest; c++) {
@@ -235,13 +254,23 @@ public final class VectorBlockSparseMatmulKernels {
     /** {@code panel[(t·m + i)·R + r] = src[base + i·stride + t·R + r]} for t·R + r < rows, zero beyond. */
     private static void packBroadcast(float[] panel, float[] src, int base, int stride, int m, int rows) {
         int tiles = tileCount(rows);
+        int full = rows / R;
         for (int i = 0; i < m; i++) {
             int from = base + i * stride;
-            for (int t = 0; t < tiles; t++) {
+            for (int t = 0; t < full; t++) {
                 int dst = (t * m + i) * R;
-                int have = Math.min(R, rows - t * R);
+                // R is a multiple of LANES (8 or 16 rows, 4, 8 or 16 lanes); one species only: a second
+                // one would pollute the type profiles of FloatVector's shared methods and de-intrinsify
+                // the loads and stores of the other
+                for (int r = 0; r < R; r += LANES) {
+                    FloatVector.fromArray(F, src, from + t * R + r).intoArray(panel, dst + r);
+                }
+            }
+            if (full < tiles) {
+                int dst = (full * m + i) * R;
+                int have = rows - full * R;
                 for (int r = 0; r < have; r++) {
-                    panel[dst + r] = src[from + t * R + r];
+                    panel[dst + r] = src[from + full * R + r];
                 }
                 for (int r = have; r < R; r++) {
                     panel[dst + r] = 0f;
@@ -251,46 +280,81 @@ public final class VectorBlockSparseMatmulKernels {
     }
 
     /**
-     * Runs the micro-kernels over the packed panels: {@code width} vectorised elements ×
-     * {@code rows} broadcast rows; element (row r, lane c) goes to {@code out[o + r·rowStep + c·laneStep]}.
+     * Runs the micro-kernels: {@code width} vectorised elements × {@code rows} broadcast rows, the
+     * broadcast side packed in {@code scratch.broadcast}; element (row r, lane c) goes to
+     * {@code out[o + r·rowStep + c·laneStep]}. The vector side is the panel {@code scratch.vector}
+     * when {@code src} is null; else it is read from {@code src[base + i·stride + …]}: its whole
+     * vectors directly by the first pass, which copies them into the panel for the later passes (and
+     * for the next block when it is the kept a-side), so that the strided reads overlap arithmetic; a
+     * partial last vector is packed first. The micro-kernels always write back what they read (a
+     * panel read writes the same values in place): a branch-free loop whose profile one block shape
+     * cannot spoil for another.
      */
-    private static void tiles(Job job, int width, int rows, int o, int rowStep, int laneStep) {
+    private static void tiles(Job job, int width, int rows, int o, int rowStep, int laneStep, float[] src, int base,
+                              int stride) {
         Scratch s = job.scratch;
         int m = job.m;
         int vectors = vectors(width);
+        int full = src == null ? 0 : width / LANES;
+        if (src != null) {
+            packVector(s.vector, src, base, stride, m, width, full);
+        }
         float[] tile = s.tile;
+        float[] panel = s.vector;
         for (int t = 0, r0 = 0; r0 < rows; t++, r0 += R) {
             int have = Math.min(R, rows - r0);
             int bAt = t * m * R;
-            if (have >= R / 2) {
+            if (have >= 4) {
+                boolean sixteen = R == 16 && have > 8;
                 for (int v = 0; v < vectors; v++) {
-                    tile8(tile, s.vector, v * m * LANES, s.broadcast, bAt, m);
+                    int at = v * m * LANES;
+                    float[] y = v < full ? src : panel;
+                    int yAt = v < full ? base + v * LANES : at;
+                    int yStride = v < full ? stride : LANES;
+                    if (sixteen) {
+                        s.touched ^= tile16(tile, y, yAt, yStride, panel, at, s.broadcast, bAt, m);
+                    } else {
+                        s.touched ^= tile8(tile, y, yAt, yStride, panel, at, s.broadcast, bAt, m);
+                    }
                     store(job, tile, LANES, have, Math.min(LANES, width - v * LANES),
                             o + r0 * rowStep + v * LANES * laneStep, rowStep, laneStep);
                 }
+                full = 0;
                 continue;
             }
             for (int r = 0; r < have; r++) {
                 int v = 0;
                 for (; v + WIDE <= vectors; v += WIDE) {
-                    tileRow4(tile, s.vector, v * m * LANES, m * LANES, s.broadcast, bAt + r, m);
+                    if (v + WIDE <= full) {
+                        s.touched ^= tileRow4(tile, src, base + v * LANES, stride, LANES, panel, v * m * LANES, m * LANES,
+                                s.broadcast, bAt + r, m);
+                    } else {
+                        if (v < full) {
+                            packVector(panel, src, base, stride, m, Math.min(width, (v + WIDE) * LANES), v);
+                        }
+                        s.touched ^= tileRow4(tile, panel, v * m * LANES, LANES, m * LANES, panel, v * m * LANES, m * LANES,
+                                s.broadcast, bAt + r, m);
+                    }
                     store(job, tile, 0, 1, Math.min(WIDE * LANES, width - v * LANES),
                             o + (r0 + r) * rowStep + v * LANES * laneStep, rowStep, laneStep);
                 }
                 for (; v < vectors; v++) {
-                    tileRow1(tile, s.vector, v * m * LANES, s.broadcast, bAt + r, m);
+                    int at = v * m * LANES;
+                    if (v < full) {
+                        s.touched ^= tileRow1(tile, src, base + v * LANES, stride, panel, at, s.broadcast, bAt + r, m);
+                    } else {
+                        s.touched ^= tileRow1(tile, panel, at, LANES, panel, at, s.broadcast, bAt + r, m);
+                    }
                     store(job, tile, 0, 1, Math.min(LANES, width - v * LANES),
                             o + (r0 + r) * rowStep + v * LANES * laneStep, rowStep, laneStep);
                 }
+                full = 0;
             }
         }
     }
-
-    /**
-     * 8 rows × 1 vector: {@code tile[r·LANES + c] = Σ_i x[i][r]·y[i][c]} with
-     * {@code x[i][r] = broadcast[bAt + i·R + r]}, {@code y[i][c] = vector[vAt + i·LANES + c]}, i ascending.
-     */
-    private static void tile8(float[] tile, float[] vector, int vAt, float[] broadcast, int bAt, int m) {
+    /** 16 rows × 1 vector: as {@link #tile8} for broadcast rows 0 … 15 (only where R = 16). */
+    private static int tile16(float[] tile, float[] y, int yAt, int yStride, float[] copy, int copyAt,
+                               float[] broadcast, int bAt, int m) {
         FloatVector c0 = FloatVector.zero(F);
         FloatVector c1 = FloatVector.zero(F);
         FloatVector c2 = FloatVector.zero(F);
@@ -299,17 +363,38 @@ public final class VectorBlockSparseMatmulKernels {
         FloatVector c5 = FloatVector.zero(F);
         FloatVector c6 = FloatVector.zero(F);
         FloatVector c7 = FloatVector.zero(F);
+        FloatVector c8 = FloatVector.zero(F);
+        FloatVector c9 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector c11 = FloatVector.zero(F);
+        FloatVector c12 = FloatVector.zero(F);
+        FloatVector c13 = FloatVector.zero(F);
+        FloatVector c14 = FloatVector.zero(F);
+        FloatVector c15 = FloatVector.zero(F);
+        int touch = 0;
+        int last = yAt + (m - 1) * yStride;
         for (int i = 0; i < m; i++) {
-            FloatVector y = FloatVector.fromArray(F, vector, vAt + i * LANES);
+            int ahead = Math.min(yAt + (i + AHEAD) * yStride, last);
+            touch ^= Float.floatToRawIntBits(y[ahead]) ^ Float.floatToRawIntBits(y[ahead + LANES - 1]);
+            FloatVector v = FloatVector.fromArray(F, y, yAt + i * yStride);
+            v.intoArray(copy, copyAt + i * LANES);
             int p = bAt + i * R;
-            c0 = c0.add(FloatVector.broadcast(F, broadcast[p]).mul(y));
-            c1 = c1.add(FloatVector.broadcast(F, broadcast[p + 1]).mul(y));
-            c2 = c2.add(FloatVector.broadcast(F, broadcast[p + 2]).mul(y));
-            c3 = c3.add(FloatVector.broadcast(F, broadcast[p + 3]).mul(y));
-            c4 = c4.add(FloatVector.broadcast(F, broadcast[p + 4]).mul(y));
-            c5 = c5.add(FloatVector.broadcast(F, broadcast[p + 5]).mul(y));
-            c6 = c6.add(FloatVector.broadcast(F, broadcast[p + 6]).mul(y));
-            c7 = c7.add(FloatVector.broadcast(F, broadcast[p + 7]).mul(y));
+            c0 = c0.add(FloatVector.broadcast(F, broadcast[p]).mul(v));
+            c1 = c1.add(FloatVector.broadcast(F, broadcast[p + 1]).mul(v));
+            c2 = c2.add(FloatVector.broadcast(F, broadcast[p + 2]).mul(v));
+            c3 = c3.add(FloatVector.broadcast(F, broadcast[p + 3]).mul(v));
+            c4 = c4.add(FloatVector.broadcast(F, broadcast[p + 4]).mul(v));
+            c5 = c5.add(FloatVector.broadcast(F, broadcast[p + 5]).mul(v));
+            c6 = c6.add(FloatVector.broadcast(F, broadcast[p + 6]).mul(v));
+            c7 = c7.add(FloatVector.broadcast(F, broadcast[p + 7]).mul(v));
+            c8 = c8.add(FloatVector.broadcast(F, broadcast[p + 8]).mul(v));
+            c9 = c9.add(FloatVector.broadcast(F, broadcast[p + 9]).mul(v));
+            c10 = c10.add(FloatVector.broadcast(F, broadcast[p + 10]).mul(v));
+            c11 = c11.add(FloatVector.broadcast(F, broadcast[p + 11]).mul(v));
+            c12 = c12.add(FloatVector.broadcast(F, broadcast[p + 12]).mul(v));
+            c13 = c13.add(FloatVector.broadcast(F, broadcast[p + 13]).mul(v));
+            c14 = c14.add(FloatVector.broadcast(F, broadcast[p + 14]).mul(v));
+            c15 = c15.add(FloatVector.broadcast(F, broadcast[p + 15]).mul(v));
         }
         c0.intoArray(tile, 0);
         c1.intoArray(tile, LANES);
@@ -319,39 +404,115 @@ public final class VectorBlockSparseMatmulKernels {
         c5.intoArray(tile, 5 * LANES);
         c6.intoArray(tile, 6 * LANES);
         c7.intoArray(tile, 7 * LANES);
+        c8.intoArray(tile, 8 * LANES);
+        c9.intoArray(tile, 9 * LANES);
+        c10.intoArray(tile, 10 * LANES);
+        c11.intoArray(tile, 11 * LANES);
+        c12.intoArray(tile, 12 * LANES);
+        c13.intoArray(tile, 13 * LANES);
+        c14.intoArray(tile, 14 * LANES);
+        c15.intoArray(tile, 15 * LANES);
+        return touch;
     }
 
     /**
-     * 1 row × 4 vectors: {@code tile[v·LANES + c] = Σ_i broadcast[bAt + i·R]·vector[vAt + v·vStep + i·LANES + c]}.
+     * 8 rows × 1 vector: {@code tile[r·LANES + c] = Σ_i x[i][r]·y[i][c]} with
+     * {@code x[i][r] = broadcast[bAt + i·R + r]} and {@code y[i][c] = y[yAt + i·yStride + c]}, i
+     * ascending; each y vector is also written to {@code copy[copyAt + i·LANES]}.
      */
-    private static void tileRow4(float[] tile, float[] vector, int vAt, int vStep, float[] broadcast, int bAt,
-                                 int m) {
+    private static int tile8(float[] tile, float[] y, int yAt, int yStride, float[] copy, int copyAt,
+                              float[] broadcast, int bAt, int m) {
         FloatVector c0 = FloatVector.zero(F);
         FloatVector c1 = FloatVector.zero(F);
         FloatVector c2 = FloatVector.zero(F);
         FloatVector c3 = FloatVector.zero(F);
+        FloatVector c4 = FloatVector.zero(F);
+        FloatVector c5 = FloatVector.zero(F);
+        FloatVector c6 = FloatVector.zero(F);
+        FloatVector c7 = FloatVector.zero(F);
+        int touch = 0;
+        int last = yAt + (m - 1) * yStride;
         for (int i = 0; i < m; i++) {
-            FloatVector x = FloatVector.broadcast(F, broadcast[bAt + i * R]);
-            int p = vAt + i * LANES;
-            c0 = c0.add(x.mul(FloatVector.fromArray(F, vector, p)));
-            c1 = c1.add(x.mul(FloatVector.fromArray(F, vector, p + vStep)));
-            c2 = c2.add(x.mul(FloatVector.fromArray(F, vector, p + 2 * vStep)));
-            c3 = c3.add(x.mul(FloatVector.fromArray(F, vector, p + 3 * vStep)));
+            int ahead = Math.min(yAt + (i + AHEAD) * yStride, last);
+            touch ^= Float.floatToRawIntBits(y[ahead]) ^ Float.floatToRawIntBits(y[ahead + LANES - 1]);
+            FloatVector v = FloatVector.fromArray(F, y, yAt + i * yStride);
+            v.intoArray(copy, copyAt + i * LANES);
+            int p = bAt + i * R;
+            c0 = c0.add(FloatVector.broadcast(F, broadcast[p]).mul(v));
+            c1 = c1.add(FloatVector.broadcast(F, broadcast[p + 1]).mul(v));
+            c2 = c2.add(FloatVector.broadcast(F, broadcast[p + 2]).mul(v));
+            c3 = c3.add(FloatVector.broadcast(F, broadcast[p + 3]).mul(v));
+            c4 = c4.add(FloatVector.broadcast(F, broadcast[p + 4]).mul(v));
+            c5 = c5.add(FloatVector.broadcast(F, broadcast[p + 5]).mul(v));
+            c6 = c6.add(FloatVector.broadcast(F, broadcast[p + 6]).mul(v));
+            c7 = c7.add(FloatVector.broadcast(F, broadcast[p + 7]).mul(v));
         }
         c0.intoArray(tile, 0);
         c1.intoArray(tile, LANES);
         c2.intoArray(tile, 2 * LANES);
         c3.intoArray(tile, 3 * LANES);
+        c4.intoArray(tile, 4 * LANES);
+        c5.intoArray(tile, 5 * LANES);
+        c6.intoArray(tile, 6 * LANES);
+        c7.intoArray(tile, 7 * LANES);
+        return touch;
     }
 
-    /** 1 row × 1 vector: {@code tile[c] = Σ_i broadcast[bAt + i·R]·vector[vAt + i·LANES + c]}. */
-    private static void tileRow1(float[] tile, float[] vector, int vAt, float[] broadcast, int bAt, int m) {
+    /**
+     * 1 row × 4 vectors: {@code tile[v·LANES + c] = Σ_i broadcast[bAt + i·R]·y[yAt + v·yStep + i·yStride + c]};
+     * vector v of step i is also written to {@code copy[copyAt + v·copyStep + i·LANES]}.
+     */
+    private static int tileRow4(float[] tile, float[] y, int yAt, int yStride, int yStep, float[] copy, int copyAt,
+                                 int copyStep, float[] broadcast, int bAt, int m) {
         FloatVector c0 = FloatVector.zero(F);
+        FloatVector c1 = FloatVector.zero(F);
+        FloatVector c2 = FloatVector.zero(F);
+        FloatVector c3 = FloatVector.zero(F);
+        int touch = 0;
+        int last = yAt + (m - 1) * yStride;
         for (int i = 0; i < m; i++) {
-            c0 = c0.add(FloatVector.broadcast(F, broadcast[bAt + i * R]).mul(FloatVector.fromArray(F, vector,
-                    vAt + i * LANES)));
+            int ahead = Math.min(yAt + (i + AHEAD) * yStride, last);
+            touch ^= Float.floatToRawIntBits(y[ahead]) ^ Float.floatToRawIntBits(y[ahead + yStep])
+                    ^ Float.floatToRawIntBits(y[ahead + 2 * yStep]) ^ Float.floatToRawIntBits(y[ahead + 3 * yStep])
+                    ^ Float.floatToRawIntBits(y[ahead + 3 * yStep + LANES - 1]);
+            FloatVector x = FloatVector.broadcast(F, broadcast[bAt + i * R]);
+            int p = yAt + i * yStride;
+            FloatVector y0 = FloatVector.fromArray(F, y, p);
+            FloatVector y1 = FloatVector.fromArray(F, y, p + yStep);
+            FloatVector y2 = FloatVector.fromArray(F, y, p + 2 * yStep);
+            FloatVector y3 = FloatVector.fromArray(F, y, p + 3 * yStep);
+            int q = copyAt + i * LANES;
+            y0.intoArray(copy, q);
+            y1.intoArray(copy, q + copyStep);
+            y2.intoArray(copy, q + 2 * copyStep);
+            y3.intoArray(copy, q + 3 * copyStep);
+            c0 = c0.add(x.mul(y0));
+            c1 = c1.add(x.mul(y1));
+            c2 = c2.add(x.mul(y2));
+            c3 = c3.add(x.mul(y3));
         }
         c0.intoArray(tile, 0);
+        c1.intoArray(tile, LANES);
+        c2.intoArray(tile, 2 * LANES);
+        c3.intoArray(tile, 3 * LANES);
+        return touch;
+    }
+
+    /** 1 row × 1 vector: {@code tile[c] = Σ_i broadcast[bAt + i·R]·y[yAt + i·yStride + c]}, copied as in tile8. */
+    private static int tileRow1(float[] tile, float[] y, int yAt, int yStride, float[] copy, int copyAt,
+                                 float[] broadcast, int bAt, int m) {
+        FloatVector c0 = FloatVector.zero(F);
+        int touch = 0;
+        int last = yAt + (m - 1) * yStride;
+        for (int i = 0; i < m; i++) {
+            int ahead = Math.min(yAt + (i + AHEAD) * yStride, last);
+            touch ^= Float.floatToRawIntBits(y[ahead]) ^ Float.floatToRawIntBits(y[ahead + LANES - 1]);
+            FloatVector v = FloatVector.fromArray(F, y, yAt + i * yStride);
+            v.intoArray(copy, copyAt + i * LANES);
+            c0 = c0.add(FloatVector.broadcast(F, broadcast[bAt + i * R]).mul(v));
+        }
+        c0.intoArray(tile, 0);
+        return touch;
     }
 
     /**
