@@ -29,14 +29,18 @@ import static org.rlcasino.tasks.MatmulKernels.F_ACCUMULATE;
  * computed in one of two orientations, chosen once per call from the block shape (whichever wastes
  * fewer padded lanes): vectorised over its columns j (b's row segments are contiguous; a's values
  * are broadcast), or over its rows k (a's row segments are contiguous; b's values are broadcast) —
- * the latter for tall narrow blocks such as 64×1 column stripes. For a block, the vectorised
- * side's M segments are copied into a zero-padded panel {@code [vector][i][lane]} and the broadcast
- * side's into {@code [8-row tile][i][row]}; the a-side panel is kept while consecutive blocks share
- * a block row (blocks are sorted row-major). The micro-kernel is 8 broadcast rows × 1 vector (one
- * load and eight broadcasts per step); a tile with fewer than 4 rows (a 1×64 row stripe) runs one
- * row × 4 vectors instead. A range that starts or ends inside a block is the same code on a
- * sub-rectangle (partial first row, whole rows, partial last row), clipped to the matrix for edge
- * blocks. Panels live in a per-thread scratch, so calls are thread-safe.
+ * the latter for tall narrow blocks such as 64×1 column stripes. The broadcast side's M segments
+ * are copied into a zero-padded panel {@code [R-row tile][i][row]}; the vectorised side is read
+ * straight from its operand by the first pass over it (touched {@link #AHEAD} steps ahead) and
+ * copied into a panel {@code [vector][i][lane]} for the passes that follow. Panels are reused while
+ * consecutive blocks need the same segments: blocks go row-major (as sorted: a block row's a-side is
+ * copied once), or, for blocks wider than tall (1×64 row stripes, whose b-side is the larger copy),
+ * a chunk's whole blocks go column by column. The micro-kernel is R broadcast rows × 1 vector
+ * (R = 16 with 16-lane vectors, else 8; one load and R broadcasts per step); a tile with fewer
+ * than 4 rows (a row stripe) runs one row × 4 vectors instead. A range that starts or ends inside a
+ * block is the same code on a sub-rectangle (partial first row, whole rows, partial last row),
+ * clipped to the matrix for edge blocks. Panels live in a per-thread scratch, so calls are
+ * thread-safe.
  */
 public final class VectorBlockSparseMatmulKernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -62,6 +66,8 @@ public final class VectorBlockSparseMatmulKernels {
     private static final class Scratch {
         float[] vector = new float[0];
         float[] broadcast = new float[0];
+        /** (block column, block index) pairs of a chunk, to visit its blocks column by column. */
+        long[] order = new long[0];
         final float[] tile = new float[Math.max(R, WIDE) * LANES];
         /** XOR of the bits the micro-kernels touched ahead: kept so that the touching loads stay. */
         int touched;
@@ -79,9 +85,19 @@ public final class VectorBlockSparseMatmulKernels {
             }
             return broadcast;
         }
+
+        long[] order(int need) {
+            if (order.length < need) {
+                order = new long[Math.max(need, order.length * 2)];
+            }
+            return order;
+        }
     }
 
-    /** One call's operands and the a-side panel it has packed (rows {@code [aLo, aHi)}, none if aLo = -1). */
+    /**
+     * One call's operands, and which operand segments the panels hold: a's for output rows
+     * {@code [aLo, aHi)}, b's for output columns {@code [bLo, bHi)} (-1: none).
+     */
     private static final class Job {
         final float[] out;
         final float[] a;
@@ -98,6 +114,8 @@ public final class VectorBlockSparseMatmulKernels {
         final Scratch scratch;
         int aLo = -1;
         int aHi = -1;
+        int bLo = -1;
+        int bHi = -1;
 
         Job(float[] out, float[] a, float[] b, int[] dims, boolean byRows, Scratch scratch) {
             this.out = out;
@@ -118,13 +136,15 @@ public final class VectorBlockSparseMatmulKernels {
     private VectorBlockSparseMatmulKernels() {}
 
     /**
-     * A {@code KernelCall} grain for {@code blocks}: whole blocks per JVM chunk, about a sixteenth
-     * of them (several chunks per thread), at most 64. Any grain gives the same result.
+     * A {@code KernelCall} grain for {@code blocks}: whole blocks per JVM chunk, about an eighth of
+     * them (several chunks per thread), at most 256 — a chunk reuses a packed operand across its
+     * blocks of one block row (or column), so longer chunks save copies. Any grain gives the same
+     * result.
      */
     public static int grain(int[] blocks) {
         long size = (long) blocks[B_ROWS] * blocks[B_COLS];
         int nb = blocks[B_COUNT];
-        long perChunk = Math.max(1, Math.min(64, (nb + 15) / 16));
+        long perChunk = Math.max(1, Math.min(256, (nb + 7) / 8));
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, perChunk * size));
     }
 
@@ -137,14 +157,45 @@ public final class VectorBlockSparseMatmulKernels {
         int br = blocks[B_ROWS];
         int bc = blocks[B_COLS];
         int size = br * bc;
-        Job job = new Job(out, a, b, dims, waste(bc, br) < waste(br, bc), SCRATCH.get());
+        Scratch scratch = SCRATCH.get();
+        Job job = new Job(out, a, b, dims, waste(bc, br) < waste(br, bc), scratch);
         int end = offset + count;
-        for (int e = offset; e < end; ) {
-            int q = e / size;
-            int start = q * size;
-            int r1 = (int) Math.min(size, (long) end - start);
-            block(job, blocks[B_FIRST + 2 * q] * br, blocks[B_FIRST + 2 * q + 1] * bc, bc, e - start, r1);
-            e = start + r1;
+        if (bc <= br) {
+            // row-major, as the blocks are sorted: a block row's a-segments are packed once
+            for (int e = offset; e < end; ) {
+                int q = e / size;
+                int start = q * size;
+                int r1 = (int) Math.min(size, (long) end - start);
+                block(job, blocks[B_FIRST + 2 * q] * br, blocks[B_FIRST + 2 * q + 1] * bc, bc, e - start, r1);
+                e = start + r1;
+            }
+            return;
+        }
+        // wide blocks (1×64 row stripes): b's segments are the larger copy, so the chunk's whole blocks
+        // go column by column and a block column's b-segments are packed once; the partial blocks at
+        // either end of the range go first
+        int first = (offset + size - 1) / size;
+        int last = end / size;
+        if (first > last) {
+            block(job, blocks[B_FIRST + 2 * last] * br, blocks[B_FIRST + 2 * last + 1] * bc, bc,
+                    offset - last * size, end - last * size);
+            return;
+        }
+        if (offset < first * size) {
+            int q = first - 1;
+            block(job, blocks[B_FIRST + 2 * q] * br, blocks[B_FIRST + 2 * q + 1] * bc, bc, offset - q * size, size);
+        }
+        if (end > last * size) {
+            block(job, blocks[B_FIRST + 2 * last] * br, blocks[B_FIRST + 2 * last + 1] * bc, bc, 0, end - last * size);
+        }
+        long[] order = scratch.order(last - first);
+        for (int q = first; q < last; q++) {
+            order[q - first] = (long) blocks[B_FIRST + 2 * q + 1] << 32 | q;
+        }
+        java.util.Arrays.sort(order, 0, last - first);
+        for (int x = 0; x < last - first; x++) {
+            int q = (int) order[x];
+            block(job, blocks[B_FIRST + 2 * q] * br, blocks[B_FIRST + 2 * q + 1] * bc, bc, 0, size);
         }
     }
 
@@ -197,15 +248,21 @@ public final class VectorBlockSparseMatmulKernels {
         int m = job.m;
         int h = kHi - kLo;
         int w = jHi - jLo;
+        // a panel still holding the same segments (the previous rectangle's) is not copied again
         boolean aPacked = job.aLo == kLo && job.aHi == kHi;
+        boolean bPacked = job.bLo == jLo && job.bHi == jHi;
         job.aLo = kLo;
         job.aHi = kHi;
+        job.bLo = jLo;
+        job.bHi = jHi;
         int o = job.outBase + kLo * job.n + jLo;
         if (job.byRows) {
-            // vectorised over k: a's row segments [kLo, kHi) are the vector side, kept while the block row lasts
+            // vectorised over k: a's row segments [kLo, kHi) are the vector side, b's values broadcast
             s.vector(vectors(h) * m * LANES);
             s.broadcast(tileCount(w) * m * R);
-            packBroadcast(s.broadcast, job.b, job.bBase + jLo, job.n, m, w);
+            if (!bPacked) {
+                packBroadcast(s.broadcast, job.b, job.bBase + jLo, job.n, m, w);
+            }
             tiles(job, h, w, o, 1, job.n, aPacked ? null : job.a, job.aBase + kLo, job.kk);
         } else {
             // vectorised over j: b's row segments [jLo, jHi) are the vector side, a's values broadcast
@@ -214,7 +271,7 @@ public final class VectorBlockSparseMatmulKernels {
             if (!aPacked) {
                 packBroadcast(s.broadcast, job.a, job.aBase + kLo, job.kk, m, h);
             }
-            tiles(job, w, h, o, job.n, 1, job.b, job.bBase + jLo, job.n);
+            tiles(job, w, h, o, job.n, 1, bPacked ? null : job.b, job.bBase + jLo, job.n);
         }
     }
 
@@ -285,8 +342,8 @@ public final class VectorBlockSparseMatmulKernels {
      * {@code out[o + r·rowStep + c·laneStep]}. The vector side is the panel {@code scratch.vector}
      * when {@code src} is null; else it is read from {@code src[base + i·stride + …]}: its whole
      * vectors directly by the first pass, which copies them into the panel for the later passes (and
-     * for the next block when it is the kept a-side), so that the strided reads overlap arithmetic; a
-     * partial last vector is packed first. The micro-kernels always write back what they read (a
+     * for the next rectangle, should it need the same segments), so that the strided reads overlap
+     * arithmetic; a partial last vector is packed first. The micro-kernels always write back what they read (a
      * panel read writes the same values in place): a branch-free loop whose profile one block shape
      * cannot spoil for another.
      */
@@ -326,14 +383,14 @@ public final class VectorBlockSparseMatmulKernels {
                 int v = 0;
                 for (; v + WIDE <= vectors; v += WIDE) {
                     if (v + WIDE <= full) {
-                        s.touched ^= tileRow4(tile, src, base + v * LANES, stride, LANES, panel, v * m * LANES, m * LANES,
-                                s.broadcast, bAt + r, m);
+                        s.touched ^= tileRow4(tile, src, base + v * LANES, stride, LANES, panel, v * m * LANES,
+                                m * LANES, s.broadcast, bAt + r, m);
                     } else {
                         if (v < full) {
                             packVector(panel, src, base, stride, m, Math.min(width, (v + WIDE) * LANES), v);
                         }
-                        s.touched ^= tileRow4(tile, panel, v * m * LANES, LANES, m * LANES, panel, v * m * LANES, m * LANES,
-                                s.broadcast, bAt + r, m);
+                        s.touched ^= tileRow4(tile, panel, v * m * LANES, LANES, m * LANES, panel, v * m * LANES,
+                                m * LANES, s.broadcast, bAt + r, m);
                     }
                     store(job, tile, 0, 1, Math.min(WIDE * LANES, width - v * LANES),
                             o + (r0 + r) * rowStep + v * LANES * laneStep, rowStep, laneStep);
@@ -341,7 +398,8 @@ public final class VectorBlockSparseMatmulKernels {
                 for (; v < vectors; v++) {
                     int at = v * m * LANES;
                     if (v < full) {
-                        s.touched ^= tileRow1(tile, src, base + v * LANES, stride, panel, at, s.broadcast, bAt + r, m);
+                        s.touched ^= tileRow1(tile, src, base + v * LANES, stride, panel, at, s.broadcast, bAt + r,
+                                m);
                     } else {
                         s.touched ^= tileRow1(tile, panel, at, LANES, panel, at, s.broadcast, bAt + r, m);
                     }
@@ -352,9 +410,10 @@ public final class VectorBlockSparseMatmulKernels {
             }
         }
     }
+
     /** 16 rows × 1 vector: as {@link #tile8} for broadcast rows 0 … 15 (only where R = 16). */
     private static int tile16(float[] tile, float[] y, int yAt, int yStride, float[] copy, int copyAt,
-                               float[] broadcast, int bAt, int m) {
+                              float[] broadcast, int bAt, int m) {
         FloatVector c0 = FloatVector.zero(F);
         FloatVector c1 = FloatVector.zero(F);
         FloatVector c2 = FloatVector.zero(F);
