@@ -96,6 +96,7 @@ final class MatmulCalls {
      * at every entry it writes. Chunks are whole blocks.
      */
     static KernelCall blockSparseTn(String task, float[] out, float[] a, float[] b, int[] blocks, int[] dims) {
+        BlockSparseMatmulKernels.requireFits(blocks, dims);
         int elements = blocks[BlockSparseMatmulKernels.B_ROWS] * blocks[BlockSparseMatmulKernels.B_COLS];
         int m = dims[MatmulKernels.D_M];
         int perChunk = (int) Math.max(1, Math.min(blocks[BlockSparseMatmulKernels.B_COUNT],
@@ -105,7 +106,7 @@ final class MatmulCalls {
                 .grain(Math.max(perChunk * elements, VectorBlockSparseMatmulKernels.grain(blocks)));
         builder = fastPath(builder, (offset, count) -> VectorBlockSparseMatmulKernels.blockSparseMatmulTN(out, a, b, blocks,
                 dims, offset, count));
-        return builder.over(blocks[BlockSparseMatmulKernels.B_COUNT] * elements);
+        return builder.over(BlockSparseMatmulKernels.iterations(blocks));
     }
 
     /** {@code out (n) (+)= Σ_rows a (m, n)}: bias gradients. */
