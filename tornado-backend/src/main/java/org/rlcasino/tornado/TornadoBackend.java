@@ -9,6 +9,7 @@ import java.util.Map;
 import org.rlcasino.tasks.ActivationKernels;
 import org.rlcasino.tasks.AdamWKernels;
 import org.rlcasino.tasks.AttentionKernels;
+import org.rlcasino.tasks.BlockSparseMatmulKernels;
 import org.rlcasino.tasks.EmbeddingKernels;
 import org.rlcasino.tasks.Backend;
 import org.rlcasino.tasks.KernelCall;
@@ -156,6 +157,8 @@ public final class TornadoBackend implements Backend {
                     (float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (int[]) a[4], 0, n);
             case MATMUL_TN -> graph.task(task, MatmulKernels::matmulTN,
                     (float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (int[]) a[4], 0, n);
+            case BLOCK_SPARSE_MATMUL_TN -> graph.task(task, BlockSparseMatmulKernels::blockSparseMatmulTN,
+                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (int[]) a[3], (int[]) a[4], 0, n);
             case COLUMN_SUM -> graph.task(task, MatmulKernels::columnSum,
                     (float[]) a[0], (float[]) a[1], (int[]) a[2], 0, n);
             // ---- GPT-2 model kernels (model branch) ----

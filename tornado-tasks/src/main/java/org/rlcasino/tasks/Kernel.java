@@ -127,6 +127,14 @@ public enum Kernel {
                     offset, count);
         }
     },
+    /** {@link BlockSparseMatmulKernels#blockSparseMatmulTN}(out, a, b, blocks, dims). */
+    BLOCK_SPARSE_MATMUL_TN(float[].class, float[].class, float[].class, int[].class, int[].class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            BlockSparseMatmulKernels.blockSparseMatmulTN((float[]) a[0], (float[]) a[1], (float[]) a[2], (int[]) a[3],
+                    (int[]) a[4], offset, count);
+        }
+    },
     /** {@link MatmulKernels#columnSum}(out, a, dims). */
     COLUMN_SUM(float[].class, float[].class, int[].class) {
         @Override

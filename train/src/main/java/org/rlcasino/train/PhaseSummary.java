@@ -34,12 +34,14 @@ import org.rlcasino.io.AtomicFileWriter;
  * @param deltaSteps          steps whose deltas were logged
  * @param activeParameters    parameters the optimizer updates
  * @param totalParameters     parameters of the model
+ * @param gradientBlockFill   share of the 2-D weights' blocks whose gradient the backward computed (1 for dense
+ *                            phases; an element mask's block cover, or a block mask's density)
  */
 public record PhaseSummary(String phase, String kind, String optimizer, double sparsity, long seed, int steps,
                            double heldOutAccuracy, double heldOutReward, double meanStepMillis,
                            double sampleMillis, double forwardBackwardMillis, double optimizerMillis,
                            double startHeldOutAccuracy, int heldOutPrompts, double deltaLogMillis, int deltaSteps,
-                           long activeParameters, long totalParameters) {
+                           long activeParameters, long totalParameters, double gradientBlockFill) {
     public static final String FILE_NAME = "summary.json";
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(SerializationFeature.INDENT_OUTPUT)

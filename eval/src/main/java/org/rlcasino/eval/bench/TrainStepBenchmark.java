@@ -21,16 +21,19 @@ import org.rlcasino.tasks.ParameterLayout;
 import org.rlcasino.tasks.TensorView;
 import org.rlcasino.train.model.GptConfig;
 import org.rlcasino.train.model.GptModel;
+import org.rlcasino.train.model.GradientMask;
 
 /**
  * Step time of this project's GPT-2 trainer — {@link GptModel} forward + backward, then an
  * optimizer step — on the JVM backend, with dense {@link AdamW} and with {@link BsrAdamW} at
- * several sparsities (16×16 block masks on the 2-D weights; 1-D tensors frozen, the optimizer's
- * default), and the same GPT-2 in PyTorch with {@code torch.optim.AdamW} at the same batch,
+ * several sparsities (block masks on the 2-D weights; 1-D tensors frozen, the optimizer's
+ * default) whose backward computes only the weight gradients BSR-AdamW reads ({@link GradientMask}:
+ * block-sparse dW, none for frozen tensors; dX dense), and the same GPT-2 in PyTorch with {@code torch.optim.AdamW} at the same batch,
  * sequence length and thread count, measured in the same run (torch only when a Python with torch
  * is given, and never on a generic reference BLAS).
  *
- * <p>The arms share one model and one batch; after warm-up they run interleaved, one step each per
+ * <p>Each arm has its own model (same initial weights) so that its prepared launches stay
+ * prepared; the arms share one batch; after warm-up they run interleaved, one step each per
  * round with the first arm rotating, so that load on the machine affects all alike. The loss is
  * the mean negative log-likelihood of the targets, so {@code dLogProbs = -1/(B·T)} everywhere.
  */
@@ -100,9 +103,10 @@ public final class TrainStepBenchmark {
      * @param optimizerStep   the optimizer step
      * @param tokensPerSecond tokens / median step
      * @param speedupVsDense  dense median step / this median step
+     * @param gradientBlockFill share of the 2-D weights' blocks whose gradient the backward computes (1 for dense)
      */
     public record Arm(String optimizer, double sparsity, long active, Timing step, Timing forwardBackward,
-                      Timing optimizerStep, double tokensPerSecond, double speedupVsDense) {}
+                      Timing optimizerStep, double tokensPerSecond, double speedupVsDense, double gradientBlockFill) {}
 
     /**
      * PyTorch's figures (or why there are none).
@@ -134,11 +138,10 @@ public final class TrainStepBenchmark {
         List<Arm> arms = new ArrayList<>();
         String backendName;
         long params;
-        try (JvmBackend backend = new JvmBackend(config.threads(), JvmBackend.DEFAULT_CHUNK_SIZE);
-             GptModel model = new GptModel(shape, backend)) {
+        List<GptModel> models = new ArrayList<>();
+        try (JvmBackend backend = new JvmBackend(config.threads(), JvmBackend.DEFAULT_CHUNK_SIZE)) {
             backendName = backend.name();
-            model.initialize(config.seed());
-            ParameterLayout layout = model.layout();
+            ParameterLayout layout = shape.layout();
             params = layout.totalSize();
             SplittableRandom random = new SplittableRandom(config.seed() + 1);
             int[] input = new int[tokens];
@@ -155,6 +158,7 @@ public final class TrainStepBenchmark {
             List<Double> sparsity = new ArrayList<>();
             List<Long> active = new ArrayList<>();
             optimizers.add(new AdamW(adamW, layout, backend));
+            models.add(model(shape, backend, config.seed(), null));
             sparsity.add(0.0);
             active.add(params);
             ParameterLayout matrices = matrices(layout);
@@ -164,6 +168,8 @@ public final class TrainStepBenchmark {
                         config.seed() + Double.hashCode(s));
                 BsrAdamW bsr = new BsrAdamW(adamW, layout, mask, options, backend);
                 optimizers.add(bsr);
+                models.add(model(shape, backend, config.seed(),
+                        GradientMask.fromActive(layout, mask, config.block().rows(), config.block().columns())));
                 sparsity.add(s);
                 active.add((long) bsr.activeCount());
             }
@@ -171,8 +177,8 @@ public final class TrainStepBenchmark {
             int n = optimizers.size();
             progress.begin("warm-up", (long) config.warmup() * n);
             for (int w = 0; w < config.warmup(); w++) {
-                for (Optimizer optimizer : optimizers) {
-                    step(model, optimizer, input, targets, dLogProbs, config.batch(), shape.maxSeqLen());
+                for (int k = 0; k < n; k++) {
+                    step(models.get(k), optimizers.get(k), input, targets, dLogProbs, config.batch(), shape.maxSeqLen());
                     progress.advance();
                 }
             }
@@ -184,7 +190,7 @@ public final class TrainStepBenchmark {
             for (int r = 0; r < config.repeats(); r++) {
                 for (int k = 0; k < n; k++) {
                     int a = (k + r) % n;
-                    long[] t = step(model, optimizers.get(a), input, targets, dLogProbs, config.batch(), shape.maxSeqLen());
+                    long[] t = step(models.get(a), optimizers.get(a), input, targets, dLogProbs, config.batch(), shape.maxSeqLen());
                     fb[a][r] = (t[1] - t[0]) / 1e6;
                     opt[a][r] = (t[2] - t[1]) / 1e6;
                     total[a][r] = (t[2] - t[0]) / 1e6;
@@ -197,8 +203,11 @@ public final class TrainStepBenchmark {
                 Timing step = Timing.of(total[a]);
                 arms.add(new Arm(a == 0 ? "adamw" : "bsr-adamw", sparsity.get(a), active.get(a), step,
                         Timing.of(fb[a]), Timing.of(opt[a]), tokens / (step.medianMs() / 1e3),
-                        denseMedian / step.medianMs()));
+                        denseMedian / step.medianMs(), models.get(a).gradientMask() == null ? 1.0
+                        : models.get(a).gradientMask().blockFill()));
             }
+        } finally {
+            models.forEach(GptModel::close);
         }
 
         Torch torch = null;
@@ -212,6 +221,14 @@ public final class TrainStepBenchmark {
                 : arms.getFirst().tokensPerSecond() / torch.tokensPerSecond();
         return new Result(shape, config.batch(), config.threads(), config.warmup(), config.repeats(), backendName,
                 params, arms, torch, vsTorch);
+    }
+
+    /** A model with the seed's initial weights whose backward computes the gradients of {@code gradients} (null: all). */
+    private static GptModel model(GptConfig shape, JvmBackend backend, long seed, GradientMask gradients) {
+        GptModel model = new GptModel(shape, backend);
+        model.initialize(seed);
+        model.restrictGradients(gradients);
+        return model;
     }
 
     /** One training step; returns the times before forward, after backward, after the optimizer. */
@@ -264,7 +281,8 @@ public final class TrainStepBenchmark {
                 "GPT-2 C=%d L=%d NH=%d T=%d V=%d, B=%d (%d tokens/step), %,d parameters; %s; median (min-max) of %d steps after %d warm-up steps per arm, arms interleaved%n",
                 m.channels(), m.numLayers(), m.numHeads(), m.maxSeqLen(), m.vocabSize(), r.batch(),
                 r.batch() * m.maxSeqLen(), r.params(), r.backend(), r.repeats(), r.warmup()));
-        sb.append("BSR-AdamW masks: random 16x16-style blocks (see --block) on the 2-D weights at the given sparsity; 1-D tensors frozen\n\n");
+        sb.append("BSR-AdamW masks: random blocks (see --block) on the 2-D weights at the given sparsity; 1-D tensors frozen; "
+                + "their backward computes dW only for active blocks (dX dense)\n\n");
         sb.append(String.format(java.util.Locale.ROOT, "%-22s %12s %24s %22s %20s %10s %9s%n", "trainer / optimizer",
                 "active", "step ms", "fwd+bwd ms", "optimizer ms", "tokens/s", "vs dense"));
         for (Arm a : r.arms()) {

@@ -25,8 +25,8 @@ final class QualityArmPhases {
         MaskSection mask = switch (arm.optimizer()) {
             case "adamw" -> null;
             case "bsr-adamw" -> new MaskSection(runDir.resolve(arm.mask()).toString(), null, null, null, null, null, null, null,
-                    null);
-            case "random-mask" -> new MaskSection(null, null, null, null, null, arm.sparsity(), null, arm.seed(), null);
+                    null, null);
+            case "random-mask" -> new MaskSection(null, null, null, null, null, arm.sparsity(), null, arm.seed(), null, null);
             default -> throw new IllegalStateException("unknown arm optimizer " + arm.optimizer());
         };
         boolean rl = from.reinforcement();

@@ -68,7 +68,7 @@ class TrainingRunTest {
                     out.resolve("final/model.safetensors"));
         }
         PhaseSummary summary = new PhaseSummary(phase, p.kind(), p.optimizer(), 0, seed, p.steps(), accuracy, accuracy, 5, 1, 2, 3,
-                0.3, 64, 0, 0, 1000, 1000);
+                0.3, 64, 0, 0, 1000, 1000, 1.0);
         summary.write(out);
         return summary;
     };

@@ -23,9 +23,20 @@ import org.rlcasino.io.arrow.DeltaBasis;
  * @param seed      seed of sampled/random builders and of {@code random-mask} (default: the phase seed)
  * @param basis     delta basis the scorer works on, {@code start} (default) or {@code step}; the deltas file is
  *                  converted when it holds the other (with {@code fromPhase} only)
+ * @param block     block shape {@code RxC} (default {@code 16x16}; e.g. 32x32, 64x64, 1x64 row stripes, 64x1
+ *                  column stripes): the blocks of 2-D weights whose gradient the backward computes (every block
+ *                  holding an active entry), and the block builder's blocks (square only)
  */
 public record MaskSection(String file, String fromPhase, String scorer, Integer firstStep, Integer lastStep,
-                          Double sparsity, String builder, Long seed, String basis) {
+                          Double sparsity, String builder, Long seed, String basis, String block) {
+    private static final java.util.regex.Pattern BLOCK = java.util.regex.Pattern.compile("([1-9][0-9]{0,3})x([1-9][0-9]{0,3})");
+
+    /** {@link #block()} as {rows, columns}. */
+    public int[] blockShape() {
+        int x = block.indexOf('x');
+        return new int[] {Integer.parseInt(block.substring(0, x)), Integer.parseInt(block.substring(x + 1))};
+    }
+
     /** {@link #basis()} as a {@link DeltaBasis}. */
     public DeltaBasis deltaBasis() {
         return DeltaBasis.of(basis);
@@ -63,6 +74,16 @@ public record MaskSection(String file, String fromPhase, String scorer, Integer 
         }
         if (fromPhase != null && sparsity == null) {
             throw new IllegalArgumentException("sparsity is required with fromPhase");
+        }
+        block = block == null ? "16x16" : block.toLowerCase(Locale.ROOT);
+        java.util.regex.Matcher shape = BLOCK.matcher(block);
+        if (!shape.matches() || Integer.parseInt(shape.group(1)) > 4096 || Integer.parseInt(shape.group(2)) > 4096) {
+            throw new IllegalArgumentException("block must be RxC with sides in [1, 4096] (16x16, 32x32, 1x64, 64x1), got '"
+                    + block + "'");
+        }
+        if ("block".equals(builder == null ? null : builder.toLowerCase(Locale.ROOT))
+                && !shape.group(1).equals(shape.group(2))) {
+            throw new IllegalArgumentException("builder 'block' builds square blocks; give block as NxN, got '" + block + "'");
         }
         if (file != null && basis != null) {
             throw new IllegalArgumentException("basis goes with fromPhase, not with file");

@@ -24,6 +24,9 @@ class ExperimentSectionTest {
         assertThat(m.window()).isEqualTo(5);
         assertThat(m.eps()).isEqualTo(1e-8);
         assertThat(m.truth()).isEqualTo("auto");
+        assertThat(m.basis()).isEqualTo("start");
+        assertThat(m.bases()).containsExactly(org.rlcasino.io.arrow.DeltaBasis.START);
+        assertThat(m.seedBaseline()).isNull();
         assertThat(m.randomSeed()).isNull();
         assertThat(e.speed()).isNull();
         assertThat(e.quality()).isNull();
@@ -62,6 +65,9 @@ class ExperimentSectionTest {
         assertThatThrownBy(() -> parse("{\"maskQuality\": {\"window\": 1}}")).hasMessageContaining("window must be >= 2");
         assertThatThrownBy(() -> parse("{\"maskQuality\": {\"eps\": 0}}")).hasMessageContaining("eps must be finite and > 0");
         assertThatThrownBy(() -> parse("{\"maskQuality\": {\"tolerance\": -1}}")).hasMessageContaining("tolerance must be");
+        assertThatThrownBy(() -> parse("{\"maskQuality\": {\"basis\": \"all\"}}"))
+                .hasMessageContaining("$.experiment.maskQuality").hasMessageContaining("basis must be start, step or both, got 'all'");
+        assertThatThrownBy(() -> parse("{\"maskQuality\": {\"seedBaseline\": -1}}")).hasMessageContaining("seedBaseline must be a seed >= 0");
         assertThatThrownBy(() -> parse("{\"checkpoints\": \"\"}")).hasMessageContaining("$.experiment").hasMessageContaining("checkpoints");
         assertThatThrownBy(() -> parse("{\"checkpoints\": \"c\", \"deltasPhase\": \"grpo\"}")).hasMessageContaining("deltasPhase goes with training");
         assertThatThrownBy(() -> parse("{\"quality\": {\"from\": \"a\", \"steps\": 1, \"maskMethods\": [], \"dense\": false, \"random\": false}}"))

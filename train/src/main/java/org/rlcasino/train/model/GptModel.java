@@ -52,6 +52,8 @@ public final class GptModel implements AutoCloseable {
     private final Map<Long, Workspace> workspaces = new LinkedHashMap<>(8, 0.75f, true);
     private Workspace last;
     private boolean backwardReady;
+    /** Which parameter gradients the backward computes; null = all (the dense path). */
+    private GradientMask gradientMask;
 
     public GptModel(GptConfig config, Backend backend) {
         if (config == null || backend == null) {
@@ -118,6 +120,24 @@ public final class GptModel implements AutoCloseable {
             }
         }
         backwardReady = false;
+    }
+
+    /**
+     * Restricts the backward pass to the gradients a sparse optimizer reads ({@link GradientMask}),
+     * or lifts the restriction ({@code null}: the dense backward). Gradients outside the mask are not
+     * written (they keep whatever {@link #zeroGradients()} left); gradients inside it are bit-identical
+     * to the dense backward's. Prepared launches are rebuilt at the next forward.
+     */
+    public void restrictGradients(GradientMask mask) {
+        gradientMask = mask == null || mask.isDense() ? null : mask;
+        workspaces.clear();
+        last = null;
+        backwardReady = false;
+    }
+
+    /** The backward's gradient mask, or null when it computes every gradient. */
+    public GradientMask gradientMask() {
+        return gradientMask;
     }
 
     public void zeroGradients() {
@@ -428,35 +448,35 @@ public final class GptModel implements AutoCloseable {
                     .constant(LogProbKernels.dims(n, v)).over(n * v));
             // tied head: dlnf = dlogits · wte, dwte += dlogitsᵀ · lnf
             add(backward, MatmulCalls.nn("gpt.head_dx", dlnf, dlogits, p, p, MatmulKernels.dims(n, v, c, 0, 0, o.wte, 0, 0)));
-            add(backward, MatmulCalls.tn("gpt.head_dw", g, dlogits, lnf, MatmulKernels.dims(n, v, c, o.wte, 0, 0, 0, acc)));
-            add(backward, layerNormBackward("gpt.ln_f", dresidual, dlnf, residual[layers], lnfMean, lnfRstd, n, c,
+            weightGradient("gpt.head_dw", "wte.weight", dlogits, lnf, MatmulKernels.dims(n, v, c, o.wte, 0, 0, 0, acc));
+            add(backward, layerNormBackward("gpt.ln_f", "ln_f", dresidual, dlnf, residual[layers], lnfMean, lnfRstd, n, c,
                     o.lnfW, o.lnfB, 0));
             int[] attDims = AttentionKernels.dims(batch, seqLen, c, nh);
             for (int l = layers - 1; l >= 0; l--) {
                 // MLP: residual[l+1] = residualMid + gelu(ln_2(residualMid)·Wfc + bfc)·Wproj + bproj
                 add(backward, MatmulCalls.nt("gpt.mlp_proj_dx", dfc, dresidual, p, p,
                         MatmulKernels.dims(n, c, 4 * c, 0, 0, o.fcProjW[l], 0, 0)));
-                add(backward, MatmulCalls.tn("gpt.mlp_proj_dw", g, fcGelu[l], dresidual,
-                        MatmulKernels.dims(n, 4 * c, c, o.fcProjW[l], 0, 0, 0, acc)));
-                add(backward, MatmulCalls.columnSum("gpt.mlp_proj_db", g, dresidual,
-                        MatmulKernels.dims(n, 0, c, o.fcProjB[l], 0, 0, 0, acc)));
+                String h = "h." + l + ".";
+                weightGradient("gpt.mlp_proj_dw", h + "mlp.c_proj.weight", fcGelu[l], dresidual,
+                        MatmulKernels.dims(n, 4 * c, c, o.fcProjW[l], 0, 0, 0, acc));
+                biasGradient("gpt.mlp_proj_db", h + "mlp.c_proj.bias", dresidual,
+                        MatmulKernels.dims(n, 0, c, o.fcProjB[l], 0, 0, 0, acc));
                 add(backward, KernelCall.builder("gpt.gelu_backward", Kernel.GELU_BACKWARD)
                         .output(dfc).input(fc[l]).input(dfc).over(n * 4 * c));
                 add(backward, MatmulCalls.nt("gpt.c_fc_dx", dtmp, dfc, p, p,
                         MatmulKernels.dims(n, 4 * c, c, 0, 0, o.fcW[l], 0, 0)));
-                add(backward, MatmulCalls.tn("gpt.c_fc_dw", g, ln2[l], dfc,
-                        MatmulKernels.dims(n, c, 4 * c, o.fcW[l], 0, 0, 0, acc)));
-                add(backward, MatmulCalls.columnSum("gpt.c_fc_db", g, dfc,
-                        MatmulKernels.dims(n, 0, 4 * c, o.fcB[l], 0, 0, 0, acc)));
-                add(backward, layerNormBackward("gpt.ln_2", dresidual, dtmp, residualMid[l], ln2Mean[l], ln2Rstd[l], n, c,
+                weightGradient("gpt.c_fc_dw", h + "mlp.c_fc.weight", ln2[l], dfc,
+                        MatmulKernels.dims(n, c, 4 * c, o.fcW[l], 0, 0, 0, acc));
+                biasGradient("gpt.c_fc_db", h + "mlp.c_fc.bias", dfc, MatmulKernels.dims(n, 0, 4 * c, o.fcB[l], 0, 0, 0, acc));
+                add(backward, layerNormBackward("gpt.ln_2", h + "ln_2", dresidual, dtmp, residualMid[l], ln2Mean[l], ln2Rstd[l], n, c,
                         o.ln2W[l], o.ln2B[l], LayerNormKernels.F_ACCUMULATE));
                 // attention: residualMid = residual[l] + attention(ln_1(residual[l])·Wattn + battn)·Wproj + bproj
                 add(backward, MatmulCalls.nt("gpt.attn_proj_dx", dtmp, dresidual, p, p,
                         MatmulKernels.dims(n, c, c, 0, 0, o.projW[l], 0, 0)));
-                add(backward, MatmulCalls.tn("gpt.attn_proj_dw", g, attY[l], dresidual,
-                        MatmulKernels.dims(n, c, c, o.projW[l], 0, 0, 0, acc)));
-                add(backward, MatmulCalls.columnSum("gpt.attn_proj_db", g, dresidual,
-                        MatmulKernels.dims(n, 0, c, o.projB[l], 0, 0, 0, acc)));
+                weightGradient("gpt.attn_proj_dw", h + "attn.c_proj.weight", attY[l], dresidual,
+                        MatmulKernels.dims(n, c, c, o.projW[l], 0, 0, 0, acc));
+                biasGradient("gpt.attn_proj_db", h + "attn.c_proj.bias", dresidual,
+                        MatmulKernels.dims(n, 0, c, o.projB[l], 0, 0, 0, acc));
                 add(backward, KernelCall.builder("gpt.attention_dq", Kernel.ATTENTION_BACKWARD_QUERY)
                         .output(dqkv).output(datt).input(dtmp).input(qkv[l]).input(att[l]).constant(attDims)
                         .grain(rowGrain((long) seqLen * c / nh)).over(batch * nh * seqLen));
@@ -465,16 +485,35 @@ public final class GptModel implements AutoCloseable {
                         .grain(rowGrain((long) seqLen * c / nh)).over(batch * nh * seqLen));
                 add(backward, MatmulCalls.nt("gpt.c_attn_dx", dtmp, dqkv, p, p,
                         MatmulKernels.dims(n, 3 * c, c, 0, 0, o.attnW[l], 0, 0)));
-                add(backward, MatmulCalls.tn("gpt.c_attn_dw", g, ln1[l], dqkv,
-                        MatmulKernels.dims(n, c, 3 * c, o.attnW[l], 0, 0, 0, acc)));
-                add(backward, MatmulCalls.columnSum("gpt.c_attn_db", g, dqkv,
-                        MatmulKernels.dims(n, 0, 3 * c, o.attnB[l], 0, 0, 0, acc)));
-                add(backward, layerNormBackward("gpt.ln_1", dresidual, dtmp, residual[l], ln1Mean[l], ln1Rstd[l], n, c,
+                weightGradient("gpt.c_attn_dw", h + "attn.c_attn.weight", ln1[l], dqkv,
+                        MatmulKernels.dims(n, c, 3 * c, o.attnW[l], 0, 0, 0, acc));
+                biasGradient("gpt.c_attn_db", h + "attn.c_attn.bias", dqkv,
+                        MatmulKernels.dims(n, 0, 3 * c, o.attnB[l], 0, 0, 0, acc));
+                add(backward, layerNormBackward("gpt.ln_1", h + "ln_1", dresidual, dtmp, residual[l], ln1Mean[l], ln1Rstd[l], n, c,
                         o.ln1W[l], o.ln1B[l], LayerNormKernels.F_ACCUMULATE));
             }
-            add(backward, KernelCall.builder("gpt.embedding_backward", Kernel.EMBEDDING_BACKWARD)
-                    .state(g).input(dresidual).input(tokens).constant(positions)
-                    .constant(EmbeddingKernels.dims(n, c, o.wte, o.wpe)).grain(rowGrain(n)).over(c));
+            if (computes("wte.weight") || computes("wpe.weight")) { // both tables in one kernel: skipped only when both are frozen
+                add(backward, KernelCall.builder("gpt.embedding_backward", Kernel.EMBEDDING_BACKWARD)
+                        .state(g).input(dresidual).input(tokens).constant(positions)
+                        .constant(EmbeddingKernels.dims(n, c, o.wte, o.wpe)).grain(rowGrain(n)).over(c));
+            }
+        }
+
+        /** {@code dW (+)= aᵀ·b} of {@code tensor}: dense, block-sparse or not at all, as the gradient mask says. */
+        private void weightGradient(String task, String tensor, float[] a, float[] b, int[] dims) {
+            GradientMask.TensorGradient plan = gradientMask == null ? null : gradientMask.of(tensor);
+            if (plan == null || plan.kind() == GradientMask.Kind.DENSE) {
+                add(backward, MatmulCalls.tn(task, gradients, a, b, dims));
+            } else if (plan.kind() == GradientMask.Kind.BLOCKS) {
+                add(backward, MatmulCalls.blockSparseTn(task, gradients, a, b, plan.blocks(), dims));
+            }
+        }
+
+        /** {@code db (+)= column sums of dy} of {@code tensor}, unless it is frozen. */
+        private void biasGradient(String task, String tensor, float[] dy, int[] dims) {
+            if (computes(tensor)) {
+                add(backward, MatmulCalls.columnSum(task, gradients, dy, dims));
+            }
         }
 
         private KernelCall layerNorm(String task, float[] out, float[] mean, float[] rstd, float[] x, int n, int c,
@@ -484,17 +523,26 @@ public final class GptModel implements AutoCloseable {
                     .constant(LayerNormKernels.dims(n, c, w, b, 0)).grain(rowGrain(3L * c)).over(n);
         }
 
-        /** Two launches' worth: input gradient (per row) then the parameter gradients (per channel). */
-        private KernelCall layerNormBackward(String task, float[] dx, float[] dy, float[] x, float[] mean, float[] rstd,
-                                             int n, int c, int w, int b, int flags) {
+        /**
+         * Two launches' worth: the parameter gradients (per channel; skipped when both of the norm's
+         * parameters {@code <norm>.weight} and {@code <norm>.bias} are frozen), then the input gradient (per row).
+         */
+        private KernelCall layerNormBackward(String task, String norm, float[] dx, float[] dy, float[] x, float[] mean,
+                                             float[] rstd, int n, int c, int w, int b, int flags) {
             int[] dims = LayerNormKernels.dims(n, c, w, b, flags);
-            backward.add(backend.prepare(KernelCall.builder(task + "_dw", Kernel.LAYER_NORM_BACKWARD_PARAMS)
-                    .state(gradients).input(dy).input(x).input(mean).input(rstd).constant(dims)
-                    .grain(rowGrain(3L * n)).over(c)));
+            if (computes(norm + ".weight") || computes(norm + ".bias")) {
+                backward.add(backend.prepare(KernelCall.builder(task + "_dw", Kernel.LAYER_NORM_BACKWARD_PARAMS)
+                        .state(gradients).input(dy).input(x).input(mean).input(rstd).constant(dims)
+                        .grain(rowGrain(3L * n)).over(c)));
+            }
             KernelCall.Builder builder = KernelCall.builder(task + "_dx", Kernel.LAYER_NORM_BACKWARD_INPUT);
             builder = flags == 0 ? builder.output(dx) : builder.state(dx);
             return builder.input(dy).input(x).input(mean).input(rstd).state(parameters).constant(dims)
                     .grain(rowGrain(6L * c)).over(n);
+        }
+
+        private boolean computes(String tensor) {
+            return gradientMask == null || gradientMask.computes(tensor);
         }
 
         private static KernelCall residualAdd(String task, float[] out, float[] a, float[] b, int n) {

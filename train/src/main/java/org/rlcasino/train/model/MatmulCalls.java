@@ -1,8 +1,10 @@
 package org.rlcasino.train.model;
 
+import org.rlcasino.tasks.BlockSparseMatmulKernels;
 import org.rlcasino.tasks.Kernel;
 import org.rlcasino.tasks.KernelCall;
 import org.rlcasino.tasks.MatmulKernels;
+import org.rlcasino.tasks.jvm.VectorBlockSparseMatmulKernels;
 import org.rlcasino.tasks.jvm.VectorMatmulKernels;
 
 /**
@@ -86,6 +88,25 @@ final class MatmulCalls {
                 .grain(grain(k, m, n, VectorMatmulKernels.grain(k, n)));
         builder = fastPath(builder, (offset, count) -> VectorMatmulKernels.matmulTN(out, a, b, noBias, dims, offset, count));
         return builder.over(k * n);
+    }
+
+    /**
+     * {@code out (k, n) (+)= a (m, k)ᵀ · b (m, n)} inside the active blocks of {@code blocks} only
+     * ({@link BlockSparseMatmulKernels}): block-sparse weight gradients, bit-identical to {@link #tn}
+     * at every entry it writes. Chunks are whole blocks.
+     */
+    static KernelCall blockSparseTn(String task, float[] out, float[] a, float[] b, int[] blocks, int[] dims) {
+        BlockSparseMatmulKernels.requireFits(blocks, dims);
+        int elements = blocks[BlockSparseMatmulKernels.B_ROWS] * blocks[BlockSparseMatmulKernels.B_COLS];
+        int m = dims[MatmulKernels.D_M];
+        int perChunk = (int) Math.max(1, Math.min(blocks[BlockSparseMatmulKernels.B_COUNT],
+                WORK_PER_CHUNK / Math.max(1L, (long) m * elements)));
+        KernelCall.Builder builder = output(KernelCall.builder(task, Kernel.BLOCK_SPARSE_MATMUL_TN), out, dims)
+                .input(a).input(b).constant(blocks).constant(dims)
+                .grain(Math.max(perChunk * elements, VectorBlockSparseMatmulKernels.grain(blocks)));
+        builder = fastPath(builder, (offset, count) -> VectorBlockSparseMatmulKernels.blockSparseMatmulTN(out, a, b, blocks,
+                dims, offset, count));
+        return builder.over(BlockSparseMatmulKernels.iterations(blocks));
     }
 
     /** {@code out (n) (+)= Σ_rows a (m, n)}: bias gradients. */

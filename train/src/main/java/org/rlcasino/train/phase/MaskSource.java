@@ -124,7 +124,8 @@ public final class MaskSource {
             case "block" -> MaskBuilder.Method.BLOCK;
             default -> throw new IllegalArgumentException("unknown builder " + section.builder());
         };
-        MaskOptions options = new MaskOptions(method, section.sparsityFraction(), 0, seed, 16, false, MaskOptions.DEFAULT_SAMPLES);
+        MaskOptions options = new MaskOptions(method, section.sparsityFraction(), 0, seed, section.blockShape()[0], false,
+                MaskOptions.DEFAULT_SAMPLES);
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("deltas", deltas.toString());
         provenance.put("scorer", section.scorer());

@@ -12,6 +12,7 @@ import java.util.Optional;
 
 import org.rlcasino.io.config.DeltaLogSection;
 import org.rlcasino.io.config.MaskSection;
+import org.rlcasino.train.model.GradientMask;
 import org.rlcasino.io.config.ModelSection;
 import org.rlcasino.io.config.PhaseSection;
 import org.rlcasino.io.config.RunConfig;
@@ -163,6 +164,13 @@ public final class PhaseTrainer {
         double startAccuracy = Evaluator.accuracy(model, task, evalProblems);
 
         mask = buildMask();
+        if (mask != null) {
+            // the backward computes only the gradients the sparse optimizer reads (dX stays dense)
+            int[] block = phase.mask().blockShape();
+            GradientMask gradients = GradientMask.fromActive(model.layout(), mask.indices(), block[0], block[1]);
+            model.restrictGradients(gradients);
+            listener.note(phase.name() + ": " + gradients.summary());
+        }
         AdamWConfig adamw = OptimizerFactory.adamWConfig(phase.adamw() != null ? phase.adamw() : run.optimizer());
         optimizer = OptimizerFactory.create(adamw, model.layout(), mask, backend);
         if (phase.kind().equals("dpo") || phase.kind().equals("grpo") && phase.klCoef() > 0) {
@@ -274,7 +282,8 @@ public final class PhaseTrainer {
         int n = Math.max(1, measured);
         PhaseSummary summary = new PhaseSummary(phase.name(), phase.kind(), phase.optimizer(), 1 - (double) active / total, seed,
                 phase.steps(), accuracy, accuracy, sumStep / n, sumSample / n, sumFwd / n, sumOpt / n, startAccuracy,
-                evalProblems.size(), deltaSteps == 0 ? 0 : sumDelta / deltaSteps, deltaSteps, active, total);
+                evalProblems.size(), deltaSteps == 0 ? 0 : sumDelta / deltaSteps, deltaSteps, active, total,
+                model.gradientMask() == null ? 1.0 : model.gradientMask().blockFill());
         summary.write(phaseDir);
         model.close();
         if (reference != null) {

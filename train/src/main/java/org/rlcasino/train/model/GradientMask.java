@@ -1,0 +1,186 @@
+package org.rlcasino.train.model;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.rlcasino.tasks.BlockSparseMatmulKernels;
+import org.rlcasino.tasks.ParameterLayout;
+import org.rlcasino.tasks.TensorView;
+
+/**
+ * Which parameter gradients the backward pass computes: those a sparse optimizer will read. Per
+ * tensor one of
+ * <ul>
+ *   <li>{@link Kind#DENSE}: every entry (the dense path, unchanged);</li>
+ *   <li>{@link Kind#FROZEN}: none — no weight gradient, no bias or LayerNorm parameter gradient, and
+ *       no embedding backward when both embedding tables are frozen;</li>
+ *   <li>{@link Kind#BLOCKS}: a 2-D weight's gradient only inside the active blocks (block-sparse
+ *       {@code Xᵀ·dY}, {@link BlockSparseMatmulKernels}); an element mask is covered by the blocks
+ *       that hold at least one active entry, so a scattered mask gains nothing (its fill is reported).</li>
+ * </ul>
+ * Input gradients stay dense: lower layers need them. Entries of an active block that the mask does
+ * not hold get their gradient computed too; the optimizer never reads it. A 2-D weight's matrix
+ * view is (first dimension, product of the rest), the layout the backward's weight-gradient
+ * products write.
+ */
+public final class GradientMask {
+    /** How one tensor's gradient is computed. */
+    public enum Kind { DENSE, FROZEN, BLOCKS }
+
+    /**
+     * One tensor's plan.
+     *
+     * @param kind         dense, frozen or blocks
+     * @param blocks       with {@link Kind#BLOCKS}: the kernel's blocks array ({@link BlockSparseMatmulKernels#blocks}); else null
+     * @param activeBlocks blocks whose gradient is computed (2-D tensors; all of them when dense, none when frozen)
+     * @param totalBlocks  blocks of the tensor's matrix view (2-D tensors), 0 for others
+     */
+    public record TensorGradient(Kind kind, int[] blocks, long activeBlocks, long totalBlocks) {}
+
+    private static final TensorGradient DENSE_VECTOR = new TensorGradient(Kind.DENSE, null, 0, 0);
+    private static final TensorGradient FROZEN_VECTOR = new TensorGradient(Kind.FROZEN, null, 0, 0);
+
+    private final Map<String, TensorGradient> tensors;
+    private final int blockRows;
+    private final int blockColumns;
+
+    private GradientMask(Map<String, TensorGradient> tensors, int blockRows, int blockColumns) {
+        this.tensors = Collections.unmodifiableMap(tensors);
+        this.blockRows = blockRows;
+        this.blockColumns = blockColumns;
+    }
+
+    /** Every gradient (the dense path). */
+    public static GradientMask dense(ParameterLayout layout) {
+        Map<String, TensorGradient> map = new LinkedHashMap<>();
+        for (TensorView t : layout.tensors()) {
+            long total = t.shape().length == 2 ? blockCount(t.rows(), 1) * blockCount(t.columns(), 1) : 0;
+            map.put(t.name(), new TensorGradient(Kind.DENSE, null, total, total));
+        }
+        return new GradientMask(map, 1, 1);
+    }
+
+    /**
+     * The gradients a sparse optimizer with these active entries reads: tensors absent from
+     * {@code active} or with no active entry are frozen; 2-D tensors get the {@code blockRows ×
+     * blockColumns} blocks that hold an active entry (dense when that is every block); other tensors
+     * are dense when any entry is active.
+     *
+     * @param active tensor name → ascending flat indices of the active entries (as a mask file holds them)
+     * @throws IllegalArgumentException for an unknown tensor, an index outside its tensor, or a block side outside [1, 4096]
+     */
+    public static GradientMask fromActive(ParameterLayout layout, Map<String, int[]> active, int blockRows, int blockColumns) {
+        if (blockRows < 1 || blockRows > 4096 || blockColumns < 1 || blockColumns > 4096) {
+            throw new IllegalArgumentException("block sides must be in [1, 4096], got " + blockRows + "x" + blockColumns);
+        }
+        for (String name : active.keySet()) {
+            if (!layout.contains(name)) {
+                throw new IllegalArgumentException("the mask names tensor '" + name + "', which the model does not have");
+            }
+        }
+        Map<String, TensorGradient> map = new LinkedHashMap<>();
+        for (TensorView t : layout.tensors()) {
+            int[] idx = active.get(t.name());
+            boolean any = idx != null && idx.length > 0;
+            if (idx != null) {
+                for (int i : idx) {
+                    if (i < 0 || i >= t.size()) {
+                        throw new IllegalArgumentException("tensor " + t.name() + ": active index " + i + " is outside [0, "
+                                + t.size() + ")");
+                    }
+                }
+            }
+            if (t.shape().length != 2) {
+                map.put(t.name(), any ? DENSE_VECTOR : FROZEN_VECTOR);
+                continue;
+            }
+            map.put(t.name(), matrix(t, any ? idx : new int[0], blockRows, blockColumns));
+        }
+        return new GradientMask(map, blockRows, blockColumns);
+    }
+
+    private static TensorGradient matrix(TensorView t, int[] idx, int br, int bc) {
+        int k = t.rows();
+        int n = t.columns();
+        int gridRows = (int) blockCount(k, br);
+        int gridColumns = (int) blockCount(n, bc);
+        long total = (long) gridRows * gridColumns;
+        if (idx.length == 0) {
+            return new TensorGradient(Kind.FROZEN, null, 0, total);
+        }
+        // the block cover, row-major: a bitmap over the grid, then the set blocks in order
+        java.util.BitSet cover = new java.util.BitSet();
+        for (int i : idx) {
+            int row = i / n;
+            int column = i - row * n;
+            cover.set((row / br) * gridColumns + column / bc);
+        }
+        int count = cover.cardinality();
+        if (count == total) {
+            return new TensorGradient(Kind.DENSE, null, total, total);
+        }
+        int[] rows = new int[count];
+        int[] columns = new int[count];
+        int q = 0;
+        for (int b = cover.nextSetBit(0); b >= 0; b = cover.nextSetBit(b + 1)) {
+            rows[q] = b / gridColumns;
+            columns[q] = b - rows[q] * gridColumns;
+            q++;
+        }
+        return new TensorGradient(Kind.BLOCKS, BlockSparseMatmulKernels.blocks(k, n, br, bc, rows, columns), count, total);
+    }
+
+    private static long blockCount(int extent, int side) {
+        return (extent + side - 1) / side;
+    }
+
+    /** The plan of {@code tensor}. */
+    public TensorGradient of(String tensor) {
+        TensorGradient g = tensors.get(tensor);
+        if (g == null) {
+            throw new IllegalArgumentException("no tensor '" + tensor + "' in the gradient mask");
+        }
+        return g;
+    }
+
+    /** Whether the gradient of {@code tensor} is computed at all. */
+    public boolean computes(String tensor) {
+        return of(tensor).kind() != Kind.FROZEN;
+    }
+
+    /** Whether every tensor is dense (the backward is the dense one). */
+    public boolean isDense() {
+        return tensors.values().stream().allMatch(g -> g.kind() == Kind.DENSE);
+    }
+
+    /** Block height and width of the block plans. */
+    public int[] blockShape() {
+        return new int[] {blockRows, blockColumns};
+    }
+
+    /** Share of the 2-D tensors' blocks whose gradient is computed (1 for the dense path). */
+    public double blockFill() {
+        long active = 0;
+        long total = 0;
+        for (TensorGradient g : tensors.values()) {
+            active += g.activeBlocks();
+            total += g.totalBlocks();
+        }
+        return total == 0 ? 1 : (double) active / total;
+    }
+
+    /** Tensors per kind, e.g. {@code dense 3, blocks 8, frozen 6}. */
+    public String summary() {
+        Map<Kind, Integer> counts = new LinkedHashMap<>();
+        for (Kind k : Kind.values()) {
+            counts.put(k, 0);
+        }
+        for (TensorGradient g : tensors.values()) {
+            counts.merge(g.kind(), 1, Integer::sum);
+        }
+        return String.format(java.util.Locale.ROOT, "weight gradients: %d tensors dense, %d block-sparse (%dx%d blocks), "
+                        + "%d frozen; %.1f %% of the 2-D tensors' blocks computed", counts.get(Kind.DENSE),
+                counts.get(Kind.BLOCKS), blockRows, blockColumns, counts.get(Kind.FROZEN), 100 * blockFill());
+    }
+}

@@ -1,0 +1,170 @@
+package org.rlcasino.train.model;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+import org.rlcasino.tasks.BlockSparseMatmulKernels;
+import org.rlcasino.tasks.JvmBackend;
+import org.rlcasino.tasks.ParameterLayout;
+import org.rlcasino.tasks.TensorView;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The mask-aware backward: with a {@link GradientMask} the model writes exactly the gradients the
+ * sparse optimizer reads — bit-identical to the dense backward inside active blocks and in dense
+ * tensors, untouched (0) in frozen tensors and outside active blocks — for any thread count, with
+ * and without the JVM fast paths.
+ */
+class GradientMaskTest {
+    private static final GptConfig CONFIG = new GptConfig(37, 12, 2, 2, 24);
+
+    /** Active entries: weights in a few clustered blocks, wte in scattered rows, some tensors frozen, one fully dense. */
+    private static Map<String, int[]> active(ParameterLayout layout, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        Map<String, int[]> out = new LinkedHashMap<>();
+        for (TensorView t : layout.tensors()) {
+            String name = t.name();
+            if (name.equals("wpe.weight") || name.startsWith("ln_f.") || name.equals("h.1.attn.c_attn.bias")
+                    || name.equals("h.0.mlp.c_fc.weight") || name.startsWith("h.1.ln_2.")) {
+                continue; // frozen
+            }
+            TreeSet<Integer> set = new TreeSet<>();
+            if (name.equals("h.1.attn.c_proj.weight")) {
+                for (int i = 0; i < t.size(); i++) {
+                    set.add(i); // every entry: a dense plan
+                }
+            } else if (t.shape().length == 2) {
+                int picks = Math.max(1, t.size() / 40);
+                for (int k = 0; k < picks; k++) {
+                    // clustered: a few rows and columns, so the block cover is sparse
+                    int row = r.nextInt(Math.max(1, t.rows() / 8)) * 8 + r.nextInt(3);
+                    int column = r.nextInt(Math.max(1, t.columns() / 8)) * 8 + r.nextInt(3);
+                    set.add(Math.min(t.rows() - 1, row) * t.columns() + Math.min(t.columns() - 1, column));
+                }
+            } else {
+                set.add(r.nextInt(t.size()));
+            }
+            out.put(name, set.stream().mapToInt(Integer::intValue).toArray());
+        }
+        return out;
+    }
+
+    private static float[] gradients(GradientMask mask, int threads, boolean fastPaths) {
+        boolean before = MatmulCalls.jvmFastPaths;
+        MatmulCalls.jvmFastPaths = fastPaths;
+        try (JvmBackend backend = new JvmBackend(threads, 5); GptModel model = new GptModel(CONFIG, backend)) {
+            model.initialize(23);
+            model.restrictGradients(mask);
+            SplittableRandom r = new SplittableRandom(5);
+            int batch = 3;
+            int seqLen = 10;
+            int n = batch * seqLen;
+            int[] tokens = new int[n];
+            int[] targets = new int[n];
+            float[] dLogProbs = new float[n];
+            for (int i = 0; i < n; i++) {
+                tokens[i] = r.nextInt(CONFIG.vocabSize());
+                targets[i] = r.nextInt(CONFIG.vocabSize());
+                dLogProbs[i] = (float) -r.nextDouble();
+            }
+            model.zeroGradients();
+            model.forward(tokens, targets, batch, seqLen);
+            model.backward(dLogProbs);
+            // a second accumulation, as GRPO's several updates per batch do
+            model.forward(tokens, targets, batch, seqLen);
+            model.backward(dLogProbs);
+            return model.gradients().clone();
+        } finally {
+            MatmulCalls.jvmFastPaths = before;
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1, true, 4, 4", "2, true, 4, 4", "3, false, 4, 4", "2, true, 8, 8", "2, true, 1, 8", "2, false, 8, 1"})
+    void theMaskedBackwardWritesExactlyTheDenseGradientsItKeeps(int threads, boolean fastPaths, int br, int bc) {
+        ParameterLayout layout = CONFIG.layout();
+        GradientMask mask = GradientMask.fromActive(layout, active(layout, 11), br, bc);
+        assertThat(mask.of("wpe.weight").kind()).isEqualTo(GradientMask.Kind.FROZEN);
+        assertThat(mask.of("h.0.mlp.c_fc.weight").kind()).isEqualTo(GradientMask.Kind.FROZEN);
+        assertThat(mask.of("h.1.attn.c_proj.weight").kind()).isEqualTo(GradientMask.Kind.DENSE);
+        assertThat(mask.of("h.0.attn.c_attn.weight").kind()).isEqualTo(GradientMask.Kind.BLOCKS);
+        assertThat(mask.of("wte.weight").kind()).isEqualTo(GradientMask.Kind.BLOCKS);
+        float[] dense = gradients(null, 2, true);
+        float[] masked = gradients(mask, threads, fastPaths);
+        int computed = 0;
+        boolean embeddingRuns = mask.computes("wte.weight") || mask.computes("wpe.weight");
+        for (TensorView t : layout.tensors()) {
+            GradientMask.TensorGradient plan = mask.of(t.name());
+            for (int i = 0; i < t.size(); i++) {
+                boolean inBlock = plan.kind() == GradientMask.Kind.BLOCKS && inBlocks(plan.blocks(), i / t.columns(), i % t.columns());
+                boolean written = switch (t.name()) {
+                    // the tied table: the head's dW only inside its blocks, then the embedding rows on top;
+                    // outside the blocks it holds the embedding part alone, which the dense backward never shows
+                    case "wte.weight" -> inBlock;
+                    // one embedding kernel writes both tables unless both are frozen
+                    case "wpe.weight" -> embeddingRuns;
+                    default -> plan.kind() == GradientMask.Kind.DENSE || inBlock;
+                };
+                if (t.name().equals("wte.weight") && !inBlock) {
+                    continue;
+                }
+                float want = written ? dense[t.offset() + i] : 0f;
+                assertThat(Float.floatToRawIntBits(masked[t.offset() + i])).as("%s[%d] (%s)", t.name(), i, plan.kind())
+                        .isEqualTo(Float.floatToRawIntBits(want));
+                computed += written ? 1 : 0;
+            }
+        }
+        assertThat(computed).isPositive();
+        assertThat(mask.blockFill()).isBetween(0.0, 1.0);
+        assertThat(mask.summary()).contains("block-sparse", br + "x" + bc);
+    }
+
+    @Test
+    void frozenEverythingLeavesEveryGradientAtZeroAndTheDenseMaskIsTheDensePath() {
+        ParameterLayout layout = CONFIG.layout();
+        float[] none = gradients(GradientMask.fromActive(layout, Map.of(), 16, 16), 2, true);
+        for (float g : none) {
+            assertThat(g).isZero();
+        }
+        float[] dense = gradients(null, 2, true);
+        float[] denseMask = gradients(GradientMask.dense(layout), 2, true);
+        for (int i = 0; i < dense.length; i++) {
+            assertThat(Float.floatToRawIntBits(denseMask[i])).isEqualTo(Float.floatToRawIntBits(dense[i]));
+        }
+        assertThat(GradientMask.dense(layout).isDense()).isTrue();
+        assertThat(GradientMask.dense(layout).blockFill()).isEqualTo(1.0);
+    }
+
+    @Test
+    void badMasksAreRefusedNamingTheTensor() {
+        ParameterLayout layout = CONFIG.layout();
+        assertThatThrownBy(() -> GradientMask.fromActive(layout, Map.of("h.9.attn.c_attn.weight", new int[] {0}), 16, 16))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("h.9.attn.c_attn.weight");
+        assertThatThrownBy(() -> GradientMask.fromActive(layout, Map.of("ln_f.bias", new int[] {24}), 16, 16))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ln_f.bias").hasMessageContaining("24");
+        assertThatThrownBy(() -> GradientMask.fromActive(layout, Map.of(), 0, 16))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("block sides");
+    }
+
+    private static boolean inBlocks(int[] blocks, int row, int column) {
+        if (blocks == null) {
+            return false;
+        }
+        int br = blocks[BlockSparseMatmulKernels.B_ROWS];
+        int bc = blocks[BlockSparseMatmulKernels.B_COLS];
+        for (int q = 0; q < blocks[BlockSparseMatmulKernels.B_COUNT]; q++) {
+            if (blocks[BlockSparseMatmulKernels.B_FIRST + 2 * q] == row / br
+                    && blocks[BlockSparseMatmulKernels.B_FIRST + 2 * q + 1] == column / bc) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
