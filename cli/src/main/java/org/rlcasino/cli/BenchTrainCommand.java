@@ -59,6 +59,10 @@ final class BenchTrainCommand implements Callable<Integer>, DeclaresFiles {
             description = "Block shape of the masks. Default: ${DEFAULT-VALUE}.")
     String block;
 
+    @Option(names = "--frozen-embeddings", description = "BSR arms: wte and wpe get no active entry (no head dW, no "
+            + "embedding backward), as an RL fine-tune that freezes the embeddings.")
+    boolean frozenEmbeddings;
+
     @Option(names = "--repeats", defaultValue = "10", paramLabel = "R",
             description = "Timed steps per arm. Default: ${DEFAULT-VALUE}.")
     int repeats;
@@ -88,7 +92,7 @@ final class BenchTrainCommand implements Callable<Integer>, DeclaresFiles {
     public Integer call() throws Exception {
         GptConfig model = new GptConfig(vocab, seqLen, layers, heads, channels);
         TrainStepBenchmark.Config config = new TrainStepBenchmark.Config(model, batch, threads, warmup, repeats,
-                sparsities, parseBlock(block), seed, torch.pythonOrNull());
+                sparsities, parseBlock(block), seed, torch.pythonOrNull(), frozenEmbeddings);
         TrainStepBenchmark.Result result = TrainStepBenchmark.run(config, new ConsoleProgress(quiet));
         spec.commandLine().getOut().print(TrainStepBenchmark.table(result));
         spec.commandLine().getOut().flush();

@@ -33,7 +33,13 @@ class BenchMatmulTrainCommandTest {
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("GPT-2 C=32 L=1 NH=2 T=8 V=16, B=2", "java adamw", "java bsr-adamw 90.00%",
                 "java bsr-adamw 99.00%", "tokens/s").doesNotContain("torch");
-        assertThat(Files.readString(json)).contains("rlcasino.bench.train", "forwardBackward", "speedupVsDense");
+        assertThat(Files.readString(json)).contains("rlcasino.bench.train", "forwardBackward", "speedupVsDense",
+                "gradientBlockFill");
+        CliRun frozen = CliRun.run("bench", "train", "--channels", "32", "--layers", "1", "--heads", "2", "--seq-len", "8",
+                "--batch", "2", "--vocab", "16", "--threads", "1", "--repeats", "1", "--warmup", "0",
+                "--sparsities", "97.5", "--frozen-embeddings", "--no-torch", "--quiet");
+        assertThat(frozen.code()).as(frozen.err()).isZero();
+        assertThat(frozen.out()).contains("embeddings (wte, wpe) frozen", "dW only for active blocks");
     }
 
     @Test

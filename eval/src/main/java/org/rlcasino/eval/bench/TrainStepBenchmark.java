@@ -51,9 +51,11 @@ public final class TrainStepBenchmark {
      * @param block       block shape of the synthetic masks
      * @param seed        seed of weights, batch and masks
      * @param python      Python with torch, or null for no torch figures
+     * @param frozenEmbeddings BSR arms: no active entry in wte/wpe (so no head dW and no embedding backward), as an
+     *                    RL fine-tune that freezes the embeddings; else the embeddings get block masks like the others
      */
     public record Config(GptConfig model, int batch, int threads, int warmup, int repeats, List<Double> sparsities,
-                         BlockShape block, long seed, Path python) {
+                         BlockShape block, long seed, Path python, boolean frozenEmbeddings) {
         public Config {
             if (model == null || block == null) {
                 throw new IllegalArgumentException("model and block shape must be given");
@@ -127,7 +129,7 @@ public final class TrainStepBenchmark {
      * @param throughputVsTorch Java dense tokens/s ÷ torch tokens/s (NaN without torch)
      */
     public record Result(GptConfig model, int batch, int threads, int warmup, int repeats, String backend,
-                         long params, List<Arm> arms, Torch torch, double throughputVsTorch) {}
+                         long params, List<Arm> arms, Torch torch, double throughputVsTorch, boolean frozenEmbeddings) {}
 
     private TrainStepBenchmark() {}
 
@@ -161,7 +163,7 @@ public final class TrainStepBenchmark {
             models.add(model(shape, backend, config.seed(), null));
             sparsity.add(0.0);
             active.add(params);
-            ParameterLayout matrices = matrices(layout);
+            ParameterLayout matrices = matrices(layout, config.frozenEmbeddings());
             BsrAdamWOptions options = BsrAdamWOptions.DEFAULTS.withBlockShape(config.block());
             for (double s : config.sparsities()) {
                 Map<String, int[]> mask = SyntheticMasks.blocks(matrices, config.block(), 1 - s / 100,
@@ -220,7 +222,7 @@ public final class TrainStepBenchmark {
         double vsTorch = torch == null || torch.skippedBecause() != null ? Double.NaN
                 : arms.getFirst().tokensPerSecond() / torch.tokensPerSecond();
         return new Result(shape, config.batch(), config.threads(), config.warmup(), config.repeats(), backendName,
-                params, arms, torch, vsTorch);
+                params, arms, torch, vsTorch, config.frozenEmbeddings());
     }
 
     /** A model with the seed's initial weights whose backward computes the gradients of {@code gradients} (null: all). */
@@ -244,11 +246,12 @@ public final class TrainStepBenchmark {
         return new long[] {t0, t1, t2};
     }
 
-    /** The 2-D tensors of {@code layout} (the ones a block mask covers), same names and shapes. */
-    static ParameterLayout matrices(ParameterLayout layout) {
+    /** The 2-D tensors of {@code layout} (the ones a block mask covers; without wte/wpe if {@code frozenEmbeddings}). */
+    static ParameterLayout matrices(ParameterLayout layout, boolean frozenEmbeddings) {
         ParameterLayout.Builder builder = ParameterLayout.builder();
         for (TensorView t : layout.tensors()) {
-            if (t.shape().length == 2) {
+            boolean embedding = t.name().equals("wte.weight") || t.name().equals("wpe.weight");
+            if (t.shape().length == 2 && !(frozenEmbeddings && embedding)) {
                 builder.add(t.name(), t.shape()[0], t.shape()[1]);
             }
         }
@@ -281,8 +284,9 @@ public final class TrainStepBenchmark {
                 "GPT-2 C=%d L=%d NH=%d T=%d V=%d, B=%d (%d tokens/step), %,d parameters; %s; median (min-max) of %d steps after %d warm-up steps per arm, arms interleaved%n",
                 m.channels(), m.numLayers(), m.numHeads(), m.maxSeqLen(), m.vocabSize(), r.batch(),
                 r.batch() * m.maxSeqLen(), r.params(), r.backend(), r.repeats(), r.warmup()));
-        sb.append("BSR-AdamW masks: random blocks (see --block) on the 2-D weights at the given sparsity; 1-D tensors frozen; "
-                + "their backward computes dW only for active blocks (dX dense)\n\n");
+        sb.append("BSR-AdamW masks: random blocks (see --block) on the 2-D weights at the given sparsity; 1-D tensors frozen"
+                + (r.frozenEmbeddings() ? "; embeddings (wte, wpe) frozen" : "")
+                + "; their backward computes dW only for active blocks (dX dense)\n\n");
         sb.append(String.format(java.util.Locale.ROOT, "%-22s %12s %24s %22s %20s %10s %9s%n", "trainer / optimizer",
                 "active", "step ms", "fwd+bwd ms", "optimizer ms", "tokens/s", "vs dense"));
         for (Arm a : r.arms()) {

@@ -61,7 +61,7 @@ final class TrainStepSpeed {
         GptConfig shape = new GptConfig(CharTokenizer.tasks().vocabSize(), m.maxSeqLen(), m.layers(), m.heads(), m.channels());
         TrainStepBenchmark.Result r = TrainStepBenchmark.run(new TrainStepBenchmark.Config(shape, section.batch(),
                 context.backend().parallelism(), section.warmup(), section.repeats(), section.sparsities(),
-                MaskShape.parse(section.maskShape()).block(), config.seed(), null), progress(context));
+                MaskShape.parse(section.maskShape()).block(), config.seed(), null, false), progress(context));
         String source = "whole training step (TrainStepBenchmark; " + r.params() + " params; B=" + r.batch() + " T="
                 + shape.maxSeqLen() + "; " + section.maskShape() + " masks; " + r.backend() + ")";
         CsvTable.Builder csv = new CsvTable.Builder(SpeedReport.COLUMNS.toArray(String[]::new));
