@@ -9,16 +9,19 @@ import java.util.Map;
 
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.rlcasino.io.arrow.DeltaBasis;
 import org.rlcasino.io.config.QualitySection;
 import org.rlcasino.io.deltas.TensorSelection;
+import org.rlcasino.scoring.MaskBuilder;
 import org.rlcasino.scoring.MaskOptions;
-import org.rlcasino.io.arrow.DeltaBasis;
 
 /**
  * The quality arms' masks, under {@code runs/<name>/masks/}: for each mask method and sparsity the
  * exact top-k mask of the method's scores over the first {@code maskFirstSteps} logged steps of
  * the deltas phase, on the mask-quality section's (first) delta basis, start by default
- * ({@code <method>-<sparsity>.arrow}). (Random-mask arms get their masks from
+ * ({@code <method>-<sparsity>.arrow}), and for each square block structure of {@code maskBlocks}
+ * the top-k of N×N blocks scored by the sum of their entries' scores
+ * ({@code <method>-<N>x<N>-<sparsity>.arrow}). (Random-mask arms get their masks from
  * the trainer, seeded by the arm's seed.)
  */
 final class MasksStage implements Stage {
@@ -53,7 +56,8 @@ final class MasksStage implements Stage {
     @Override
     public String inputs() {
         return ExperimentPlan.json(Map.of("methods", quality.maskMethods(), "sparsities", quality.sparsities(),
-                "firstSteps", quality.maskFirstSteps(), "window", window, "eps", eps, "basis", basis.label()));
+                "firstSteps", quality.maskFirstSteps(), "window", window, "eps", eps, "basis", basis.label(),
+                "blocks", quality.maskBlocks()));
     }
 
     @Override
@@ -87,8 +91,12 @@ final class MasksStage implements Stage {
                 if (arm.mask() == null || Files.exists(dir.resolve(file(arm)))) {
                     continue;
                 }
-                MaskPredictions.mask(scores.get(arm.maskMethod()), MaskOptions.exact(arm.sparsity() / 100), dir.resolve(file(arm)),
-                        Map.of("scores", arm.maskMethod(), "deltas_phase", deltasPhase), allocator, context);
+                MaskOptions exact = MaskOptions.exact(arm.sparsity() / 100);
+                MaskOptions options = arm.maskBlock().equals("element") ? exact : exact.withBuilder(MaskBuilder.Method.BLOCK)
+                        .withBlock(Integer.parseInt(arm.maskBlock().substring(0, arm.maskBlock().indexOf('x'))), false);
+                MaskPredictions.mask(scores.get(arm.maskMethod()), options, dir.resolve(file(arm)),
+                        Map.of("scores", arm.maskMethod(), "deltas_phase", deltasPhase, "structure", arm.maskBlock()),
+                        allocator, context);
             }
         }
         StageRunner.clear(work);

@@ -19,23 +19,32 @@ import org.rlcasino.io.config.QualitySection;
  * @param seed       seed
  * @param mask       mask file relative to the run directory ({@code null} for dense and random: the trainer
  *                   draws the random mask itself from the seed and the density)
+ * @param maskBlock  the mask's structure: {@code element} or a square block {@code NxN} ({@code null} for dense
+ *                   and random)
  */
-public record QualityArm(String name, String group, String optimizer, String maskMethod, double sparsity, long seed, String mask) {
+public record QualityArm(String name, String group, String optimizer, String maskMethod, double sparsity, long seed, String mask,
+                         String maskBlock) {
     /** Every arm of {@code q}, seeds innermost so that arms of one seed finish together. */
     public static List<QualityArm> of(QualitySection q) {
         List<QualityArm> arms = new ArrayList<>();
         for (long seed : q.seeds()) {
             if (q.dense()) {
-                arms.add(new QualityArm("q-dense-s" + seed, "dense", "adamw", null, 0, seed, null));
+                arms.add(new QualityArm("q-dense-s" + seed, "dense", "adamw", null, 0, seed, null, null));
             }
             for (double sp : q.sparsities()) {
                 String s = label(sp);
                 for (String m : q.maskMethods()) {
-                    arms.add(new QualityArm("q-bsr-" + m + "-" + s + "-s" + seed, "bsr " + m + " " + s, "bsr-adamw", m, sp, seed,
-                            MasksStage.NAME + "/" + m + "-" + s + ".arrow"));
+                    for (String b : q.maskBlocks()) {
+                        // element masks keep the names they had before block structures existed
+                        String structure = b.equals("element") ? "" : b + "-";
+                        String group = b.equals("element") ? "bsr " + m + " " + s : "bsr " + m + " " + b + " " + s;
+                        arms.add(new QualityArm("q-bsr-" + m + "-" + structure + s + "-s" + seed, group, "bsr-adamw", m, sp,
+                                seed, MasksStage.NAME + "/" + m + "-" + structure + s + ".arrow", b));
+                    }
                 }
                 if (q.random()) {
-                    arms.add(new QualityArm("q-random-" + s + "-s" + seed, "random " + s, "random-mask", null, sp, seed, null));
+                    arms.add(new QualityArm("q-random-" + s + "-s" + seed, "random " + s, "random-mask", null, sp, seed, null,
+                            null));
                 }
             }
         }
@@ -60,17 +69,18 @@ public record QualityArm(String name, String group, String optimizer, String mas
             long seed = p.seed() != null ? p.seed() : configSeed;
             MaskSection m = p.mask();
             switch (p.optimizer()) {
-                case "adamw" -> arms.add(new QualityArm(p.name(), "dense", "adamw", null, 0, seed, null));
+                case "adamw" -> arms.add(new QualityArm(p.name(), "dense", "adamw", null, 0, seed, null, null));
                 case "bsr-adamw" -> {
                     if (m != null && m.sparsity() != null && m.fromPhase() != null) {
                         String s = label(m.sparsity());
-                        arms.add(new QualityArm(p.name(), "bsr " + m.scorer() + " " + s, "bsr-adamw", m.scorer(), m.sparsity(), seed, null));
+                        arms.add(new QualityArm(p.name(), "bsr " + m.scorer() + " " + s, "bsr-adamw", m.scorer(), m.sparsity(), seed, null,
+                                "element"));
                     }
                 }
                 case "random-mask" -> {
                     if (m != null && m.sparsity() != null) {
                         String s = label(m.sparsity());
-                        arms.add(new QualityArm(p.name(), "random " + s, "random-mask", null, m.sparsity(), seed, null));
+                        arms.add(new QualityArm(p.name(), "random " + s, "random-mask", null, m.sparsity(), seed, null, null));
                     }
                 }
                 default -> { }

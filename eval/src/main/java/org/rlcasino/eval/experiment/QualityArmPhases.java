@@ -24,8 +24,9 @@ final class QualityArmPhases {
     static PhaseSection phase(QualityArm arm, QualitySection quality, PhaseSection from, Path runDir) {
         MaskSection mask = switch (arm.optimizer()) {
             case "adamw" -> null;
+            // a block mask's gradient blocks are its own blocks; an element mask's the default cover
             case "bsr-adamw" -> new MaskSection(runDir.resolve(arm.mask()).toString(), null, null, null, null, null, null, null,
-                    null, null);
+                    null, "element".equals(arm.maskBlock()) ? null : arm.maskBlock());
             case "random-mask" -> new MaskSection(null, null, null, null, null, arm.sparsity(), null, arm.seed(), null, null);
             default -> throw new IllegalStateException("unknown arm optimizer " + arm.optimizer());
         };

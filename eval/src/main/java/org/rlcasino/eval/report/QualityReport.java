@@ -126,6 +126,39 @@ public final class QualityReport {
                 + String.join("; ", parts) + " — ours **" + verdict + "**." + random;
     }
 
+    /**
+     * Block masks against the element mask of the same method and sparsity (groups {@code bsr <method>
+     * <N>x<N> <sparsity>} vs {@code bsr <method> <sparsity>}), with the rule of {@link #comparison()}:
+     * equal when the means differ by at most the larger of the two standard deviations; empty when the
+     * run has no block-mask arm.
+     */
+    public String blockComparison() {
+        List<String> parts = new ArrayList<>();
+        int equal = 0;
+        for (String g : groups()) {
+            String[] w = g.split(" ");
+            if (w.length != 4 || !w[0].equals("bsr") || !w[2].matches("\\d+x\\d+")) {
+                continue;
+            }
+            String element = "bsr " + w[1] + " " + w[3];
+            if (!accuracy.containsKey(element)) {
+                continue;
+            }
+            Stat b = accuracy(g);
+            Stat e = accuracy(element);
+            double tolerance = Math.max(b.std(), e.std());
+            String verdict = b.mean() > e.mean() + tolerance ? "better" : b.mean() < e.mean() - tolerance ? "worse"
+                    : "equal within seed spread";
+            equal += verdict.startsWith("equal") ? 1 : 0;
+            parts.add(String.format(Locale.ROOT, "%s %.3f vs element %.3f (%s)", g, b.mean(), e.mean(), verdict));
+        }
+        if (parts.isEmpty()) {
+            return "";
+        }
+        return "Block masks vs the element mask built from the same scores: " + String.join("; ", parts) + " — "
+                + equal + " of " + parts.size() + " equal within seed spread.";
+    }
+
     /** Writes the grouped bar plot and the training curves; returns the plot base names. */
     public List<String> plot(Path dir) throws IOException {
         List<String> groups = groups();

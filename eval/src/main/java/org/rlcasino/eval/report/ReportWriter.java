@@ -123,6 +123,9 @@ public final class ReportWriter {
             blocks.add(new Paragraph("Sources: [" + q + "](" + q + ")" + (Files.isRegularFile(runDir.resolve(c))
                     ? ", [" + c + "](" + c + ")" : "") + "."));
             blocks.add(new Paragraph(r.comparison()));
+            if (!r.blockComparison().isEmpty()) {
+                blocks.add(new Paragraph(r.blockComparison()));
+            }
         }
         if (sections.isEmpty()) {
             blocks.add(new Paragraph("No finished result stage (mask-quality, speed, quality) in this run yet."));

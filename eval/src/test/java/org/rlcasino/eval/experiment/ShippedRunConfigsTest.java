@@ -19,7 +19,8 @@ class ShippedRunConfigsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"paper-table2.json", "paper-speed.json", "paper-quality.json", "external-checkpoints.json"})
+    @ValueSource(strings = {"paper-table2.json", "paper-speed.json", "paper-quality.json", "external-checkpoints.json",
+            "block-vs-element.json"})
     void loadsAndPlans(String file) {
         assertThat(plan(file).stages()).isNotEmpty();
     }
@@ -34,5 +35,8 @@ class ShippedRunConfigsTest {
         assertThat(quality.stageNames()).hasSize(2 + 1 + 5 * 9 + 1);
         assertThat(quality.stageNames()).startsWith("sft", "grpo", "masks").endsWith("quality");
         assertThat(quality.config().phases()).hasSize(2 + 45);
+        // 3 seeds × (dense + 3 mask structures + random)
+        assertThat(plan("block-vs-element.json").stageNames()).startsWith("sft", "warm", "mask-quality", "masks")
+                .endsWith("quality", "speed").hasSize(4 + 3 * 5 + 2);
     }
 }

@@ -2,6 +2,7 @@ package org.rlcasino.io.config;
 
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The quality comparison (the paper's Figure 2): RL arms that all start from the final checkpoint
@@ -19,10 +20,17 @@ import java.util.Set;
  * @param seeds         seeds; every arm runs once per seed (default 0, 1, 2)
  * @param dense         include the dense AdamW arm (default true)
  * @param random        include the random-mask arm at each sparsity (default true)
+ * @param maskBlocks    structures of the sparse arms' masks, each {@code element} (exact top-k of the entries) or
+ *                      {@code NxN} (top-k of N×N blocks scored by the sum of their entries' scores, as
+ *                      {@code casino mask --builder block}); every method × sparsity runs once per structure
+ *                      (default {@code element})
  */
 public record QualitySection(String from, String base, String kind, Integer steps, List<Double> sparsities,
                              List<String> maskMethods, Integer maskFirstSteps, List<Long> seeds, Boolean dense,
-                             Boolean random) {
+                             Boolean random, List<String> maskBlocks) {
+    /** A square block structure of {@link #maskBlocks}. */
+    private static final Pattern SQUARE = Pattern.compile("([1-9][0-9]{0,3})x\\1");
+
     public QualitySection {
         if (from == null || from.isBlank()) {
             throw new IllegalArgumentException("from is required: the phase whose final checkpoint the arms start from");
@@ -56,6 +64,19 @@ public record QualitySection(String from, String base, String kind, Integer step
         }
         if (Set.copyOf(seeds).size() != seeds.size()) {
             throw new IllegalArgumentException("seeds lists a seed twice: " + seeds);
+        }
+        maskBlocks = maskBlocks == null ? List.of("element") : List.copyOf(maskBlocks);
+        if (maskBlocks.isEmpty()) {
+            throw new IllegalArgumentException("maskBlocks must list at least one of element, 16x16, 32x32, …");
+        }
+        for (String b : maskBlocks) {
+            if (!b.equals("element") && !SQUARE.matcher(b).matches()) {
+                throw new IllegalArgumentException("maskBlocks: '" + b + "' is neither element nor a square block NxN (16x16, "
+                        + "32x32, 64x64)");
+            }
+        }
+        if (Set.copyOf(maskBlocks).size() != maskBlocks.size()) {
+            throw new IllegalArgumentException("maskBlocks lists a structure twice: " + maskBlocks);
         }
         dense = dense == null || dense;
         random = random == null || random;

@@ -39,6 +39,7 @@ class ExperimentSectionTest {
         assertThat(q.kind()).isEqualTo("grpo");
         assertThat(q.sparsities()).containsExactly(97.5);
         assertThat(q.maskMethods()).containsExactly("magnitude");
+        assertThat(q.maskBlocks()).containsExactly("element");
         assertThat(q.seeds()).containsExactly(0L, 1L, 2L);
         assertThat(q.dense()).isTrue();
         assertThat(q.random()).isTrue();
@@ -72,6 +73,10 @@ class ExperimentSectionTest {
         assertThatThrownBy(() -> parse("{\"checkpoints\": \"c\", \"deltasPhase\": \"grpo\"}")).hasMessageContaining("deltasPhase goes with training");
         assertThatThrownBy(() -> parse("{\"quality\": {\"from\": \"a\", \"steps\": 1, \"maskMethods\": [], \"dense\": false, \"random\": false}}"))
                 .hasMessageContaining("quality has no arm");
+        assertThatThrownBy(() -> parse("{\"quality\": {\"from\": \"a\", \"steps\": 1, \"maskBlocks\": [\"16x32\"]}}"))
+                .hasMessageContaining("maskBlocks: '16x32' is neither element nor a square block");
+        assertThatThrownBy(() -> parse("{\"quality\": {\"from\": \"a\", \"steps\": 1, \"maskBlocks\": [\"8x8\", \"8x8\"]}}"))
+                .hasMessageContaining("maskBlocks lists a structure twice");
         assertThatThrownBy(() -> parse("{\"speed\": {\"params\": 10}}")).hasMessageContaining("params must be in");
         assertThatThrownBy(() -> parse("{\"speed\": {\"csv\": \" \"}}")).hasMessageContaining("csv must name a file");
         assertThatThrownBy(() -> parse("{\"speed\": {}, \"plots\": true}")).hasMessageContaining("unknown key 'plots' at $.experiment");
