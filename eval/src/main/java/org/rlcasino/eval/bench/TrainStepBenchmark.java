@@ -106,9 +106,12 @@ public final class TrainStepBenchmark {
      * @param tokensPerSecond tokens / median step
      * @param speedupVsDense  dense median step / this median step
      * @param gradientBlockFill share of the 2-D weights' blocks whose gradient the backward computes (1 for dense)
+     * @param forward         the forward pass (zeroing gradients included)
+     * @param backward        the backward pass (input and weight gradients)
      */
     public record Arm(String optimizer, double sparsity, long active, Timing step, Timing forwardBackward,
-                      Timing optimizerStep, double tokensPerSecond, double speedupVsDense, double gradientBlockFill) {}
+                      Timing optimizerStep, double tokensPerSecond, double speedupVsDense, double gradientBlockFill,
+                      Timing forward, Timing backward) {}
 
     /**
      * PyTorch's figures (or why there are none).
@@ -186,6 +189,8 @@ public final class TrainStepBenchmark {
             }
             progress.end();
             double[][] fb = new double[n][config.repeats()];
+            double[][] fwd = new double[n][config.repeats()];
+            double[][] bwd = new double[n][config.repeats()];
             double[][] opt = new double[n][config.repeats()];
             double[][] total = new double[n][config.repeats()];
             progress.begin("timing", (long) config.repeats() * n);
@@ -193,9 +198,11 @@ public final class TrainStepBenchmark {
                 for (int k = 0; k < n; k++) {
                     int a = (k + r) % n;
                     long[] t = step(models.get(a), optimizers.get(a), input, targets, dLogProbs, config.batch(), shape.maxSeqLen());
-                    fb[a][r] = (t[1] - t[0]) / 1e6;
-                    opt[a][r] = (t[2] - t[1]) / 1e6;
-                    total[a][r] = (t[2] - t[0]) / 1e6;
+                    fwd[a][r] = (t[1] - t[0]) / 1e6;
+                    bwd[a][r] = (t[2] - t[1]) / 1e6;
+                    fb[a][r] = (t[2] - t[0]) / 1e6;
+                    opt[a][r] = (t[3] - t[2]) / 1e6;
+                    total[a][r] = (t[3] - t[0]) / 1e6;
                     progress.advance();
                 }
             }
@@ -206,7 +213,7 @@ public final class TrainStepBenchmark {
                 arms.add(new Arm(a == 0 ? "adamw" : "bsr-adamw", sparsity.get(a), active.get(a), step,
                         Timing.of(fb[a]), Timing.of(opt[a]), tokens / (step.medianMs() / 1e3),
                         denseMedian / step.medianMs(), models.get(a).gradientMask() == null ? 1.0
-                        : models.get(a).gradientMask().blockFill()));
+                        : models.get(a).gradientMask().blockFill(), Timing.of(fwd[a]), Timing.of(bwd[a])));
             }
         } finally {
             models.forEach(GptModel::close);
@@ -233,17 +240,18 @@ public final class TrainStepBenchmark {
         return model;
     }
 
-    /** One training step; returns the times before forward, after backward, after the optimizer. */
+    /** One training step; returns the times before forward, after forward, after backward, after the optimizer. */
     private static long[] step(GptModel model, Optimizer optimizer, int[] input, int[] targets, float[] dLogProbs,
                                int batch, int seqLen) {
         long t0 = System.nanoTime();
         model.zeroGradients();
         model.forward(input, targets, batch, seqLen);
-        model.backward(dLogProbs);
         long t1 = System.nanoTime();
-        optimizer.step(model.parameters(), model.gradients());
+        model.backward(dLogProbs);
         long t2 = System.nanoTime();
-        return new long[] {t0, t1, t2};
+        optimizer.step(model.parameters(), model.gradients());
+        long t3 = System.nanoTime();
+        return new long[] {t0, t1, t2, t3};
     }
 
     /** The 2-D tensors of {@code layout} (the ones a block mask covers; without wte/wpe if {@code frozenEmbeddings}). */
@@ -287,13 +295,13 @@ public final class TrainStepBenchmark {
         sb.append("BSR-AdamW masks: random blocks (see --block) on the 2-D weights at the given sparsity; 1-D tensors frozen"
                 + (r.frozenEmbeddings() ? "; embeddings (wte, wpe) frozen" : "")
                 + "; their backward computes dW only for active blocks (dX dense)\n\n");
-        sb.append(String.format(java.util.Locale.ROOT, "%-22s %12s %24s %22s %20s %10s %9s%n", "trainer / optimizer",
-                "active", "step ms", "fwd+bwd ms", "optimizer ms", "tokens/s", "vs dense"));
+        sb.append(String.format(java.util.Locale.ROOT, "%-22s %12s %24s %22s %10s %10s %20s %10s %9s %8s%n", "trainer / optimizer",
+                "active", "step ms", "fwd+bwd ms", "fwd ms", "bwd ms", "optimizer ms", "tokens/s", "vs dense", "dW fill"));
         for (Arm a : r.arms()) {
             String name = a.sparsity() == 0 ? "java adamw" : String.format(java.util.Locale.ROOT, "java bsr-adamw %.4g%%", a.sparsity());
-            sb.append(String.format(java.util.Locale.ROOT, "%-22s %,12d %24s %22s %20s %10.0f %8.3fx%n", name, a.active(),
-                    timing(a.step()), timing(a.forwardBackward()), timing(a.optimizerStep()), a.tokensPerSecond(),
-                    a.speedupVsDense()));
+            sb.append(String.format(java.util.Locale.ROOT, "%-22s %,12d %24s %22s %10.1f %10.1f %20s %10.0f %8.3fx %7.1f%%%n", name,
+                    a.active(), timing(a.step()), timing(a.forwardBackward()), a.forward().medianMs(), a.backward().medianMs(),
+                    timing(a.optimizerStep()), a.tokensPerSecond(), a.speedupVsDense(), 100 * a.gradientBlockFill()));
         }
         Torch t = r.torch();
         if (t != null) {
