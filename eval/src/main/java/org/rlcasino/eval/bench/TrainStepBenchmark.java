@@ -108,10 +108,12 @@ public final class TrainStepBenchmark {
      * @param gradientBlockFill share of the 2-D weights' blocks whose gradient the backward computes (1 for dense)
      * @param forward         the forward pass (zeroing gradients included)
      * @param backward        the backward pass (input and weight gradients)
+     * @param backwardInputMs mean time per step of the backward's input-gradient launches (dX chain)
+     * @param backwardParameterMs mean time per step of its parameter-gradient launches (dW, bias, LayerNorm, embedding)
      */
     public record Arm(String optimizer, double sparsity, long active, Timing step, Timing forwardBackward,
                       Timing optimizerStep, double tokensPerSecond, double speedupVsDense, double gradientBlockFill,
-                      Timing forward, Timing backward) {}
+                      Timing forward, Timing backward, double backwardInputMs, double backwardParameterMs) {}
 
     /**
      * PyTorch's figures (or why there are none).
@@ -193,6 +195,7 @@ public final class TrainStepBenchmark {
             double[][] bwd = new double[n][config.repeats()];
             double[][] opt = new double[n][config.repeats()];
             double[][] total = new double[n][config.repeats()];
+            models.forEach(m -> m.timeBackward(true));
             progress.begin("timing", (long) config.repeats() * n);
             for (int r = 0; r < config.repeats(); r++) {
                 for (int k = 0; k < n; k++) {
@@ -213,7 +216,9 @@ public final class TrainStepBenchmark {
                 arms.add(new Arm(a == 0 ? "adamw" : "bsr-adamw", sparsity.get(a), active.get(a), step,
                         Timing.of(fb[a]), Timing.of(opt[a]), tokens / (step.medianMs() / 1e3),
                         denseMedian / step.medianMs(), models.get(a).gradientMask() == null ? 1.0
-                        : models.get(a).gradientMask().blockFill(), Timing.of(fwd[a]), Timing.of(bwd[a])));
+                        : models.get(a).gradientMask().blockFill(), Timing.of(fwd[a]), Timing.of(bwd[a]),
+                        models.get(a).backwardSplitNanos()[0] / 1e6 / config.repeats(),
+                        models.get(a).backwardSplitNanos()[1] / 1e6 / config.repeats()));
             }
         } finally {
             models.forEach(GptModel::close);
@@ -295,13 +300,15 @@ public final class TrainStepBenchmark {
         sb.append("BSR-AdamW masks: random blocks (see --block) on the 2-D weights at the given sparsity; 1-D tensors frozen"
                 + (r.frozenEmbeddings() ? "; embeddings (wte, wpe) frozen" : "")
                 + "; their backward computes dW only for active blocks (dX dense)\n\n");
-        sb.append(String.format(java.util.Locale.ROOT, "%-22s %12s %24s %22s %10s %10s %20s %10s %9s %8s%n", "trainer / optimizer",
-                "active", "step ms", "fwd+bwd ms", "fwd ms", "bwd ms", "optimizer ms", "tokens/s", "vs dense", "dW fill"));
+        sb.append(String.format(java.util.Locale.ROOT, "%-22s %12s %24s %22s %8s %8s %8s %8s %20s %10s %9s %8s%n",
+                "trainer / optimizer", "active", "step ms", "fwd+bwd ms", "fwd ms", "bwd ms", "bwd dX", "bwd dW", "optimizer ms",
+                "tokens/s", "vs dense", "dW fill"));
         for (Arm a : r.arms()) {
             String name = a.sparsity() == 0 ? "java adamw" : String.format(java.util.Locale.ROOT, "java bsr-adamw %.4g%%", a.sparsity());
-            sb.append(String.format(java.util.Locale.ROOT, "%-22s %,12d %24s %22s %10.1f %10.1f %20s %10.0f %8.3fx %7.1f%%%n", name,
-                    a.active(), timing(a.step()), timing(a.forwardBackward()), a.forward().medianMs(), a.backward().medianMs(),
-                    timing(a.optimizerStep()), a.tokensPerSecond(), a.speedupVsDense(), 100 * a.gradientBlockFill()));
+            sb.append(String.format(java.util.Locale.ROOT, "%-22s %,12d %24s %22s %8.1f %8.1f %8.1f %8.1f %20s %10.0f %8.3fx %7.1f%%%n",
+                    name, a.active(), timing(a.step()), timing(a.forwardBackward()), a.forward().medianMs(),
+                    a.backward().medianMs(), a.backwardInputMs(), a.backwardParameterMs(), timing(a.optimizerStep()),
+                    a.tokensPerSecond(), a.speedupVsDense(), 100 * a.gradientBlockFill()));
         }
         Torch t = r.torch();
         if (t != null) {

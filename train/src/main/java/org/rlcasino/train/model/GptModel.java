@@ -54,6 +54,8 @@ public final class GptModel implements AutoCloseable {
     private boolean backwardReady;
     /** Which parameter gradients the backward computes; null = all (the dense path). */
     private GradientMask gradientMask;
+    /** With {@link #timeBackward}: nanoseconds in {input-gradient, parameter-gradient} launches; else null. */
+    private long[] backwardSplit;
 
     public GptModel(GptConfig config, Backend backend) {
         if (config == null || backend == null) {
@@ -225,9 +227,31 @@ public final class GptModel implements AutoCloseable {
                     + w.dlogp.length + "), got " + (dLogProbs == null ? "null" : dLogProbs.length));
         }
         System.arraycopy(dLogProbs, 0, w.dlogp, 0, dLogProbs.length);
-        for (KernelLaunch launch : w.backward) {
-            launch.launch();
+        if (backwardSplit == null) {
+            for (KernelLaunch launch : w.backward) {
+                launch.launch();
+            }
+            return;
         }
+        for (int i = 0; i < w.backward.size(); i++) {
+            long t0 = System.nanoTime();
+            w.backward.get(i).launch();
+            backwardSplit[w.parameterGradient.get(i) ? 1 : 0] += System.nanoTime() - t0;
+        }
+    }
+
+    /**
+     * Starts (or, with {@code false}, stops) timing the backward's launches in two sums: those that
+     * write input gradients (dX: the chain to lower layers) and those that write parameter gradients
+     * (dW, bias, LayerNorm and embedding gradients). One {@code nanoTime} pair per launch; off by default.
+     */
+    public void timeBackward(boolean on) {
+        backwardSplit = on ? new long[2] : null;
+    }
+
+    /** Nanoseconds spent so far in {input-gradient, parameter-gradient} launches since {@link #timeBackward}; null when off. */
+    public long[] backwardSplitNanos() {
+        return backwardSplit == null ? null : backwardSplit.clone();
     }
 
     @Override
@@ -352,6 +376,8 @@ public final class GptModel implements AutoCloseable {
         final float[] datt;         // (B, NH, T, T)
         final List<KernelLaunch> forward = new ArrayList<>();
         final List<KernelLaunch> backward = new ArrayList<>();
+        /** Per launch of {@link #backward}: whether it writes parameter gradients (else input gradients). */
+        final List<Boolean> parameterGradient = new ArrayList<>();
 
         Workspace(int batch, int seqLen) {
             this.batch = batch;
@@ -402,6 +428,15 @@ public final class GptModel implements AutoCloseable {
 
         private void add(List<KernelLaunch> list, KernelCall call) {
             list.add(backend.prepare(call));
+            if (list == backward) {
+                parameterGradient.add(false);
+            }
+        }
+
+        /** A backward launch that writes parameter gradients (weight, bias, LayerNorm or embedding). */
+        private void addParameterGradient(KernelCall call) {
+            backward.add(backend.prepare(call));
+            parameterGradient.add(true);
         }
 
         private void prepareForward(int n, int c, int v, int nh, int layers) {
@@ -493,7 +528,7 @@ public final class GptModel implements AutoCloseable {
                         o.ln1W[l], o.ln1B[l], LayerNormKernels.F_ACCUMULATE));
             }
             if (computes("wte.weight") || computes("wpe.weight")) { // both tables in one kernel: skipped only when both are frozen
-                add(backward, KernelCall.builder("gpt.embedding_backward", Kernel.EMBEDDING_BACKWARD)
+                addParameterGradient(KernelCall.builder("gpt.embedding_backward", Kernel.EMBEDDING_BACKWARD)
                         .state(g).input(dresidual).input(tokens).constant(positions)
                         .constant(EmbeddingKernels.dims(n, c, o.wte, o.wpe)).grain(rowGrain(n)).over(c));
             }
@@ -503,16 +538,16 @@ public final class GptModel implements AutoCloseable {
         private void weightGradient(String task, String tensor, float[] a, float[] b, int[] dims) {
             GradientMask.TensorGradient plan = gradientMask == null ? null : gradientMask.of(tensor);
             if (plan == null || plan.kind() == GradientMask.Kind.DENSE) {
-                add(backward, MatmulCalls.tn(task, gradients, a, b, dims));
+                addParameterGradient(MatmulCalls.tn(task, gradients, a, b, dims));
             } else if (plan.kind() == GradientMask.Kind.BLOCKS) {
-                add(backward, MatmulCalls.blockSparseTn(task, gradients, a, b, plan.blocks(), dims));
+                addParameterGradient(MatmulCalls.blockSparseTn(task, gradients, a, b, plan.blocks(), dims));
             }
         }
 
         /** {@code db (+)= column sums of dy} of {@code tensor}, unless it is frozen. */
         private void biasGradient(String task, String tensor, float[] dy, int[] dims) {
             if (computes(tensor)) {
-                add(backward, MatmulCalls.columnSum(task, gradients, dy, dims));
+                addParameterGradient(MatmulCalls.columnSum(task, gradients, dy, dims));
             }
         }
 
@@ -531,9 +566,9 @@ public final class GptModel implements AutoCloseable {
                                              float[] rstd, int n, int c, int w, int b, int flags) {
             int[] dims = LayerNormKernels.dims(n, c, w, b, flags);
             if (computes(norm + ".weight") || computes(norm + ".bias")) {
-                backward.add(backend.prepare(KernelCall.builder(task + "_dw", Kernel.LAYER_NORM_BACKWARD_PARAMS)
+                addParameterGradient(KernelCall.builder(task + "_dw", Kernel.LAYER_NORM_BACKWARD_PARAMS)
                         .state(gradients).input(dy).input(x).input(mean).input(rstd).constant(dims)
-                        .grain(rowGrain(3L * n)).over(c)));
+                        .grain(rowGrain(3L * n)).over(c));
             }
             KernelCall.Builder builder = KernelCall.builder(task + "_dx", Kernel.LAYER_NORM_BACKWARD_INPUT);
             builder = flags == 0 ? builder.output(dx) : builder.state(dx);

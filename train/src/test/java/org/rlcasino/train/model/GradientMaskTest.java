@@ -143,6 +143,29 @@ class GradientMaskTest {
     }
 
     @Test
+    void theBackwardCanBeTimedInInputAndParameterGradientLaunches() {
+        try (JvmBackend backend = new JvmBackend(1, 1 << 14); GptModel model = new GptModel(CONFIG, backend)) {
+            model.initialize(3);
+            assertThat(model.backwardSplitNanos()).isNull();
+            int n = 2 * 6;
+            model.timeBackward(true);
+            model.forward(new int[n], new int[n], 2, 6);
+            model.backward(new float[n]);
+            long[] dense = model.backwardSplitNanos();
+            assertThat(dense[0]).isPositive();
+            assertThat(dense[1]).isPositive();
+            model.restrictGradients(GradientMask.fromActive(CONFIG.layout(), Map.of(), 16, 16));
+            model.timeBackward(true);
+            model.forward(new int[n], new int[n], 2, 6);
+            model.backward(new float[n]);
+            assertThat(model.backwardSplitNanos()[0]).isPositive();
+            assertThat(model.backwardSplitNanos()[1]).isZero(); // every tensor frozen: no parameter-gradient launch
+            model.timeBackward(false);
+            assertThat(model.backwardSplitNanos()).isNull();
+        }
+    }
+
+    @Test
     void badMasksAreRefusedNamingTheTensor() {
         ParameterLayout layout = CONFIG.layout();
         assertThatThrownBy(() -> GradientMask.fromActive(layout, Map.of("h.9.attn.c_attn.weight", new int[] {0}), 16, 16))
