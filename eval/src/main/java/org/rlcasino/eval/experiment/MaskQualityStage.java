@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -33,6 +34,7 @@ import org.rlcasino.scoring.compare.MaskOverlap;
  */
 final class MaskQualityStage implements Stage {
     static final String NAME = "mask-quality";
+    private static final String ELEMENT = "element";
 
     private final MaskQualitySection section;
     private final String deltasStage;
@@ -133,38 +135,60 @@ final class MaskQualityStage implements Stage {
                 }
             }
             List<Integer> used = predictions.getFirst().used();
-            int masksPerSparsity = predictions.size() + 2 + (baselineScores == null ? 0 : 1);
+            int masksPerSparsity = predictions.size() + 2 + (baselineScores == null ? 0 : 1);  // progress: one unit per predictor
             try (StageContext.Progress bar = context.progress().begin("masks",
                     (long) section.sparsities().size() * masksPerSparsity)) {
                 for (double sparsity : section.sparsities()) {
                     Path truthMask = work.resolve("truth.arrow");
                     MaskOptions exact = MaskOptions.exact(sparsity / 100);
-                    MaskBuilder.Report truthReport = MaskPredictions.mask(truthScores, exact, truthMask,
-                            Map.of("mask", "truth", "truth_source", truth), allocator, context);
+                    MaskPredictions.mask(truthScores, exact, truthMask, Map.of("mask", "truth", "truth_source", truth),
+                            allocator, context);
                     bar.advance(1);
+                    Map<String, Path> blockTruths = new LinkedHashMap<>();
+                    for (String b : section.blocks()) {
+                        Path blockTruth = work.resolve("truth-" + b + ".arrow");
+                        MaskPredictions.mask(truthScores, blockMask(exact, b), blockTruth,
+                                Map.of("mask", "truth", "truth_source", truth, "structure", b), allocator, context);
+                        blockTruths.put(b, blockTruth);
+                    }
                     for (Prediction p : predictions) {
                         Path mask = work.resolve("mask-" + p.method() + "-" + p.basis() + ".arrow");
                         MaskBuilder.Report report = MaskPredictions.mask(p.scores(), exact, mask,
                                 Map.of("scores", p.method(), "basis", p.basis().label()), allocator, context);
-                        row(csv, sparsity, p.method(), p.basis().label(), MaskComparison.compare(mask, truthMask, allocator,
-                                MaskComparison.Progress.NONE), report, p.used(), truth);
+                        row(csv, sparsity, p.method(), p.basis().label(), ELEMENT, ELEMENT, MaskComparison.compare(mask,
+                                truthMask, allocator, MaskComparison.Progress.NONE), report, p.used(), truth);
                         Files.delete(mask);
+                        for (Map.Entry<String, Path> b : blockTruths.entrySet()) {
+                            MaskBuilder.Report blockReport = MaskPredictions.mask(p.scores(), blockMask(exact, b.getKey()), mask,
+                                    Map.of("scores", p.method(), "basis", p.basis().label(), "structure", b.getKey()),
+                                    allocator, context);
+                            for (String truthStructure : List.of(ELEMENT, b.getKey())) {
+                                Path against = truthStructure.equals(ELEMENT) ? truthMask : b.getValue();
+                                row(csv, sparsity, p.method(), p.basis().label(), b.getKey(), truthStructure,
+                                        MaskComparison.compare(mask, against, allocator, MaskComparison.Progress.NONE), blockReport,
+                                        p.used(), truth);
+                            }
+                            Files.delete(mask);
+                        }
                         bar.advance(1);
+                    }
+                    for (Path blockTruth : blockTruths.values()) {
+                        Files.delete(blockTruth);
                     }
                     Path random = work.resolve("mask-random.arrow");
                     MaskBuilder.Report randomReport = MaskPredictions.mask(truthScores,
                             exact.withBuilder(MaskBuilder.Method.RANDOM).withSeed(randomSeed), random, Map.of("mask", "random"),
                             allocator, context);
-                    row(csv, sparsity, MaskQualityReport.RANDOM, "", MaskComparison.compare(random, truthMask, allocator,
-                            MaskComparison.Progress.NONE), randomReport, used, truth);
+                    row(csv, sparsity, MaskQualityReport.RANDOM, "", ELEMENT, ELEMENT, MaskComparison.compare(random, truthMask,
+                            allocator, MaskComparison.Progress.NONE), randomReport, used, truth);
                     bar.advance(1);
                     Files.delete(random);
                     if (baselineScores != null) {
                         Path baseline = work.resolve("mask-seed-baseline.arrow");
                         MaskBuilder.Report baselineReport = MaskPredictions.mask(baselineScores, exact, baseline,
                                 Map.of("mask", "truth of " + seedBaselineStage), allocator, context);
-                        row(csv, sparsity, MaskQualityReport.SEED_BASELINE, "", MaskComparison.compare(baseline, truthMask,
-                                allocator, MaskComparison.Progress.NONE), baselineReport, used, truth);
+                        row(csv, sparsity, MaskQualityReport.SEED_BASELINE, "", ELEMENT, ELEMENT, MaskComparison.compare(baseline,
+                                truthMask, allocator, MaskComparison.Progress.NONE), baselineReport, used, truth);
                         Files.delete(baseline);
                         bar.advance(1);
                     }
@@ -191,12 +215,19 @@ final class MaskQualityStage implements Stage {
         }
     }
 
-    private static void row(CsvTable.Builder csv, double sparsity, String method, String basis, MaskComparison.Result r,
-                            MaskBuilder.Report report, List<Integer> used, String truth) {
+    /** The exact options as the block builder's: top-k of N×N blocks by the sum of their entries' scores. */
+    private static MaskOptions blockMask(MaskOptions exact, String structure) {
+        return exact.withBuilder(MaskBuilder.Method.BLOCK).withBlock(Integer.parseInt(structure.substring(0, structure.indexOf('x'))),
+                false);
+    }
+
+    private static void row(CsvTable.Builder csv, double sparsity, String method, String basis, String structure,
+                            String truthStructure, MaskComparison.Result r, MaskBuilder.Report report, List<Integer> used,
+                            String truth) {
         MaskOverlap t = r.total();
         double kept = Math.max(1, report.kept());
-        csv.row(sparsity, method, basis, t.jaccard(), t.randomJaccard(), t.countA(), t.countB(), t.intersection(), t.size(),
-                used.size(), used.isEmpty() ? "" : used.getFirst() + ":" + used.getLast(), truth, report.tiedAtCut() / kept,
-                report.tiedZeros() / kept);
+        csv.row(sparsity, method, basis, structure, truthStructure, t.jaccard(), t.randomJaccard(), t.countA(), t.countB(),
+                t.intersection(), t.size(), used.size(), used.isEmpty() ? "" : used.getFirst() + ":" + used.getLast(), truth,
+                report.tiedAtCut() / kept, report.tiedZeros() / kept);
     }
 }

@@ -23,7 +23,8 @@ public final class MaskQualityReport {
     public static final String RANDOM = "random";
     public static final String SEED_BASELINE = "seed-baseline";
     /** Columns of {@value #CSV}. */
-    public static final List<String> COLUMNS = List.of("sparsity", "method", "basis", "jaccard", "random_expected",
+    public static final List<String> COLUMNS = List.of("sparsity", "method", "basis", "structure", "truth_structure",
+            "jaccard", "random_expected",
             "kept_predicted", "kept_truth", "intersection", "total", "steps_used", "step_range", "truth", "tie_share",
             "tied_zero_share");
     static final String PLOT = "mask-quality";
@@ -52,7 +53,8 @@ public final class MaskQualityReport {
         for (List<String> row : table.rows()) {
             double sp = table.number(row, "sparsity");
             String method = table.text(row, "method");
-            String label = label(method, table.text(row, "basis"));
+            String label = label(method, table.text(row, "basis"), table.text(row, "structure"),
+                    table.text(row, "truth_structure"));
             s.add(sp);
             m.add(label);
             jaccard.computeIfAbsent(sp, k -> new LinkedHashMap<>()).put(label, table.number(row, "jaccard"));
@@ -68,8 +70,16 @@ public final class MaskQualityReport {
         predictors.addAll(m);
     }
 
-    private String label(String method, String basis) {
-        return basis.isEmpty() || bases.size() < 2 ? method : method + " (" + basis + ")";
+    /** {@code method (basis) NxN vs NxN truth}: the basis when the table has several, the structures when not elements. */
+    private String label(String method, String basis, String structure, String truthStructure) {
+        String label = basis.isEmpty() || bases.size() < 2 ? method : method + " (" + basis + ")";
+        if (!structure.equals("element")) {
+            label += " " + structure + " blocks";
+        }
+        if (!truthStructure.equals("element")) {
+            label += " vs " + truthStructure + " truth";
+        }
+        return label;
     }
 
     public static MaskQualityReport read(Path csv) throws IOException {
@@ -95,11 +105,17 @@ public final class MaskQualityReport {
         return jaccard.values().stream().anyMatch(row -> row.containsKey(SEED_BASELINE));
     }
 
-    /** The best predictor at {@code sparsity} (highest Jaccard; ties: first in table order). */
+    /**
+     * The best predictor at {@code sparsity} against the element truth (highest Jaccard; ties: first in
+     * table order); rows against a block truth answer another question and never count.
+     */
     public String best(double sparsity) {
         String best = null;
         double value = Double.NEGATIVE_INFINITY;
         for (String m : predictors) {
+            if (m.contains(" vs ")) {
+                continue;
+            }
             Double j = jaccard.get(sparsity).get(m);
             if (j != null && j > value) {
                 value = j;
@@ -140,7 +156,8 @@ public final class MaskQualityReport {
             sb.append("| ").append(m).append(" |");
             for (double sp : sparsities) {
                 String cell = Format.fixed(jaccard(sp, m), 4);
-                sb.append(' ').append(jaccard(sp, m) == jaccard(sp, best(sp)) ? "**" + cell + "**" : cell).append(" |");
+                boolean bold = !m.contains(" vs ") && jaccard(sp, m) == jaccard(sp, best(sp));
+                sb.append(' ').append(bold ? "**" + cell + "**" : cell).append(" |");
             }
             sb.append('\n');
         }

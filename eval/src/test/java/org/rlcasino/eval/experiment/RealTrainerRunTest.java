@@ -33,7 +33,8 @@ class RealTrainerRunTest {
                    {"name": "warm", "kind": "grpo", "steps": 3, "batchSize": 4, "groupSize": 4,
                     "logDeltas": {"firstStep": 1, "lastStep": 3}}],
                  "experiment": {"deltasPhase": "warm",
-                   "maskQuality": {"firstSteps": 2, "sparsities": [90, 99], "basis": "both", "seedBaseline": 5},
+                   "maskQuality": {"firstSteps": 2, "sparsities": [90, 99], "basis": "both", "seedBaseline": 5,
+                                   "blocks": ["4x4"]},
                    "quality": {"from": "warm", "base": "sft", "steps": 2, "sparsities": [90], "seeds": [0]}}}
                 """);
         Path run = dir.resolve("run");
@@ -44,8 +45,11 @@ class RealTrainerRunTest {
                 "q-dense-s0", "q-bsr-magnitude-90-s0", "q-random-90-s0", "quality");
 
         CsvTable mq = CsvTable.read(run.resolve("mask-quality/mask-quality.csv"), MaskQualityReport.COLUMNS);
-        // per sparsity: 4 methods × 2 bases, the random mask, the seed baseline
-        assertThat(mq.rows()).hasSize(2 * 10);
+        // per sparsity: 4 methods × 2 bases × (element mask, 4x4 block mask vs element truth, vs 4x4 truth),
+        // the random mask, the seed baseline
+        assertThat(mq.rows()).hasSize(2 * (4 * 2 * 3 + 2));
+        assertThat(mq.rows()).extracting(row -> mq.text(row, "structure") + "/" + mq.text(row, "truth_structure"))
+                .containsOnly("element/element", "4x4/element", "4x4/4x4");
         assertThat(mq.rows()).extracting(row -> mq.text(row, "basis")).containsOnly("start", "step", "");
         assertThat(mq.rows()).extracting(row -> mq.text(row, "method")).contains(MaskQualityReport.SEED_BASELINE);
         assertThat(mq.rows()).allSatisfy(row -> assertThat(mq.number(row, "tie_share")).isBetween(0.0, 1.0));

@@ -28,15 +28,19 @@ import org.rlcasino.io.arrow.DeltaBasis;
  *                    {@code step}, or {@code both} (every method on both, side by side)
  * @param seedBaseline training runs only: the seed of a second run of {@code experiment.deltasPhase} whose true mask
  *                    is compared with the first run's (how reproducible the truth itself is); default none
+ * @param blocks      square block structures {@code NxN} whose block masks (top-k of N×N blocks by the sum of their
+ *                    entries' scores) each predictor also builds, compared with the element truth and with the block
+ *                    truth (the same block builder on the truth's scores); default none
  */
 public record MaskQualitySection(Integer firstSteps, String steps, List<Double> sparsities, List<String> methods,
                                  Integer window, Double eps, String truth, Long randomSeed, List<String> include,
-                                 List<String> exclude, Double tolerance, String basis, Long seedBaseline) {
+                                 List<String> exclude, Double tolerance, String basis, Long seedBaseline,
+                                 List<String> blocks) {
     public static final List<String> METHODS = List.of("magnitude", "momentum-paper", "momentum-reference", "fisher");
     public static final List<Double> PAPER_SPARSITIES = List.of(90.0, 95.0, 97.5, 99.0);
     private static final Pattern RANGE = Pattern.compile("\\d{0,9}:\\d{0,9}");
     static final MaskQualitySection DEFAULTS = new MaskQualitySection(null, null, null, null, null, null, null, null,
-            null, null, null, null, null);
+            null, null, null, null, null, null);
 
     public MaskQualitySection {
         firstSteps = firstSteps == null ? 100 : firstSteps;
@@ -85,6 +89,7 @@ public record MaskQualitySection(Integer firstSteps, String steps, List<Double> 
         if (seedBaseline != null && seedBaseline < 0) {
             throw new IllegalArgumentException("seedBaseline must be a seed >= 0, got " + seedBaseline);
         }
+        blocks = Sections.maskStructures("blocks", blocks, List.of(), false);
         tolerance = tolerance == null ? 0.0 : tolerance;
         if (!(tolerance >= 0) || tolerance.isInfinite()) {
             throw new IllegalArgumentException("tolerance must be finite and >= 0, got " + tolerance);

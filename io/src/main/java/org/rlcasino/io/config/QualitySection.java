@@ -2,7 +2,6 @@ package org.rlcasino.io.config;
 
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The quality comparison (the paper's Figure 2): RL arms that all start from the final checkpoint
@@ -28,9 +27,6 @@ import java.util.regex.Pattern;
 public record QualitySection(String from, String base, String kind, Integer steps, List<Double> sparsities,
                              List<String> maskMethods, Integer maskFirstSteps, List<Long> seeds, Boolean dense,
                              Boolean random, List<String> maskBlocks) {
-    /** A square block structure of {@link #maskBlocks}. */
-    private static final Pattern SQUARE = Pattern.compile("([1-9][0-9]{0,3})x\\1");
-
     public QualitySection {
         if (from == null || from.isBlank()) {
             throw new IllegalArgumentException("from is required: the phase whose final checkpoint the arms start from");
@@ -65,19 +61,7 @@ public record QualitySection(String from, String base, String kind, Integer step
         if (Set.copyOf(seeds).size() != seeds.size()) {
             throw new IllegalArgumentException("seeds lists a seed twice: " + seeds);
         }
-        maskBlocks = maskBlocks == null ? List.of("element") : List.copyOf(maskBlocks);
-        if (maskBlocks.isEmpty()) {
-            throw new IllegalArgumentException("maskBlocks must list at least one of element, 16x16, 32x32, …");
-        }
-        for (String b : maskBlocks) {
-            if (!b.equals("element") && !SQUARE.matcher(b).matches()) {
-                throw new IllegalArgumentException("maskBlocks: '" + b + "' is neither element nor a square block NxN (16x16, "
-                        + "32x32, 64x64)");
-            }
-        }
-        if (Set.copyOf(maskBlocks).size() != maskBlocks.size()) {
-            throw new IllegalArgumentException("maskBlocks lists a structure twice: " + maskBlocks);
-        }
+        maskBlocks = Sections.maskStructures("maskBlocks", maskBlocks, List.of("element"), true);
         dense = dense == null || dense;
         random = random == null || random;
         if (maskMethods.isEmpty() && !dense && !random) {

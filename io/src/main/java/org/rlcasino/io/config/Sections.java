@@ -2,10 +2,36 @@ package org.rlcasino.io.config;
 
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /** Checks shared by the experiment sections. */
 final class Sections {
+    private static final Pattern SQUARE = Pattern.compile("([1-9][0-9]{0,3})x\\1");
+
     private Sections() {}
+
+    /**
+     * Mask structures: each {@code element} (when {@code elementAllowed}) or a square block {@code NxN}
+     * with N in [1, 9999], no repeats; {@code defaults} when absent.
+     */
+    static List<String> maskStructures(String field, List<String> values, List<String> defaults, boolean elementAllowed) {
+        if (values == null) {
+            return defaults;
+        }
+        if (values.isEmpty() && elementAllowed) {
+            throw new IllegalArgumentException(field + " must list at least one of element, 16x16, 32x32, …");
+        }
+        for (String b : values) {
+            if (b == null || !(elementAllowed && b.equals("element")) && !SQUARE.matcher(b).matches()) {
+                throw new IllegalArgumentException(field + ": '" + b + "' is " + (elementAllowed ? "neither element nor " : "not ")
+                        + "a square block NxN (16x16, 32x32, 64x64)");
+            }
+        }
+        if (Set.copyOf(values).size() != values.size()) {
+            throw new IllegalArgumentException(field + " lists a structure twice: " + values);
+        }
+        return List.copyOf(values);
+    }
 
     /** A list of sparsity percentages, each in (0, 100), no repeats; {@code defaults} when absent. */
     static List<Double> sparsities(String field, List<Double> values, List<Double> defaults) {

@@ -27,6 +27,7 @@ class ExperimentSectionTest {
         assertThat(m.basis()).isEqualTo("start");
         assertThat(m.bases()).containsExactly(org.rlcasino.io.arrow.DeltaBasis.START);
         assertThat(m.seedBaseline()).isNull();
+        assertThat(m.blocks()).isEmpty();
         assertThat(m.randomSeed()).isNull();
         assertThat(e.speed()).isNull();
         assertThat(e.quality()).isNull();
@@ -69,6 +70,8 @@ class ExperimentSectionTest {
         assertThatThrownBy(() -> parse("{\"maskQuality\": {\"basis\": \"all\"}}"))
                 .hasMessageContaining("$.experiment.maskQuality").hasMessageContaining("basis must be start, step or both, got 'all'");
         assertThatThrownBy(() -> parse("{\"maskQuality\": {\"seedBaseline\": -1}}")).hasMessageContaining("seedBaseline must be a seed >= 0");
+        assertThatThrownBy(() -> parse("{\"maskQuality\": {\"blocks\": [\"element\"]}}"))
+                .hasMessageContaining("blocks: 'element' is not a square block NxN");
         assertThatThrownBy(() -> parse("{\"checkpoints\": \"\"}")).hasMessageContaining("$.experiment").hasMessageContaining("checkpoints");
         assertThatThrownBy(() -> parse("{\"checkpoints\": \"c\", \"deltasPhase\": \"grpo\"}")).hasMessageContaining("deltasPhase goes with training");
         assertThatThrownBy(() -> parse("{\"quality\": {\"from\": \"a\", \"steps\": 1, \"maskMethods\": [], \"dense\": false, \"random\": false}}"))
