@@ -64,12 +64,14 @@ final class TrainStepSpeed {
                 MaskShape.parse(section.maskShape()).block(), config.seed(), null, false), progress(context));
         String source = "whole training step (TrainStepBenchmark; " + r.params() + " params; B=" + r.batch() + " T="
                 + shape.maxSeqLen() + "; " + section.maskShape() + " masks; " + r.backend() + ")";
-        CsvTable.Builder csv = new CsvTable.Builder(SpeedReport.COLUMNS.toArray(String[]::new));
+        List<String> columns = new java.util.ArrayList<>(SpeedReport.COLUMNS);
+        columns.addAll(SpeedReport.BACKWARD_COLUMNS);
+        CsvTable.Builder csv = new CsvTable.Builder(columns.toArray(String[]::new));
         for (TrainStepBenchmark.Arm arm : r.arms()) {
             boolean dense = arm.optimizer().equals("adamw");
             csv.row(dense ? 0.0 : arm.sparsity(), dense ? "dense" : "bsr", arm.step().medianMs(), arm.step().minMs(),
                     arm.step().maxMs(), arm.optimizerStep().medianMs(), arm.optimizerStep().minMs(), arm.optimizerStep().maxMs(),
-                    arm.forwardBackward().medianMs(), Double.NaN, source);
+                    arm.forwardBackward().medianMs(), Double.NaN, source, arm.backwardInputMs(), arm.backwardParameterMs());
         }
         csv.build().write(out);
     }

@@ -21,6 +21,11 @@ public final class SpeedReport {
     /** Columns of {@value #CSV}: one row per (sparsity, arm), arm {@code dense} or {@code bsr}; times in ms. */
     public static final List<String> COLUMNS = List.of("sparsity", "arm", "step_ms_median", "step_ms_min", "step_ms_max",
             "optimizer_ms_median", "optimizer_ms_min", "optimizer_ms_max", "fwdbwd_ms", "sample_ms", "source");
+    /**
+     * Optional columns (a user's own speed.csv may lack them): the backward's input-gradient and
+     * parameter-gradient launches, median ms per step ({@code GptModel.timeBackward}).
+     */
+    public static final List<String> BACKWARD_COLUMNS = List.of("backward_dx_ms", "backward_dw_ms");
     static final String PLOT = "speed";
     static final String SPLIT_PLOT = "speed-split";
     /** The paper's claim: BSR-AdamW cuts whole-step time by 10–15 %. */
@@ -29,7 +34,7 @@ public final class SpeedReport {
 
     /** One arm's times at one sparsity. */
     record Times(double step, double stepMin, double stepMax, double optimizer, double optimizerMin, double optimizerMax,
-                 double fwdbwd, double sample, String source) {}
+                 double fwdbwd, double sample, String source, double backwardDx, double backwardDw) {}
 
     private final Map<Double, Times> dense = new TreeMap<>();
     private final Map<Double, Times> bsr = new TreeMap<>();
@@ -39,7 +44,7 @@ public final class SpeedReport {
             Times t = new Times(table.number(row, "step_ms_median"), table.number(row, "step_ms_min"), table.number(row, "step_ms_max"),
                     table.number(row, "optimizer_ms_median"), table.number(row, "optimizer_ms_min"),
                     table.number(row, "optimizer_ms_max"), table.number(row, "fwdbwd_ms"), table.number(row, "sample_ms"),
-                    table.text(row, "source"));
+                    table.text(row, "source"), optional(table, row, "backward_dx_ms"), optional(table, row, "backward_dw_ms"));
             double sp = table.number(row, "sparsity");
             switch (table.text(row, "arm")) {
                 case "dense" -> dense.put(sp, t);
@@ -50,6 +55,10 @@ public final class SpeedReport {
         if (dense.isEmpty() || bsr.isEmpty()) {
             throw new IllegalArgumentException(CSV + ": needs rows of arm dense and arm bsr");
         }
+    }
+
+    private static double optional(CsvTable table, List<String> row, String column) {
+        return table.header().contains(column) ? table.number(row, column) : Double.NaN;
     }
 
     public static SpeedReport read(Path csv) throws IOException {
@@ -95,15 +104,23 @@ public final class SpeedReport {
         return sb.toString();
     }
 
-    /** The split of a step (median ms): sampling, forward+backward, optimizer, per arm and sparsity. */
+    /**
+     * The split of a step (median ms): sampling, forward+backward, optimizer, per arm and sparsity;
+     * with the backward's dX and dW columns when the CSV has them.
+     */
     public String splitMarkdown() {
-        StringBuilder sb = new StringBuilder("| arm | sampling (ms) | forward+backward (ms) | optimizer (ms) | whole step (ms) |\n"
-                + "|---|---:|---:|---:|---:|\n");
+        boolean backward = splitRows().values().stream().anyMatch(t -> !Double.isNaN(t.backwardDw()));
+        StringBuilder sb = new StringBuilder("| arm | sampling (ms) | forward+backward (ms) |"
+                + (backward ? " backward dX (ms) | backward dW (ms) |" : "") + " optimizer (ms) | whole step (ms) |\n"
+                + "|---|---:|---:|" + (backward ? "---:|---:|" : "") + "---:|---:|\n");
         for (Map.Entry<String, Times> e : splitRows().entrySet()) {
             Times t = e.getValue();
             sb.append("| ").append(e.getKey()).append(" | ").append(Format.fixed(t.sample(), 2)).append(" | ")
-                    .append(Format.fixed(t.fwdbwd(), 2)).append(" | ").append(Format.fixed(t.optimizer(), 2)).append(" | ")
-                    .append(Format.fixed(t.step(), 2)).append(" |\n");
+                    .append(Format.fixed(t.fwdbwd(), 2)).append(" | ");
+            if (backward) {
+                sb.append(Format.fixed(t.backwardDx(), 2)).append(" | ").append(Format.fixed(t.backwardDw(), 2)).append(" | ");
+            }
+            sb.append(Format.fixed(t.optimizer(), 2)).append(" | ").append(Format.fixed(t.step(), 2)).append(" |\n");
         }
         return sb.toString();
     }
