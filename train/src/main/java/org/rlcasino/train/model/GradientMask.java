@@ -71,6 +71,16 @@ public final class GradientMask {
      * @throws IllegalArgumentException for an unknown tensor, an index outside its tensor, or a block side outside [1, 4096]
      */
     public static GradientMask fromActive(ParameterLayout layout, Map<String, int[]> active, int blockRows, int blockColumns) {
+        return fromActive(layout, active, Map.of(), blockRows, blockColumns);
+    }
+
+    /**
+     * As {@link #fromActive(ParameterLayout, Map, int, int)}, with the block shape {rows, columns} of
+     * some tensors given by {@code blockShapes} (a block mask's own blocks, as its file stores them);
+     * the others use {@code blockRows × blockColumns}.
+     */
+    public static GradientMask fromActive(ParameterLayout layout, Map<String, int[]> active, Map<String, int[]> blockShapes,
+                                          int blockRows, int blockColumns) {
         if (blockRows < 1 || blockRows > 4096 || blockColumns < 1 || blockColumns > 4096) {
             throw new IllegalArgumentException("block sides must be in [1, 4096], got " + blockRows + "x" + blockColumns);
         }
@@ -95,7 +105,12 @@ public final class GradientMask {
                 map.put(t.name(), any ? DENSE_VECTOR : FROZEN_VECTOR);
                 continue;
             }
-            map.put(t.name(), matrix(t, any ? idx : new int[0], blockRows, blockColumns));
+            int[] own = blockShapes.get(t.name());
+            if (own != null && (own.length != 2 || own[0] < 1 || own[0] > 4096 || own[1] < 1 || own[1] > 4096)) {
+                throw new IllegalArgumentException("tensor " + t.name() + ": block sides must be in [1, 4096], got "
+                        + java.util.Arrays.toString(own));
+            }
+            map.put(t.name(), matrix(t, any ? idx : new int[0], own != null ? own[0] : blockRows, own != null ? own[1] : blockColumns));
         }
         return new GradientMask(map, blockRows, blockColumns);
     }

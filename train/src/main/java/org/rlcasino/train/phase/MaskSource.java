@@ -37,8 +37,16 @@ import org.rlcasino.train.rng.SplitMix64;
 public final class MaskSource {
     private MaskSource() {}
 
-    /** A mask: tensor name → ascending flat indices of the active entries. */
-    public record Mask(Map<String, int[]> indices, long active, long total) {
+    /**
+     * A mask: tensor name → ascending flat indices of the active entries, and the block shape
+     * {rows, columns} of the tensors whose block (BSR) structure the mask file stores (a block mask
+     * from {@code casino mask --builder block}; empty for element masks).
+     */
+    public record Mask(Map<String, int[]> indices, long active, long total, Map<String, int[]> blockShapes) {
+        public Mask(Map<String, int[]> indices, long active, long total) {
+            this(indices, active, total, Map.of());
+        }
+
         public double sparsity() {
             return total == 0 ? 0 : 1 - (double) active / total;
         }
@@ -78,8 +86,10 @@ public final class MaskSource {
             throw new IllegalArgumentException(file + ": no such mask file (build one with 'casino mask')");
         }
         Map<String, int[]> out = new LinkedHashMap<>();
+        Map<String, int[]> blockShapes = new LinkedHashMap<>();
         long active = 0;
         try (BufferAllocator allocator = new RootAllocator(); MaskFileReader reader = MaskFileReader.open(file, allocator)) {
+            reader.info().blockShapes().forEach((name, shape) -> blockShapes.put(name, new int[] {shape.rows(), shape.columns()}));
             MaskTensor t;
             while ((t = reader.nextTensor()) != null) {
                 String name = t.tensor().name();
@@ -94,7 +104,7 @@ public final class MaskSource {
                 active += t.indices().length;
             }
         }
-        return new Mask(out, active, layout.totalSize());
+        return new Mask(out, active, layout.totalSize(), blockShapes);
     }
 
     /**

@@ -165,9 +165,11 @@ public final class PhaseTrainer {
 
         mask = buildMask();
         if (mask != null) {
-            // the backward computes only the gradients the sparse optimizer reads (dX stays dense)
+            // the backward computes only the gradients the sparse optimizer reads (dX stays dense), in the
+            // mask file's own blocks where it stores a block structure, else in mask.block blocks
             int[] block = phase.mask().blockShape();
-            GradientMask gradients = GradientMask.fromActive(model.layout(), mask.indices(), block[0], block[1]);
+            GradientMask gradients = GradientMask.fromActive(model.layout(), mask.indices(), mask.blockShapes(), block[0],
+                    block[1]);
             model.restrictGradients(gradients);
             listener.note(phase.name() + ": " + gradients.summary());
         }

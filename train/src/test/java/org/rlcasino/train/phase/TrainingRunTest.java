@@ -57,6 +57,32 @@ class TrainingRunTest {
     }
 
     @Test
+    void aBlockMaskPhaseComputesWeightGradientsOnlyInItsBlocksAndElementMasksCoverAlmostAll() throws Exception {
+        String config = CONFIG.substring(0, CONFIG.indexOf("\"phases\"")) + """
+                "phases": [
+                  {"name": "sft", "kind": "sft", "steps": 2, "batchSize": 8},
+                  {"name": "warm", "kind": "grpo", "steps": 2, "batchSize": 2, "groupSize": 4, "logDeltas": {}},
+                  {"name": "blocks", "kind": "grpo", "from": "warm", "steps": 2, "batchSize": 2, "groupSize": 4,
+                   "optimizer": "bsr-adamw", "mask": {"fromPhase": "warm", "sparsity": 90, "builder": "block", "block": "4x4"}},
+                  {"name": "element", "kind": "grpo", "from": "warm", "steps": 2, "batchSize": 2, "groupSize": 4,
+                   "optimizer": "bsr-adamw", "mask": {"fromPhase": "warm", "sparsity": 90}}
+                ]}
+                """;
+        Path run = dir.resolve("blocks");
+        try (JvmBackend backend = new JvmBackend(2, 64)) {
+            List<PhaseSummary> s = TrainingRun.run(RunConfigLoader.parse("blocks.json", config.getBytes(StandardCharsets.UTF_8)),
+                    run, backend, false, PhaseListener.NONE);
+            PhaseSummary blocks = s.get(2);
+            PhaseSummary element = s.get(3);
+            // a 4x4 block mask at 90 %: about a tenth of the 4x4 blocks (the block builder keeps whole blocks)
+            assertThat(blocks.gradientBlockFill()).isBetween(0.02, 0.2);
+            // an element mask at 90 % touches most 4x4 blocks
+            assertThat(element.gradientBlockFill()).isGreaterThan(blocks.gradientBlockFill());
+            assertThat(s.get(1).gradientBlockFill()).isEqualTo(1.0);
+        }
+    }
+
+    @Test
     void aWholeRunWritesEveryPhaseAndItsFiles() throws Exception {
         Path run = dir.resolve("run");
         try (JvmBackend backend = new JvmBackend(2, 64)) {
