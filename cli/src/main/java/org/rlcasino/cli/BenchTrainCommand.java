@@ -55,8 +55,10 @@ final class BenchTrainCommand implements Callable<Integer>, DeclaresFiles {
             description = "BSR-AdamW sparsities in percent. Default: ${DEFAULT-VALUE}.")
     List<Double> sparsities;
 
-    @Option(names = "--block", defaultValue = "16x16", paramLabel = "RxC",
-            description = "Block shape of the masks. Default: ${DEFAULT-VALUE}.")
+    @Option(names = {"--mask-shape", "--block"}, defaultValue = "block16", paramLabel = "SHAPE",
+            description = "Masks of the BSR arms: block16, block32, row64 (1x64 stripes), any RxC block, or element (random "
+                    + "entries, whose backward computes dW over their 16x16 block cover, as the trainer does). "
+                    + "Default: ${DEFAULT-VALUE}.")
     String block;
 
     @Option(names = "--frozen-embeddings", description = "BSR arms: wte and wpe get no active entry (no head dW, no "
@@ -92,7 +94,8 @@ final class BenchTrainCommand implements Callable<Integer>, DeclaresFiles {
     public Integer call() throws Exception {
         GptConfig model = new GptConfig(vocab, seqLen, layers, heads, channels);
         TrainStepBenchmark.Config config = new TrainStepBenchmark.Config(model, batch, threads, warmup, repeats,
-                sparsities, parseBlock(block), seed, torch.pythonOrNull(), frozenEmbeddings);
+                sparsities, parseBlock(block), seed, torch.pythonOrNull(), frozenEmbeddings,
+                block.equalsIgnoreCase("element") ? BlockShape.DEFAULT : null);
         TrainStepBenchmark.Result result = TrainStepBenchmark.run(config, new ConsoleProgress(quiet));
         spec.commandLine().getOut().print(TrainStepBenchmark.table(result));
         spec.commandLine().getOut().flush();
@@ -103,7 +106,23 @@ final class BenchTrainCommand implements Callable<Integer>, DeclaresFiles {
         return 0;
     }
 
+    /** {@code block16}, {@code block32}, {@code row64}, {@code element} (1×1) or {@code RxC}. */
     static BlockShape parseBlock(String text) {
+        switch (text.toLowerCase(java.util.Locale.ROOT)) {
+            case "block16" -> {
+                return new BlockShape(16, 16);
+            }
+            case "block32" -> {
+                return new BlockShape(32, 32);
+            }
+            case "row64" -> {
+                return new BlockShape(1, 64);
+            }
+            case "element" -> {
+                return new BlockShape(1, 1);
+            }
+            default -> { }
+        }
         String[] parts = text.toLowerCase(java.util.Locale.ROOT).split("x");
         try {
             if (parts.length == 2) {
@@ -112,7 +131,8 @@ final class BenchTrainCommand implements Callable<Integer>, DeclaresFiles {
         } catch (NumberFormatException e) {
             // falls through to the message below
         }
-        throw new IllegalArgumentException("--block must look like 16x16 (rows x columns), got '" + text + "'");
+        throw new IllegalArgumentException("--mask-shape must be block16, block32, row64, element or RxC (e.g. 16x16), got '"
+                + text + "'");
     }
 
     /** Where the figures were measured: OS, processors, heap, Java. */

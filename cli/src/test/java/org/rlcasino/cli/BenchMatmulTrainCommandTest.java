@@ -39,7 +39,14 @@ class BenchMatmulTrainCommandTest {
                 "--batch", "2", "--vocab", "16", "--threads", "1", "--repeats", "1", "--warmup", "0",
                 "--sparsities", "97.5", "--frozen-embeddings", "--no-torch", "--quiet");
         assertThat(frozen.code()).as(frozen.err()).isZero();
-        assertThat(frozen.out()).contains("embeddings (wte, wpe) frozen", "dW only for active blocks");
+        assertThat(frozen.out()).contains("embeddings (wte, wpe) frozen", "random 16x16 blocks", "dW only in the 16x16 blocks");
+        CliRun element = CliRun.run("bench", "train", "--channels", "32", "--layers", "1", "--heads", "2", "--seq-len", "8",
+                "--batch", "2", "--vocab", "16", "--threads", "1", "--repeats", "1", "--warmup", "0",
+                "--sparsities", "97.5", "--mask-shape", "element", "--no-torch", "--quiet");
+        assertThat(element.code()).as(element.err()).isZero();
+        assertThat(element.out()).contains("random entries", "dW only in the 16x16 blocks");
+        assertThat(CliRun.run("bench", "train", "--mask-shape", "diagonal", "--no-torch", "--quiet").err())
+                .contains("--mask-shape must be block16, block32, row64, element or RxC");
     }
 
     @Test

@@ -53,9 +53,11 @@ public final class TrainStepBenchmark {
      * @param python      Python with torch, or null for no torch figures
      * @param frozenEmbeddings BSR arms: no active entry in wte/wpe (so no head dW and no embedding backward), as an
      *                    RL fine-tune that freezes the embeddings; else the embeddings get block masks like the others
+     * @param gradientBlock the blocks of the BSR arms' backward (dW computed in every block holding an active entry),
+     *                    or null for the masks' own {@code block}
      */
     public record Config(GptConfig model, int batch, int threads, int warmup, int repeats, List<Double> sparsities,
-                         BlockShape block, long seed, Path python, boolean frozenEmbeddings) {
+                         BlockShape block, long seed, Path python, boolean frozenEmbeddings, BlockShape gradientBlock) {
         public Config {
             if (model == null || block == null) {
                 throw new IllegalArgumentException("model and block shape must be given");
@@ -134,7 +136,8 @@ public final class TrainStepBenchmark {
      * @param throughputVsTorch Java dense tokens/s ÷ torch tokens/s (NaN without torch)
      */
     public record Result(GptConfig model, int batch, int threads, int warmup, int repeats, String backend,
-                         long params, List<Arm> arms, Torch torch, double throughputVsTorch, boolean frozenEmbeddings) {}
+                         long params, List<Arm> arms, Torch torch, double throughputVsTorch, boolean frozenEmbeddings,
+                         BlockShape block, BlockShape gradientBlock) {}
 
     private TrainStepBenchmark() {}
 
@@ -175,8 +178,8 @@ public final class TrainStepBenchmark {
                         config.seed() + Double.hashCode(s));
                 BsrAdamW bsr = new BsrAdamW(adamW, layout, mask, options, backend);
                 optimizers.add(bsr);
-                models.add(model(shape, backend, config.seed(),
-                        GradientMask.fromActive(layout, mask, config.block().rows(), config.block().columns())));
+                BlockShape dW = config.gradientBlock() != null ? config.gradientBlock() : config.block();
+                models.add(model(shape, backend, config.seed(), GradientMask.fromActive(layout, mask, dW.rows(), dW.columns())));
                 sparsity.add(s);
                 active.add((long) bsr.activeCount());
             }
@@ -234,7 +237,8 @@ public final class TrainStepBenchmark {
         double vsTorch = torch == null || torch.skippedBecause() != null ? Double.NaN
                 : arms.getFirst().tokensPerSecond() / torch.tokensPerSecond();
         return new Result(shape, config.batch(), config.threads(), config.warmup(), config.repeats(), backendName,
-                params, arms, torch, vsTorch, config.frozenEmbeddings());
+                params, arms, torch, vsTorch, config.frozenEmbeddings(), config.block(),
+                config.gradientBlock() != null ? config.gradientBlock() : config.block());
     }
 
     /** A model with the seed's initial weights whose backward computes the gradients of {@code gradients} (null: all). */
@@ -297,9 +301,12 @@ public final class TrainStepBenchmark {
                 "GPT-2 C=%d L=%d NH=%d T=%d V=%d, B=%d (%d tokens/step), %,d parameters; %s; median (min-max) of %d steps after %d warm-up steps per arm, arms interleaved%n",
                 m.channels(), m.numLayers(), m.numHeads(), m.maxSeqLen(), m.vocabSize(), r.batch(),
                 r.batch() * m.maxSeqLen(), r.params(), r.backend(), r.repeats(), r.warmup()));
-        sb.append("BSR-AdamW masks: random blocks (see --block) on the 2-D weights at the given sparsity; 1-D tensors frozen"
+        String mask = r.block().rows() == 1 && r.block().columns() == 1 ? "random entries"
+                : "random " + r.block().rows() + "x" + r.block().columns() + " blocks";
+        sb.append("BSR-AdamW masks: " + mask + " on the 2-D weights at the given sparsity; 1-D tensors frozen"
                 + (r.frozenEmbeddings() ? "; embeddings (wte, wpe) frozen" : "")
-                + "; their backward computes dW only for active blocks (dX dense)\n\n");
+                + "; their backward computes dW only in the " + r.gradientBlock().rows() + "x" + r.gradientBlock().columns()
+                + " blocks holding an active entry (dX dense)\n\n");
         sb.append(String.format(java.util.Locale.ROOT, "%-22s %12s %24s %22s %8s %8s %8s %8s %20s %10s %9s %8s%n",
                 "trainer / optimizer", "active", "step ms", "fwd+bwd ms", "fwd ms", "bwd ms", "bwd dX", "bwd dW", "optimizer ms",
                 "tokens/s", "vs dense", "dW fill"));

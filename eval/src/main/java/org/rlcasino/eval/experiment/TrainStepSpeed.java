@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.rlcasino.eval.bench.MaskShape;
+import org.rlcasino.optimizer.BlockShape;
 import org.rlcasino.eval.bench.OptimizerBenchmark;
 import org.rlcasino.eval.bench.TrainStepBenchmark;
 import org.rlcasino.eval.report.CsvTable;
@@ -61,7 +62,8 @@ final class TrainStepSpeed {
         GptConfig shape = new GptConfig(CharTokenizer.tasks().vocabSize(), m.maxSeqLen(), m.layers(), m.heads(), m.channels());
         TrainStepBenchmark.Result r = TrainStepBenchmark.run(new TrainStepBenchmark.Config(shape, section.batch(),
                 context.backend().parallelism(), section.warmup(), section.repeats(), section.sparsities(),
-                MaskShape.parse(section.maskShape()).block(), config.seed(), null, false), progress(context));
+                MaskShape.parse(section.maskShape()).block(), config.seed(), null, false,
+                MaskShape.parse(section.maskShape()) == MaskShape.RANDOM ? BlockShape.DEFAULT : null), progress(context));
         String source = "whole training step (TrainStepBenchmark; " + r.params() + " params; B=" + r.batch() + " T="
                 + shape.maxSeqLen() + "; " + section.maskShape() + " masks; " + r.backend() + ")";
         List<String> columns = new java.util.ArrayList<>(SpeedReport.COLUMNS);
