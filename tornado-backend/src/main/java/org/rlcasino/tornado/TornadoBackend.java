@@ -176,6 +176,10 @@ public final class TornadoBackend implements Backend {
                     (float[]) a[0], (float[]) a[1], 0, n);
             case GELU_BACKWARD -> graph.task(task, ActivationKernels::geluBackward,
                     (float[]) a[0], (float[]) a[1], (float[]) a[2], 0, n);
+            case GELU_BACKWARD_IN_PLACE -> graph.task(task, ActivationKernels::geluBackwardInPlace,
+                    (float[]) a[0], (float[]) a[1], 0, n);
+            case RESIDUAL_ADD_IN_PLACE -> graph.task(task, ActivationKernels::residualAddInPlace,
+                    (float[]) a[0], (float[]) a[1], 0, n);
             case RESIDUAL_ADD -> graph.task(task, ActivationKernels::residualAdd,
                     (float[]) a[0], (float[]) a[1], (float[]) a[2], 0, n);
             case ATTENTION_FORWARD -> graph.task(task, AttentionKernels::attentionForward,

@@ -42,11 +42,37 @@ public final class ActivationKernels {
         }
     }
 
+    /**
+     * The in-place form of {@link #geluBackward}: {@code d[i] = d[i]·gelu'(x[i])}, the same arithmetic,
+     * so bit-identical to {@code geluBackward(d, x, d)} — which no kernel call may write, since
+     * TornadoVM does not support one array as both an output and an input (its issue #650).
+     * Shapes: d, x (n).
+     */
+    public static void geluBackwardInPlace(float[] d, float[] x, int offset, int count) {
+        for (@Parallel int k = 0; k < count; k++) {
+            int i = offset + k;
+            float v = x[i];
+            float u = GELU_SCALE * (v + GELU_CUBIC * v * v * v);
+            float th = 1f - 2f / ((float) Math.exp(2f * u) + 1f);
+            float sech2 = 1f - th * th;
+            float local = 0.5f * (1f + th) + 0.5f * v * sech2 * GELU_SCALE * (1f + 3f * GELU_CUBIC * v * v);
+            d[i] = d[i] * local;
+        }
+    }
+
     /** {@code out[i] = a[i] + b[i]}. Shapes: out, a, b (n). */
     public static void residualAdd(float[] out, float[] a, float[] b, int offset, int count) {
         for (@Parallel int k = 0; k < count; k++) {
             int i = offset + k;
             out[i] = a[i] + b[i];
+        }
+    }
+
+    /** The in-place form of {@link #residualAdd}: {@code x[i] = x[i] + y[i]} (see {@link #geluBackwardInPlace} for why). Shapes: x, y (n). */
+    public static void residualAddInPlace(float[] x, float[] y, int offset, int count) {
+        for (@Parallel int k = 0; k < count; k++) {
+            int i = offset + k;
+            x[i] = x[i] + y[i];
         }
     }
 }

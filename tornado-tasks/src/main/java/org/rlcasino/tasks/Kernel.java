@@ -199,6 +199,20 @@ public enum Kernel {
                     offset, count);
         }
     },
+    /** {@link ActivationKernels#geluBackwardInPlace}(d, x). */
+    GELU_BACKWARD_IN_PLACE(float[].class, float[].class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            ActivationKernels.geluBackwardInPlace((float[]) a[0], (float[]) a[1], offset, count);
+        }
+    },
+    /** {@link ActivationKernels#residualAddInPlace}(x, y). */
+    RESIDUAL_ADD_IN_PLACE(float[].class, float[].class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            ActivationKernels.residualAddInPlace((float[]) a[0], (float[]) a[1], offset, count);
+        }
+    },
     /** {@link ActivationKernels#residualAdd}(out, a, b). */
     RESIDUAL_ADD(float[].class, float[].class, float[].class) {
         @Override

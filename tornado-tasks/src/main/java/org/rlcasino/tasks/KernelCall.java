@@ -57,6 +57,18 @@ public record KernelCall(String task, Kernel kernel, Object[] arguments, Role[] 
                         + ", got " + (arg == null ? "null" : arg.getClass().getSimpleName()) + " as " + roles[i]);
             }
         }
+        for (int i = 0; i < arguments.length; i++) {
+            for (int j = i + 1; j < arguments.length; j++) {
+                boolean written = roles[i] == Role.OUTPUT || roles[i] == Role.STATE || roles[j] == Role.OUTPUT
+                        || roles[j] == Role.STATE;
+                if (written && arguments[i] == arguments[j] && roles[i] != Role.SIZE) {
+                    throw new IllegalArgumentException(task + ": arguments " + i + " (" + roles[i] + ") and " + j + " ("
+                            + roles[j] + ") of " + kernel + " are the same array; a kernel call may not write an array it "
+                            + "also reads through another argument (TornadoVM hangs on it, its issue #650): use a separate "
+                            + "output or the kernel's in-place form");
+                }
+            }
+        }
         if (range < 0) {
             throw new IllegalArgumentException(task + ": range must be >= 0, got " + range);
         }

@@ -53,13 +53,17 @@ class ActivationKernelsTest {
             expected[i] = (float) (dy[i] * (gelu(x[i] + h) - gelu(x[i] - h)) / (2 * h));
         }
         assertClose("gelu backward", (float[]) out[0], expected, 1e-5, 1e-4);
-        // in place (dx == dy) as the model runs it
-        float[] inPlace = dy.clone();
-        try (JvmBackend backend = new JvmBackend(2, 3)) {
-            backend.prepare(KernelCall.builder("test.gelu_backward", Kernel.GELU_BACKWARD).output(inPlace).input(x)
-                    .input(inPlace).over(n)).launch();
-        }
-        assertBitIdentical("gelu backward in place", inPlace, (float[]) out[0]);
+        // the in-place form, as the model runs it: bit-identical, for any split
+        Object[] inPlace = KernelRuns.runEverywhere("gelu backward in place", new Object[] {dy.clone(), x},
+                a -> KernelCall.builder("test.gelu_backward_in_place", Kernel.GELU_BACKWARD_IN_PLACE).state((float[]) a[0])
+                        .input((float[]) a[1]).over(n));
+        assertBitIdentical("gelu backward in place", (float[]) inPlace[0], (float[]) out[0]);
+        // the aliased out-of-place call is refused where it is built
+        float[] alias = dy.clone();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> KernelCall.builder("test.gelu_backward", Kernel.GELU_BACKWARD)
+                        .output(alias).input(x).input(alias).over(n)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("arguments 0 (OUTPUT) and 2 (INPUT) of GELU_BACKWARD are the same array")
+                .hasMessageContaining("in-place form");
     }
 
     @Test
@@ -76,5 +80,9 @@ class ActivationKernelsTest {
             expected[i] = a[i] + b[i];
         }
         assertBitIdentical("residual", (float[]) out[0], expected);
+        Object[] inPlace = KernelRuns.runEverywhere("residual in place", new Object[] {a.clone(), b},
+                d -> KernelCall.builder("test.residual_in_place", Kernel.RESIDUAL_ADD_IN_PLACE).state((float[]) d[0])
+                        .input((float[]) d[1]).over(n));
+        assertBitIdentical("residual in place", (float[]) inPlace[0], expected);
     }
 }

@@ -27,8 +27,24 @@ class KernelCallTest {
         assertThatThrownBy(() -> KernelCall.builder("adamw", Kernel.ADAMW).over(4))
                 .hasMessageContaining("'<stage>.<task>'");
         assertThatThrownBy(() -> KernelCall.builder("optimizer.adamw", Kernel.ADAMW)
-                .state(a).state(a).state(a).input(a).input(a).over(-1))
+                .state(a).state(new float[4]).state(new float[4]).input(new float[4]).input(new float[4]).over(-1))
                 .hasMessageContaining("range must be >= 0");
+    }
+
+    @Test
+    void aCallThatWritesAnArrayItAlsoPassesElsewhereIsRefused() {
+        float[] p = new float[4];
+        float[] g = new float[4];
+        // written twice (two STATE arguments), or written and read: TornadoVM issue #650
+        assertThatThrownBy(() -> KernelCall.builder("optimizer.adamw", Kernel.ADAMW)
+                .state(p).state(p).state(new float[4]).input(g).input(new float[4]).over(4))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("optimizer.adamw: arguments 0 (STATE) and 1 (STATE) of ADAMW are the same array");
+        assertThatThrownBy(() -> KernelCall.builder("optimizer.adamw", Kernel.ADAMW)
+                .state(p).state(new float[4]).state(new float[4]).input(p).input(new float[4]).over(4))
+                .hasMessageContaining("arguments 0 (STATE) and 3 (INPUT)");
+        // the same array read twice is fine (e.g. a matmul's weights and bias in one parameter buffer)
+        KernelCall.builder("test.residual", Kernel.RESIDUAL_ADD).output(new float[4]).input(g).input(g).over(4);
     }
 
     @Test

@@ -245,16 +245,16 @@ public final class GptGenerator {
                         .constant(attDims).grain(1).over(rows * nh));
                 add(MatmulCalls.nn("generate.attn_proj", proj, attY, p, p,
                         MatmulKernels.dims(rows, c, c, 0, 0, o.projW[l], o.projB[l], MatmulKernels.F_BIAS)));
-                add(KernelCall.builder("generate.residual_attn", Kernel.RESIDUAL_ADD)
-                        .output(x).input(x).input(proj).over(rows * c));
+                add(KernelCall.builder("generate.residual_attn", Kernel.RESIDUAL_ADD_IN_PLACE)
+                        .state(x).input(proj).over(rows * c));
                 add(layerNorm("generate.ln_2", ln, mean, rstd, x, rows, c, o.ln2W[l], o.ln2B[l]));
                 add(MatmulCalls.nn("generate.c_fc", fc, ln, p, p,
                         MatmulKernels.dims(rows, c, 4 * c, 0, 0, o.fcW[l], o.fcB[l], MatmulKernels.F_BIAS)));
                 add(KernelCall.builder("generate.gelu", Kernel.GELU_FORWARD).output(fcGelu).input(fc).over(rows * 4 * c));
                 add(MatmulCalls.nn("generate.mlp_proj", proj, fcGelu, p, p,
                         MatmulKernels.dims(rows, 4 * c, c, 0, 0, o.fcProjW[l], o.fcProjB[l], MatmulKernels.F_BIAS)));
-                add(KernelCall.builder("generate.residual_mlp", Kernel.RESIDUAL_ADD)
-                        .output(x).input(x).input(proj).over(rows * c));
+                add(KernelCall.builder("generate.residual_mlp", Kernel.RESIDUAL_ADD_IN_PLACE)
+                        .state(x).input(proj).over(rows * c));
             }
             add(layerNorm("generate.ln_f", ln, mean, rstd, x, rows, c, o.lnfW, o.lnfB));
             add(MatmulCalls.nt("generate.head", logits, ln, p, p, MatmulKernels.dims(rows, c, v, 0, 0, o.wte, 0, 0)));

@@ -496,8 +496,8 @@ public final class GptModel implements AutoCloseable {
                         MatmulKernels.dims(n, 4 * c, c, o.fcProjW[l], 0, 0, 0, acc));
                 biasGradient("gpt.mlp_proj_db", h + "mlp.c_proj.bias", dresidual,
                         MatmulKernels.dims(n, 0, c, o.fcProjB[l], 0, 0, 0, acc));
-                add(backward, KernelCall.builder("gpt.gelu_backward", Kernel.GELU_BACKWARD)
-                        .output(dfc).input(fc[l]).input(dfc).over(n * 4 * c));
+                add(backward, KernelCall.builder("gpt.gelu_backward", Kernel.GELU_BACKWARD_IN_PLACE)
+                        .state(dfc).input(fc[l]).over(n * 4 * c));
                 add(backward, MatmulCalls.nt("gpt.c_fc_dx", dtmp, dfc, p, p,
                         MatmulKernels.dims(n, 4 * c, c, 0, 0, o.fcW[l], 0, 0)));
                 weightGradient("gpt.c_fc_dw", h + "mlp.c_fc.weight", ln2[l], dfc,
