@@ -28,18 +28,21 @@ public final class ActivationKernels {
     /**
      * {@code dx[i] = dy[i]·gelu'(x[i])} with
      * {@code gelu'(x) = ½(1 + tanh u) + ½x·(1 − tanh²u)·√(2/π)(1 + 3·0.044715·x²)}. Shapes: dx, x,
-     * dy (n); dx may be the same array as dy.
+     * dy (n), three different arrays (in place: {@link #geluBackwardInPlace}).
      */
     public static void geluBackward(float[] dx, float[] x, float[] dy, int offset, int count) {
         for (@Parallel int k = 0; k < count; k++) {
             int i = offset + k;
-            float v = x[i];
-            float u = GELU_SCALE * (v + GELU_CUBIC * v * v * v);
-            float th = 1f - 2f / ((float) Math.exp(2f * u) + 1f);
-            float sech2 = 1f - th * th;
-            float local = 0.5f * (1f + th) + 0.5f * v * sech2 * GELU_SCALE * (1f + 3f * GELU_CUBIC * v * v);
-            dx[i] = dy[i] * local;
+            dx[i] = dy[i] * geluDerivative(x[i]);
         }
+    }
+
+    /** {@code gelu'(v)} of the tanh approximation, in float32 (a pure function TornadoVM inlines). */
+    static float geluDerivative(float v) {
+        float u = GELU_SCALE * (v + GELU_CUBIC * v * v * v);
+        float th = 1f - 2f / ((float) Math.exp(2f * u) + 1f);
+        float sech2 = 1f - th * th;
+        return 0.5f * (1f + th) + 0.5f * v * sech2 * GELU_SCALE * (1f + 3f * GELU_CUBIC * v * v);
     }
 
     /**
@@ -51,12 +54,7 @@ public final class ActivationKernels {
     public static void geluBackwardInPlace(float[] d, float[] x, int offset, int count) {
         for (@Parallel int k = 0; k < count; k++) {
             int i = offset + k;
-            float v = x[i];
-            float u = GELU_SCALE * (v + GELU_CUBIC * v * v * v);
-            float th = 1f - 2f / ((float) Math.exp(2f * u) + 1f);
-            float sech2 = 1f - th * th;
-            float local = 0.5f * (1f + th) + 0.5f * v * sech2 * GELU_SCALE * (1f + 3f * GELU_CUBIC * v * v);
-            d[i] = d[i] * local;
+            d[i] = d[i] * geluDerivative(x[i]);
         }
     }
 
