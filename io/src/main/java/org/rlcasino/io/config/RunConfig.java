@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
 /**
  * A run-config: one experiment, as a JSON file under {@code run-configs/}. Loaded by
  * {@link RunConfigLoader}, which rejects unknown keys; every section validates itself and missing
- * optional fields take the defaults documented here and in the README. Later stages add their
+ * optional fields take the defaults documented here and in docs/formats.md. Later stages add their
  * own sections.
  *
  * @param name        run name, used for {@code runs/<name>/}: letters, digits, {@code . _ -}
