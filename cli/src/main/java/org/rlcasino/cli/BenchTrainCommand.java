@@ -123,16 +123,13 @@ final class BenchTrainCommand implements Callable<Integer>, DeclaresFiles {
             }
             default -> { }
         }
-        String[] parts = text.toLowerCase(java.util.Locale.ROOT).split("x");
         try {
-            if (parts.length == 2) {
-                return new BlockShape(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()));
-            }
-        } catch (NumberFormatException e) {
-            // falls through to the message below
+            org.rlcasino.io.arrow.MaskBlockShape shape = org.rlcasino.io.arrow.MaskBlockShape.parse(text);
+            return new BlockShape(shape.rows(), shape.columns());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--mask-shape must be block16, block32, row64, element or RxC (e.g. 16x16), got '"
+                    + text + "'");
         }
-        throw new IllegalArgumentException("--mask-shape must be block16, block32, row64, element or RxC (e.g. 16x16), got '"
-                + text + "'");
     }
 
     /** Where the figures were measured: OS, processors, heap, Java. */

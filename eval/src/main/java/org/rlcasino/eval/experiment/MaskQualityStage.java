@@ -13,6 +13,7 @@ import org.apache.arrow.memory.RootAllocator;
 import org.rlcasino.eval.report.CsvTable;
 import org.rlcasino.eval.report.MaskQualityReport;
 import org.rlcasino.io.arrow.DeltaBasis;
+import org.rlcasino.io.arrow.MaskBlockShape;
 import org.rlcasino.io.config.MaskQualitySection;
 import org.rlcasino.io.deltas.CheckpointRef;
 import org.rlcasino.io.deltas.CheckpointSeries;
@@ -217,8 +218,7 @@ final class MaskQualityStage implements Stage {
 
     /** The exact options as the block builder's: top-k of N×N blocks by the sum of their entries' scores. */
     private static MaskOptions blockMask(MaskOptions exact, String structure) {
-        return exact.withBuilder(MaskBuilder.Method.BLOCK).withBlock(Integer.parseInt(structure.substring(0, structure.indexOf('x'))),
-                false);
+        return exact.withBuilder(MaskBuilder.Method.BLOCK).withBlock(MaskBlockShape.parse(structure).rows(), false);
     }
 
     private static void row(CsvTable.Builder csv, double sparsity, String method, String basis, String structure,

@@ -3,6 +3,7 @@ package org.rlcasino.io.config;
 import java.util.Locale;
 
 import org.rlcasino.io.arrow.DeltaBasis;
+import org.rlcasino.io.arrow.MaskBlockShape;
 
 /**
  * The mask of a sparse phase ({@code bsr-adamw} or {@code random-mask}). Exactly one source:
@@ -29,12 +30,10 @@ import org.rlcasino.io.arrow.DeltaBasis;
  */
 public record MaskSection(String file, String fromPhase, String scorer, Integer firstStep, Integer lastStep,
                           Double sparsity, String builder, Long seed, String basis, String block) {
-    private static final java.util.regex.Pattern BLOCK = java.util.regex.Pattern.compile("([1-9][0-9]{0,3})x([1-9][0-9]{0,3})");
 
-    /** {@link #block()} as {rows, columns}. */
-    public int[] blockShape() {
-        int x = block.indexOf('x');
-        return new int[] {Integer.parseInt(block.substring(0, x)), Integer.parseInt(block.substring(x + 1))};
+    /** {@link #block()} as a shape. */
+    public MaskBlockShape blockShape() {
+        return MaskBlockShape.parse(block);
     }
 
     /** {@link #basis()} as a {@link DeltaBasis}. */
@@ -75,14 +74,14 @@ public record MaskSection(String file, String fromPhase, String scorer, Integer 
         if (fromPhase != null && sparsity == null) {
             throw new IllegalArgumentException("sparsity is required with fromPhase");
         }
-        block = block == null ? "16x16" : block.toLowerCase(Locale.ROOT);
-        java.util.regex.Matcher shape = BLOCK.matcher(block);
-        if (!shape.matches() || Integer.parseInt(shape.group(1)) > 4096 || Integer.parseInt(shape.group(2)) > 4096) {
-            throw new IllegalArgumentException("block must be RxC with sides in [1, 4096] (16x16, 32x32, 1x64, 64x1), got '"
-                    + block + "'");
+        MaskBlockShape shape;
+        try {
+            shape = MaskBlockShape.parse(block == null ? "16x16" : block);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("block: " + e.getMessage());
         }
-        if ("block".equals(builder == null ? null : builder.toLowerCase(Locale.ROOT))
-                && !shape.group(1).equals(shape.group(2))) {
+        block = shape.toString();
+        if ("block".equals(builder == null ? null : builder.toLowerCase(Locale.ROOT)) && !shape.square()) {
             throw new IllegalArgumentException("builder 'block' builds square blocks; give block as NxN, got '" + block + "'");
         }
         if (file != null && basis != null) {

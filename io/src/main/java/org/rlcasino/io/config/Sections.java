@@ -2,17 +2,16 @@ package org.rlcasino.io.config;
 
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
+
+import org.rlcasino.io.arrow.MaskBlockShape;
 
 /** Checks shared by the experiment sections. */
 final class Sections {
-    private static final Pattern SQUARE = Pattern.compile("([1-9][0-9]{0,3})x\\1");
-
     private Sections() {}
 
     /**
      * Mask structures: each {@code element} (when {@code elementAllowed}) or a square block {@code NxN}
-     * with N in [1, 9999], no repeats; {@code defaults} when absent.
+     * ({@link MaskBlockShape#parse}), no repeats; {@code defaults} when absent.
      */
     static List<String> maskStructures(String field, List<String> values, List<String> defaults, boolean elementAllowed) {
         if (values == null) {
@@ -22,7 +21,7 @@ final class Sections {
             throw new IllegalArgumentException(field + " must list at least one of element, 16x16, 32x32, …");
         }
         for (String b : values) {
-            if (b == null || !(elementAllowed && b.equals("element")) && !SQUARE.matcher(b).matches()) {
+            if (b == null || !(elementAllowed && b.equals("element")) && !square(b)) {
                 throw new IllegalArgumentException(field + ": '" + b + "' is " + (elementAllowed ? "neither element nor " : "not ")
                         + "a square block NxN (16x16, 32x32, 64x64)");
             }
@@ -50,5 +49,14 @@ final class Sections {
             throw new IllegalArgumentException(field + " lists a sparsity twice: " + values);
         }
         return List.copyOf(values);
+    }
+
+    private static boolean square(String text) {
+        try {
+            MaskBlockShape shape = MaskBlockShape.parse(text);
+            return shape.square() && shape.toString().equals(text);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 }

@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.rlcasino.io.arrow.MaskBlockShape;
 import org.rlcasino.tasks.BlockSparseMatmulKernels;
 import org.rlcasino.tasks.ParameterLayout;
 import org.rlcasino.tasks.TensorView;
@@ -86,12 +87,12 @@ public final class GradientMask {
     }
 
     /**
-     * As {@link #fromActive(ParameterLayout, Map, int, int)}, with the block shape {rows, columns} of
-     * some tensors given by {@code blockShapes} (a block mask's own blocks, as its file stores them);
+     * As {@link #fromActive(ParameterLayout, Map, int, int)}, with the block shape of some tensors
+     * given by {@code blockShapes} (a block mask's own blocks, as its file stores them);
      * the others use {@code blockRows × blockColumns}.
      */
-    public static GradientMask fromActive(ParameterLayout layout, Map<String, int[]> active, Map<String, int[]> blockShapes,
-                                          int blockRows, int blockColumns) {
+    public static GradientMask fromActive(ParameterLayout layout, Map<String, int[]> active,
+                                          Map<String, MaskBlockShape> blockShapes, int blockRows, int blockColumns) {
         if (blockRows < 1 || blockRows > 4096 || blockColumns < 1 || blockColumns > 4096) {
             throw new IllegalArgumentException("block sides must be in [1, 4096], got " + blockRows + "x" + blockColumns);
         }
@@ -116,12 +117,13 @@ public final class GradientMask {
                 map.put(t.name(), any ? DENSE_VECTOR : FROZEN_VECTOR);
                 continue;
             }
-            int[] own = blockShapes.get(t.name());
-            if (own != null && (own.length != 2 || own[0] < 1 || own[0] > 4096 || own[1] < 1 || own[1] > 4096)) {
-                throw new IllegalArgumentException("tensor " + t.name() + ": block sides must be in [1, 4096], got "
-                        + java.util.Arrays.toString(own));
+            MaskBlockShape own = blockShapes.get(t.name());
+            if (own != null && (own.rows() > MaskBlockShape.MAX_SIDE || own.columns() > MaskBlockShape.MAX_SIDE)) {
+                throw new IllegalArgumentException("tensor " + t.name() + ": block sides must be in [1, " + MaskBlockShape.MAX_SIDE
+                        + "], got " + own);
             }
-            map.put(t.name(), matrix(t, any ? idx : new int[0], own != null ? own[0] : blockRows, own != null ? own[1] : blockColumns));
+            map.put(t.name(), matrix(t, any ? idx : new int[0], own != null ? own.rows() : blockRows,
+                    own != null ? own.columns() : blockColumns));
         }
         return new GradientMask(map, blockRows, blockColumns);
     }

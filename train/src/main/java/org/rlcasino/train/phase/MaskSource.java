@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.apache.arrow.memory.BufferAllocator;
+import org.rlcasino.io.arrow.MaskBlockShape;
 import org.apache.arrow.memory.RootAllocator;
 import org.rlcasino.io.arrow.Batching;
 import org.rlcasino.io.arrow.MaskFileInfo;
@@ -39,10 +40,10 @@ public final class MaskSource {
 
     /**
      * A mask: tensor name → ascending flat indices of the active entries, and the block shape
-     * {rows, columns} of the tensors whose block (BSR) structure the mask file stores (a block mask
+     * of the tensors whose block (BSR) structure the mask file stores (a block mask
      * from {@code casino mask --builder block}; empty for element masks).
      */
-    public record Mask(Map<String, int[]> indices, long active, long total, Map<String, int[]> blockShapes) {
+    public record Mask(Map<String, int[]> indices, long active, long total, Map<String, MaskBlockShape> blockShapes) {
         public Mask(Map<String, int[]> indices, long active, long total) {
             this(indices, active, total, Map.of());
         }
@@ -86,10 +87,10 @@ public final class MaskSource {
             throw new IllegalArgumentException(file + ": no such mask file (build one with 'casino mask')");
         }
         Map<String, int[]> out = new LinkedHashMap<>();
-        Map<String, int[]> blockShapes = new LinkedHashMap<>();
+        Map<String, MaskBlockShape> blockShapes = new LinkedHashMap<>();
         long active = 0;
         try (BufferAllocator allocator = new RootAllocator(); MaskFileReader reader = MaskFileReader.open(file, allocator)) {
-            reader.info().blockShapes().forEach((name, shape) -> blockShapes.put(name, new int[] {shape.rows(), shape.columns()}));
+            blockShapes.putAll(reader.info().blockShapes());
             MaskTensor t;
             while ((t = reader.nextTensor()) != null) {
                 String name = t.tensor().name();
@@ -134,7 +135,7 @@ public final class MaskSource {
             case "block" -> MaskBuilder.Method.BLOCK;
             default -> throw new IllegalArgumentException("unknown builder " + section.builder());
         };
-        MaskOptions options = new MaskOptions(method, section.sparsityFraction(), 0, seed, section.blockShape()[0], false,
+        MaskOptions options = new MaskOptions(method, section.sparsityFraction(), 0, seed, section.blockShape().rows(), false,
                 MaskOptions.DEFAULT_SAMPLES);
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("deltas", deltas.toString());

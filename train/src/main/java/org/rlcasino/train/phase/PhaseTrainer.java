@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.rlcasino.io.config.DeltaLogSection;
+import org.rlcasino.io.arrow.MaskBlockShape;
 import org.rlcasino.io.config.MaskSection;
 import org.rlcasino.train.model.GradientMask;
 import org.rlcasino.io.config.ModelSection;
@@ -167,9 +168,9 @@ public final class PhaseTrainer {
         if (mask != null) {
             // the backward computes only the gradients the sparse optimizer reads (dX stays dense), in the
             // mask file's own blocks where it stores a block structure, else in mask.block blocks
-            int[] block = phase.mask().blockShape();
-            GradientMask gradients = GradientMask.fromActive(model.layout(), mask.indices(), mask.blockShapes(), block[0],
-                    block[1]);
+            MaskBlockShape block = phase.mask().blockShape();
+            GradientMask gradients = GradientMask.fromActive(model.layout(), mask.indices(), mask.blockShapes(), block.rows(),
+                    block.columns());
             model.restrictGradients(gradients);
             listener.note(phase.name() + ": " + gradients.summary());
         }

@@ -171,7 +171,7 @@ class GradientMaskTest {
         // c_attn.weight is (24, 72): an active entry at (9, 40)
         Map<String, int[]> active = Map.of("h.0.attn.c_attn.weight", new int[] {9 * 72 + 40});
         GradientMask byDefault = GradientMask.fromActive(layout, active, 8, 8);
-        GradientMask own = GradientMask.fromActive(layout, active, Map.of("h.0.attn.c_attn.weight", new int[] {12, 24}), 8, 8);
+        GradientMask own = GradientMask.fromActive(layout, active, Map.of("h.0.attn.c_attn.weight", new org.rlcasino.io.arrow.MaskBlockShape(12, 24)), 8, 8);
         int[] d = byDefault.of("h.0.attn.c_attn.weight").blocks();
         int[] o = own.of("h.0.attn.c_attn.weight").blocks();
         assertThat(new int[] {d[BlockSparseMatmulKernels.B_ROWS], d[BlockSparseMatmulKernels.B_COLS],
@@ -179,7 +179,8 @@ class GradientMaskTest {
         assertThat(new int[] {o[BlockSparseMatmulKernels.B_ROWS], o[BlockSparseMatmulKernels.B_COLS],
                 o[BlockSparseMatmulKernels.B_FIRST], o[BlockSparseMatmulKernels.B_FIRST + 1]}).containsExactly(12, 24, 0, 1);
         assertThat(own.of("h.0.attn.c_attn.weight").totalBlocks()).isEqualTo(2 * 3);
-        assertThatThrownBy(() -> GradientMask.fromActive(layout, active, Map.of("h.0.attn.c_attn.weight", new int[] {0, 4}), 8, 8))
+        assertThatThrownBy(() -> GradientMask.fromActive(layout, active,
+                Map.of("h.0.attn.c_attn.weight", new org.rlcasino.io.arrow.MaskBlockShape(5000, 4)), 8, 8))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("h.0.attn.c_attn.weight");
     }
 
