@@ -4,15 +4,16 @@ import org.rlcasino.io.arrow.DeltaBasis;
 
 /**
  * Converts a delta stream from the basis its file records to the basis a scorer works on, in
- * place, run by run, while the stream is read in step order (every step of the file up to the
- * last one scored passes through, whether it is scored or not):
+ * place, run by run, while the stream is read in step order (unscored steps pass through as
+ * {@link #needsEveryEarlierStep()} says):
  * <ul>
  *   <li>step → start: {@code D_t = Σ_(s ≤ t) δ_s}, a running sum from the file's first step kept in
  *       float64 (8 bytes per parameter) and rounded to float32 once per value; exact whenever the
  *       step deltas are differences of nearby float32 weights.</li>
  *   <li>start → step: {@code δ_t = D_t − D_(t−1)} (D before the file's first step = 0), keeping the
  *       previous start delta in float32 (4 bytes per parameter); each difference is one correctly
- *       rounded float32 subtraction.</li>
+ *       rounded float32 subtraction. Only the step right before the first scored one needs to pass
+ *       through besides the scored ones.</li>
  * </ul>
  * State is flat over the scorer's selected parameters, (n).
  */
@@ -34,6 +35,12 @@ abstract sealed class DeltaBasisConversion {
         return scored == DeltaBasis.START ? Double.BYTES : Float.BYTES;
     }
 
+    /**
+     * Whether every step before the first scored one must pass through (a running sum), or only the
+     * one right before it (a difference).
+     */
+    abstract boolean needsEveryEarlierStep();
+
     /** Converts {@code values[from, from+length)}, the deltas of parameters {@code [flat, flat+length)}, in place. */
     abstract void apply(float[] values, int from, int length, int flat);
 
@@ -42,6 +49,11 @@ abstract sealed class DeltaBasisConversion {
 
         StepToStart(int n) {
             sum = new double[n];
+        }
+
+        @Override
+        boolean needsEveryEarlierStep() {
+            return true;
         }
 
         @Override
@@ -60,6 +72,11 @@ abstract sealed class DeltaBasisConversion {
 
         StartToStep(int n) {
             previous = new float[n];
+        }
+
+        @Override
+        boolean needsEveryEarlierStep() {
+            return false;
         }
 
         @Override

@@ -15,6 +15,7 @@ import org.apache.arrow.memory.RootAllocator;
 import org.rlcasino.io.InsufficientHeapException;
 import org.rlcasino.io.arrow.Batching;
 import org.rlcasino.io.arrow.DeltaBasis;
+import org.rlcasino.io.arrow.DeltaStep;
 import org.rlcasino.io.arrow.DeltaStreamReader;
 import org.rlcasino.io.arrow.ScoreFileInfo;
 import org.rlcasino.io.arrow.ScoreFileWriter;
@@ -163,6 +164,10 @@ public abstract sealed class StreamingScorer permits MagnitudeScorer, MomentumSc
             List<Integer> contributing = List.copyOf(contributingSteps(inRange));
 
             DeltaBasisConversion conversion = DeltaBasisConversion.between(reader.basis(), options.basis(), n);
+            // the unscored steps the conversion must see: all earlier ones (a running sum), or only the one
+            // right before the first scored step (a difference)
+            int firstScored = contributing.getFirst();
+            int priorStep = reader.steps().stream().mapToInt(DeltaStep::step).filter(s -> s < firstScored).max().orElse(-1);
             int capacity = (int) bufferFloats;
             float[] buffer = new float[capacity];
             int[] window = new int[ScoringKernels.WINDOW_LENGTH];
@@ -193,7 +198,8 @@ public abstract sealed class StreamingScorer permits MagnitudeScorer, MomentumSc
                     }
                 }
                 long base = baseOf[reader.tensorIndex()];
-                if (base < 0 || !active && conversion == null) {
+                if (base < 0 || !active && (conversion == null
+                        || !conversion.needsEveryEarlierStep() && step != priorStep)) {
                     continue;
                 }
                 long flat = base + reader.offset();
