@@ -110,7 +110,7 @@ public final class ExperimentPlan {
         java.util.Map<String, String> fromOf = new java.util.HashMap<>();
         for (int i = 0; i < config.phases().size(); i++) {
             PhaseSection p = config.phases().get(i);
-            String from = p.from() != null ? p.from() : i > 0 ? config.phases().get(i - 1).name() : null;
+            String from = PhaseSection.startOf(config.phases(), i);
             if (from != null && !order.contains(from)) {
                 throw new IllegalArgumentException("phases[" + i + "].from: '" + from + "' is not an earlier phase (phases: " + order + ")");
             }
@@ -183,7 +183,7 @@ public final class ExperimentPlan {
             if (!p.name().equals(exp.deltasPhase())) {
                 continue;
             }
-            String start = p.from() != null ? p.from() : i > 0 ? phases.get(i - 1).name() : null;
+            String start = PhaseSection.startOf(phases, i);
             if (start == null) {
                 throw new IllegalArgumentException("experiment.maskQuality.seedBaseline: the deltas phase '" + p.name()
                         + "' is the first phase (it starts from the model section); a seed baseline reruns it from an earlier "

@@ -62,7 +62,7 @@ public record QualityArm(String name, String group, String optimizer, String mas
         List<QualityArm> arms = new ArrayList<>();
         for (int i = 0; i < phases.size(); i++) {
             PhaseSection p = phases.get(i);
-            String from = p.from() != null ? p.from() : i > 0 ? phases.get(i - 1).name() : null;
+            String from = PhaseSection.startOf(phases, i);
             if (!q.from().equals(from) || !q.kind().equals(p.kind())) {
                 continue;
             }

@@ -128,6 +128,16 @@ public record PhaseSection(String name, String kind, String from, Integer steps,
                 grpo ? clip : null, grpo ? klCoef : null, grpo ? updatesPerBatch : null);
     }
 
+    /**
+     * The phase that {@code phases.get(index)} starts from: its {@code from}, else the previous
+     * phase, else none (null: the model section's initial or loaded weights). The one place this
+     * rule is written.
+     */
+    public static String startOf(java.util.List<PhaseSection> phases, int index) {
+        PhaseSection p = phases.get(index);
+        return p.from() != null ? p.from() : index > 0 ? phases.get(index - 1).name() : null;
+    }
+
     /** Whether this phase samples from the policy (DPO, GRPO). */
     public boolean reinforcement() {
         return !kind.equals("sft");

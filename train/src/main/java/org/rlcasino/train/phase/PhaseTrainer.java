@@ -115,14 +115,8 @@ public final class PhaseTrainer {
         }
     }
 
-    /** The phase a phase starts from: its {@code from}, else the previous phase, else none (model section). */
-    public static String startPhase(RunConfig run, int index) {
-        PhaseSection p = run.phases().get(index);
-        return p.from() != null ? p.from() : index > 0 ? run.phases().get(index - 1).name() : null;
-    }
-
     private ModelCheckpoint startWeights() throws IOException {
-        String from = startPhase(run, phaseIndex);
+        String from = PhaseSection.startOf(run.phases(), phaseIndex);
         if (from != null) {
             Path dir = runDir.resolve(from).resolve("final");
             if (!Files.isDirectory(dir)) {
