@@ -86,6 +86,25 @@ record DeltaStreams(Path file, TensorTable tensors, int[] steps, float[][][] del
     }
 
     /** Position of step number {@code step}. */
+    /**
+     * These (step-basis) deltas written to {@code file} on the start basis, {@code D_t = Σ_(s ≤ t) δ_s}
+     * (summed in float64, rounded once), with small rows and batches.
+     */
+    DeltaStreams onStartBasis(Path file) throws IOException {
+        float[][][] start = new float[steps.length][tensors.size()][];
+        for (int t = 0; t < tensors.size(); t++) {
+            double[] sum = new double[deltas[0][t].length];
+            for (int s = 0; s < steps.length; s++) {
+                start[s][t] = new float[sum.length];
+                for (int i = 0; i < sum.length; i++) {
+                    sum[i] += deltas[s][t][i];
+                    start[s][t][i] = (float) sum[i];
+                }
+            }
+        }
+        return write(file, tensors, steps, start, SMALL, DeltaBasis.START);
+    }
+
     int indexOf(int step) {
         for (int s = 0; s < steps.length; s++) {
             if (steps[s] == step) {

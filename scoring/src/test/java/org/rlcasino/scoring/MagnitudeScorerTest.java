@@ -134,20 +134,7 @@ class MagnitudeScorerTest {
     void theStartBasisOfAStepFileSumsFromTheFilesFirstStepEvenOutsideTheRange() throws Exception {
         int[] steps = {1, 2, 3, 4, 5};
         DeltaStreams d = DeltaStreams.random(dir.resolve("step.arrow"), steps, 9, 1e-2, 1e-2, DeltaStreams.SMALL);
-        // the same deltas written on the start basis: D_t = Σ_(s ≤ t) δ_s (float64 sum, rounded once)
-        float[][][] start = new float[steps.length][d.tensors().size()][];
-        for (int t = 0; t < d.tensors().size(); t++) {
-            double[] sum = new double[d.deltas()[0][t].length];
-            for (int s = 0; s < steps.length; s++) {
-                start[s][t] = new float[sum.length];
-                for (int i = 0; i < sum.length; i++) {
-                    sum[i] += d.deltas()[s][t][i];
-                    start[s][t][i] = (float) sum[i];
-                }
-            }
-        }
-        DeltaStreams startFile = DeltaStreams.write(dir.resolve("start.arrow"), d.tensors(), steps, start, DeltaStreams.SMALL,
-                DeltaBasis.START);
+        DeltaStreams startFile = d.onStartBasis(dir.resolve("start.arrow"));
         ScoringOptions range = ScoringOptions.ALL.withSteps(StepRange.parse("3:5"));
         try (JvmBackend backend = new JvmBackend(2, 5)) {
             for (DeltaBasis basis : DeltaBasis.values()) {

@@ -125,19 +125,7 @@ class MomentumScorerTest {
     void aStartFileScoredOnTheStepBasisReadsOnlyTheStepBeforeTheWindowBesidesIt() throws Exception {
         int[] steps = {1, 2, 3, 4, 5, 6, 7, 8};
         DeltaStreams d = DeltaStreams.random(dir.resolve("step.arrow"), steps, 31, 1e-3, 1e-3, DeltaStreams.SMALL);
-        float[][][] start = new float[steps.length][d.tensors().size()][];
-        for (int t = 0; t < d.tensors().size(); t++) {
-            double[] sum = new double[d.deltas()[0][t].length];
-            for (int s = 0; s < steps.length; s++) {
-                start[s][t] = new float[sum.length];
-                for (int i = 0; i < sum.length; i++) {
-                    sum[i] += d.deltas()[s][t][i];
-                    start[s][t][i] = (float) sum[i];
-                }
-            }
-        }
-        DeltaStreams startFile = DeltaStreams.write(dir.resolve("start.arrow"), d.tensors(), steps, start, DeltaStreams.SMALL,
-                DeltaBasis.START);
+        DeltaStreams startFile = d.onStartBasis(dir.resolve("start.arrow"));
         Path fromStart = dir.resolve("from-start.arrow");
         try (JvmBackend backend = new JvmBackend(2, 5)) {
             // window 3: steps 5..8 are scored; step 4 is needed for δ_5 = D_5 − D_4, steps 1..3 are not
