@@ -3,8 +3,9 @@ package org.rlcasino.optimizer;
 import org.rlcasino.tasks.AdamWKernels;
 import org.rlcasino.tasks.Backend;
 import org.rlcasino.tasks.KernelCall;
-import org.rlcasino.tasks.KernelLaunch;
+import org.rlcasino.tasks.KernelProgram;
 import org.rlcasino.tasks.ParameterLayout;
+import org.rlcasino.tasks.ProgramLaunch;
 import org.rlcasino.tasks.Reductions;
 
 /**
@@ -24,7 +25,7 @@ abstract sealed class AbstractAdamW implements Optimizer permits AdamW, BsrAdamW
     protected final float[] hyper = new float[AdamWKernels.HYPER_LENGTH];
     protected long step;
     protected long skippedSteps;
-    private KernelLaunch update;
+    private ProgramLaunch update;
     private float[] updateParams;
     private float[] updateGrads;
 
@@ -43,6 +44,9 @@ abstract sealed class AbstractAdamW implements Optimizer permits AdamW, BsrAdamW
 
     /** Sum of squares of the gradient entries this optimizer updates. */
     abstract double gradientSumOfSquares(float[] grads);
+
+    /** Prepares {@link #gradientSumOfSquares} over {@code grads} without running it. */
+    abstract void prepareGradientSumOfSquares(float[] grads);
 
     /** The update kernel use over these buffers, with {@link #hyper} as its per-launch scalars. */
     abstract KernelCall updateCall(float[] params, float[] grads);
@@ -81,15 +85,31 @@ abstract sealed class AbstractAdamW implements Optimizer permits AdamW, BsrAdamW
         }
         step++;
         fillHyper(lr, scale);
+        prepare(params, grads);
+        update.run();
+        return new StepReport(step, lr, norm, scale, false);
+    }
+
+    /**
+     * Prepares the update program over these buffers now rather than at the first step (a device
+     * backend then compiles it with the model's programs). Per step only {@link #hyper} goes in;
+     * parameters, gradients and moments stay where the backend keeps them.
+     */
+    @Override
+    public final void prepare(float[] params, float[] grads) {
         if (update == null || updateParams != params || updateGrads != grads) {
-            // prepared once per pair of buffers: a device backend compiles the kernel here and
-            // keeps params and state on the device from now on
-            update = backend.prepare(updateCall(params, grads));
+            update = backend.prepare(KernelProgram.builder("optimizer.update").call(updateCall(params, grads))
+                    .input(hyper).build());
             updateParams = params;
             updateGrads = grads;
+            prepareNorm(grads);
         }
-        update.launch();
-        return new StepReport(step, lr, norm, scale, false);
+    }
+
+    private void prepareNorm(float[] grads) {
+        if (config.clipping() || config.nonFinite() != NonFinitePolicy.UNCHECKED) {
+            prepareGradientSumOfSquares(grads);
+        }
     }
 
     /** Host-side scalars of step {@link #step}, computed in double and rounded once, as PyTorch does. */
@@ -161,8 +181,9 @@ abstract sealed class AbstractAdamW implements Optimizer permits AdamW, BsrAdamW
         }
         System.arraycopy(state.m(), 0, m, 0, m.length);
         System.arraycopy(state.v(), 0, secondMoments(), 0, m.length);
+        backend.syncToDevice(m);
+        backend.syncToDevice(secondMoments());
         step = state.step();
         skippedSteps = state.skippedSteps();
-        update = null; // the next step prepares again, sending the restored state to a device
     }
 }

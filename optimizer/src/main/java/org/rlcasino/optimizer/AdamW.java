@@ -32,6 +32,11 @@ public final class AdamW extends AbstractAdamW {
     }
 
     @Override
+    void prepareGradientSumOfSquares(float[] grads) {
+        reductions.prepareSumOfSquares("optimizer.grad_norm", grads, grads.length);
+    }
+
+    @Override
     KernelCall updateCall(float[] params, float[] grads) {
         return KernelCall.builder("optimizer.adamw", Kernel.ADAMW)
                 .state(params).state(m).state(v).input(grads).input(hyper)

@@ -124,6 +124,11 @@ public final class BsrAdamW extends AbstractAdamW {
     }
 
     @Override
+    void prepareGradientSumOfSquares(float[] grads) {
+        reductions.prepareGatheredSumOfSquares("optimizer.grad_norm", grads, indices, indices.length);
+    }
+
+    @Override
     KernelCall updateCall(float[] params, float[] grads) {
         float[] h = hyper;
         if (indexing == Indexing.BLOCK) {

@@ -8,6 +8,12 @@ public interface Optimizer {
     /** Applies one update to {@code params} from {@code grads}; both have {@code layout().totalSize()} elements. */
     StepReport step(float[] params, float[] grads);
 
+    /**
+     * Prepares the update (and gradient-norm) programs over these buffers before the first step, so
+     * that a device backend compiles them with the model's; {@link #step} does it otherwise.
+     */
+    void prepare(float[] params, float[] grads);
+
     /** The parameter layout the optimizer was built for. */
     ParameterLayout layout();
 

@@ -15,6 +15,10 @@ import org.rlcasino.tasks.Backend;
 import org.rlcasino.tasks.KernelCall;
 import org.rlcasino.tasks.KernelCall.Role;
 import org.rlcasino.tasks.KernelLaunch;
+import org.rlcasino.tasks.KernelProgram;
+import org.rlcasino.tasks.ProgramLaunch;
+import org.rlcasino.tasks.ProgramRegistry;
+import org.rlcasino.tasks.TransferCounters;
 import org.rlcasino.tasks.LayerNormKernels;
 import org.rlcasino.tasks.LogProbKernels;
 import org.rlcasino.tasks.MatmulKernels;
@@ -47,6 +51,8 @@ public final class TornadoBackend implements Backend {
     private final List<TornadoExecutionPlan> plans = new ArrayList<>();
     private final Map<float[], TornadoLaunch> stateOwners = new IdentityHashMap<>();
     private final Map<String, Integer> graphNames = new HashMap<>();
+    private final ProgramRegistry registry = new ProgramRegistry();
+    private final ResidentPrograms resident;
 
     /**
      * @param driver driver index, or -1 for TornadoVM's default device
@@ -56,6 +62,7 @@ public final class TornadoBackend implements Backend {
         this.device = driver < 0 ? null : TornadoExecutionPlan.getDevice(driver, index);
         TornadoDevice shown = device != null ? device : TornadoExecutionPlan.DEFAULT_DEVICE;
         this.deviceName = shown == null ? "default device" : shown.getDeviceName();
+        this.resident = new ResidentPrograms(device);
     }
 
     @Override
@@ -68,10 +75,42 @@ public final class TornadoBackend implements Backend {
         return 1;
     }
 
+    /**
+     * Device-resident: the program becomes one task graph in the backend's one execution plan and
+     * shares its resident arrays with every other program ({@link ResidentPrograms}).
+     */
+    @Override
+    public ProgramLaunch prepare(KernelProgram program) {
+        registry.register(program);
+        for (Object a : program.residentArrays()) {
+            if (a instanceof float[] f && stateOwners.containsKey(f)) {
+                throw new IllegalArgumentException("program " + program.name() + " keeps on the device an array that the "
+                        + "single call " + stateOwners.get(f).call().task() + " keeps in its own plan: prepare both as programs");
+            }
+        }
+        return resident.add(program);
+    }
+
+    @Override
+    public TransferCounters transfers() {
+        return resident.counters();
+    }
+
+    /** Execution plans the resident programs have needed so far (1 when all were prepared before the first run). */
+    public int residentPlansBuilt() {
+        return resident.plansBuilt();
+    }
+
     @Override
     public KernelLaunch prepare(KernelCall call) {
         if (call.range() == 0) {
             return new EmptyLaunch(call);
+        }
+        for (Object a : call.arguments()) {
+            if (!(a instanceof Integer) && resident.holds(a)) {
+                throw new IllegalArgumentException(call.task() + ": an argument is kept on the device by a program; "
+                        + "prepare this call inside a program too");
+            }
         }
         String[] parts = call.task().split("\\.");
         // Graph names must be unique within the process: a second use of a stage gets a suffix.
@@ -123,7 +162,7 @@ public final class TornadoBackend implements Backend {
     }
 
     /** Adds the task of {@code call}: the same kernel method the JVM runs, over {@code (0, range)}. */
-    private static void addTask(TaskGraph graph, String task, KernelCall call, Object[] a) {
+    static void addTask(TaskGraph graph, String task, KernelCall call, Object[] a) {
         int n = call.range();
         switch (call.kernel()) {
             case ADAMW -> graph.task(task, AdamWKernels::adamW,
@@ -178,6 +217,7 @@ public final class TornadoBackend implements Backend {
                     (float[]) a[0], (float[]) a[1], (float[]) a[2], 0, n);
             case GELU_BACKWARD_IN_PLACE -> graph.task(task, ActivationKernels::geluBackwardInPlace,
                     (float[]) a[0], (float[]) a[1], 0, n);
+            case ZERO -> graph.task(task, ActivationKernels::zero, (float[]) a[0], 0, n);
             case RESIDUAL_ADD_IN_PLACE -> graph.task(task, ActivationKernels::residualAddInPlace,
                     (float[]) a[0], (float[]) a[1], 0, n);
             case RESIDUAL_ADD -> graph.task(task, ActivationKernels::residualAdd,
@@ -198,8 +238,17 @@ public final class TornadoBackend implements Backend {
     }
 
     @Override
-    public void syncToHost(float[] array) {
-        TornadoLaunch owner = stateOwners.get(array);
+    public void syncToDevice(Object array) {
+        resident.syncToDevice(array);
+    }
+
+    @Override
+    public void syncToHost(Object array) {
+        if (resident.holds(array)) {
+            resident.syncToHost(array);
+            return;
+        }
+        TornadoLaunch owner = array instanceof float[] f ? stateOwners.get(f) : null;
         if (owner != null && owner.last != null) {
             owner.last.transferToHost(array);
         }
@@ -207,6 +256,7 @@ public final class TornadoBackend implements Backend {
 
     @Override
     public void close() {
+        resident.close();
         for (TornadoExecutionPlan plan : plans) {
             try {
                 plan.close();

@@ -230,6 +230,8 @@ class GptKernelsTornadoTest {
         compare(Kernel.RESIDUAL_ADD_IN_PLACE, new Object[] {gaussian(r, n, 1), gaussian(r, n, 1)},
                 a -> KernelCall.builder("test.residual_in_place", Kernel.RESIDUAL_ADD_IN_PLACE).state((float[]) a[0])
                         .input((float[]) a[1]).over(n));
+        compare(Kernel.ZERO, new Object[] {gaussian(r, n, 1)},
+                a -> KernelCall.builder("test.zero", Kernel.ZERO).state((float[]) a[0]).over(n));
         compare(Kernel.RESIDUAL_ADD, new Object[] {new float[n], x, gaussian(r, n, 1)},
                 a -> KernelCall.builder("test.residual", Kernel.RESIDUAL_ADD).output((float[]) a[0])
                         .input((float[]) a[1]).input((float[]) a[2]).over(n));

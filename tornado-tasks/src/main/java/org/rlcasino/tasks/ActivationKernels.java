@@ -3,7 +3,7 @@ package org.rlcasino.tasks;
 /**
  * Element-wise kernels of the GPT trainer: GELU with GPT-2's tanh approximation
  * {@code gelu(x) = ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))}, its derivative, and the residual
- * sum. {@code tanh(u)} is computed as {@code 1 − 2/(exp(2u) + 1)} (exact at ±∞, needs only exp,
+ * sum, and clearing a buffer. {@code tanh(u)} is computed as {@code 1 − 2/(exp(2u) + 1)} (exact at ±∞, needs only exp,
  * which every TornadoVM backend has). Iterations: the elements.
  */
 public final class ActivationKernels {
@@ -71,6 +71,16 @@ public final class ActivationKernels {
         for (@Parallel int k = 0; k < count; k++) {
             int i = offset + k;
             x[i] = x[i] + y[i];
+        }
+    }
+
+    /**
+     * {@code x[i] = 0}: clears a device-resident buffer (gradients before a step) without a copy
+     * from the host. Shapes: x (n).
+     */
+    public static void zero(float[] x, int offset, int count) {
+        for (@Parallel int k = 0; k < count; k++) {
+            x[offset + k] = 0f;
         }
     }
 }

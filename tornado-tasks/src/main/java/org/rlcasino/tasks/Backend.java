@@ -23,10 +23,34 @@ public interface Backend extends AutoCloseable {
     KernelLaunch prepare(KernelCall call);
 
     /**
-     * Makes the host copy of a STATE array current (on a device backend, copies it back from the
-     * device; on the JVM, nothing to do). Call before reading parameters or moments on the host.
+     * Prepares {@code program} for repeated runs: on the JVM its calls are launched in order; on
+     * TornadoVM it becomes one task graph whose resident arrays it shares with every other program
+     * of this backend (see {@link KernelProgram}).
+     *
+     * @throws IllegalArgumentException when an array crosses the bus differently than in an earlier program
      */
-    void syncToHost(float[] array);
+    ProgramLaunch prepare(KernelProgram program);
+
+    /**
+     * Makes the host copy of a STATE or resident array ({@code float[]} or {@code int[]}) current:
+     * on a device backend, copies it back from the device; on the JVM, nothing to do. Call before
+     * reading parameters, gradients or moments on the host.
+     */
+    void syncToHost(Object array);
+
+    /**
+     * Announces that the host has written a resident array (parameters loaded from a checkpoint,
+     * restored moments): a device backend sends it again before the next run. Nothing to do on the
+     * JVM. Arrays a backend has not seen yet need no announcement.
+     */
+    default void syncToDevice(Object array) {
+        // host backends run on the host arrays themselves
+    }
+
+    /** Bytes moved, executions and compile time so far ({@link TransferCounters#NONE} on host backends). */
+    default TransferCounters transfers() {
+        return TransferCounters.NONE;
+    }
 
     @Override
     void close();

@@ -17,6 +17,7 @@ import java.util.List;
  * kernels write disjoint outputs per iteration.
  */
 public final class JvmBackend implements Backend {
+    private final ProgramRegistry programs = new ProgramRegistry();
     /** Chunk size used when none is given: large enough to amortise a task hand-off (~µs). */
     public static final int DEFAULT_CHUNK_SIZE = 1 << 14;
 
@@ -86,7 +87,13 @@ public final class JvmBackend implements Backend {
     }
 
     @Override
-    public void syncToHost(float[] array) {
+    public ProgramLaunch prepare(KernelProgram program) {
+        programs.register(program);
+        return ProgramLaunch.sequential(program, this::prepare);
+    }
+
+    @Override
+    public void syncToHost(Object array) {
         // kernels run on the host arrays themselves
     }
 

@@ -206,6 +206,13 @@ public enum Kernel {
             ActivationKernels.geluBackwardInPlace((float[]) a[0], (float[]) a[1], offset, count);
         }
     },
+    /** {@link ActivationKernels#zero}(x). */
+    ZERO(float[].class) {
+        @Override
+        void runOnJvm(Object[] a, int offset, int count) {
+            ActivationKernels.zero((float[]) a[0], offset, count);
+        }
+    },
     /** {@link ActivationKernels#residualAddInPlace}(x, y). */
     RESIDUAL_ADD_IN_PLACE(float[].class, float[].class) {
         @Override

@@ -1,10 +1,12 @@
 package org.rlcasino.tasks;
 
 /**
- * Host side of the reductions in {@link ReductionKernels}: launches the partials kernel on a
- * backend and folds the partials in block order, in double precision. The last launch is kept
- * prepared and reused while the same arrays and length come back (every optimizer step does), so a
- * device backend compiles it once.
+ * Host side of the reductions in {@link ReductionKernels}: runs the partials kernel on a backend
+ * and folds the partials in block order, in double precision. Each reduction is a one-call
+ * {@link KernelProgram} whose only output is the partials: the reduced array stays where the
+ * backend keeps it (on a device, resident: gradients are never copied to take their norm). The
+ * last program is kept prepared and reused while the same arrays and length come back (every
+ * optimizer step does), so a device backend compiles it once.
  */
 public final class Reductions {
     /** Values per partial sum: fixed, so results never depend on the backend's chunking. */
@@ -14,7 +16,7 @@ public final class Reductions {
     private Prepared plain;
     private Prepared gathered;
 
-    private record Prepared(KernelLaunch launch, float[] x, int[] indices, int n, float[] partials) {}
+    private record Prepared(ProgramLaunch launch, String task, float[] x, int[] indices, int n, float[] partials) {}
 
     public Reductions(Backend backend) {
         this.backend = backend;
@@ -22,31 +24,43 @@ public final class Reductions {
 
     /** {@code Σ x[i]²} over {@code i ∈ [0, n)}. */
     public double sumOfSquares(String task, float[] x, int n) {
+        prepareSumOfSquares(task, x, n);
+        plain.launch.run();
+        return fold(plain.partials);
+    }
+
+    /** Prepares {@link #sumOfSquares} without running it (a device backend compiles it with the other programs). */
+    public void prepareSumOfSquares(String task, float[] x, int n) {
         checkRange(x.length, n);
-        if (plain == null || plain.x != x || plain.n != n || !plain.launch.call().task().equals(task)) {
+        if (plain == null || plain.x != x || plain.n != n || !plain.task.equals(task)) {
             int blocks = blocks(n);
             float[] partials = new float[blocks];
             KernelCall call = KernelCall.builder(task, Kernel.SUM_OF_SQUARES_PARTIALS)
                     .output(partials).input(x).size(n).size(BLOCK_SIZE).over(blocks);
-            plain = new Prepared(backend.prepare(call), x, null, n, partials);
+            plain = new Prepared(backend.prepare(KernelProgram.builder(task).call(call).output(partials).build()), task, x,
+                    null, n, partials);
         }
-        plain.launch.launch();
-        return fold(plain.partials);
     }
 
     /** {@code Σ x[indices[j]]²} over {@code j ∈ [0, n)}. */
     public double gatheredSumOfSquares(String task, float[] x, int[] indices, int n) {
+        prepareGatheredSumOfSquares(task, x, indices, n);
+        gathered.launch.run();
+        return fold(gathered.partials);
+    }
+
+    /** Prepares {@link #gatheredSumOfSquares} without running it. */
+    public void prepareGatheredSumOfSquares(String task, float[] x, int[] indices, int n) {
         checkRange(indices.length, n);
         if (gathered == null || gathered.x != x || gathered.indices != indices || gathered.n != n
-                || !gathered.launch.call().task().equals(task)) {
+                || !gathered.task.equals(task)) {
             int blocks = blocks(n);
             float[] partials = new float[blocks];
             KernelCall call = KernelCall.builder(task, Kernel.GATHERED_SUM_OF_SQUARES_PARTIALS)
                     .output(partials).input(x).constant(indices).size(n).size(BLOCK_SIZE).over(blocks);
-            gathered = new Prepared(backend.prepare(call), x, indices, n, partials);
+            gathered = new Prepared(backend.prepare(KernelProgram.builder(task).call(call).output(partials).build()), task,
+                    x, indices, n, partials);
         }
-        gathered.launch.launch();
-        return fold(gathered.partials);
     }
 
     private static void checkRange(int length, int n) {

@@ -67,6 +67,16 @@ class ActivationKernelsTest {
     }
 
     @Test
+    void zeroClearsEveryElement() {
+        int n = 1001;
+        float[] x = inputs(n);
+        x[5] = Float.NaN;
+        Object[] out = KernelRuns.runEverywhere("zero", new Object[] {x},
+                a -> KernelCall.builder("test.zero", Kernel.ZERO).state((float[]) a[0]).over(n));
+        assertBitIdentical("zero", (float[]) out[0], new float[n]);
+    }
+
+    @Test
     void residualAddSumsElementwise() {
         SplittableRandom r = new SplittableRandom(5);
         int n = 777;

@@ -11,9 +11,10 @@ import org.rlcasino.tasks.AttentionKernels;
 import org.rlcasino.tasks.EmbeddingKernels;
 import org.rlcasino.tasks.Kernel;
 import org.rlcasino.tasks.KernelCall;
-import org.rlcasino.tasks.KernelLaunch;
+import org.rlcasino.tasks.KernelProgram;
 import org.rlcasino.tasks.LayerNormKernels;
 import org.rlcasino.tasks.MatmulKernels;
+import org.rlcasino.tasks.ProgramLaunch;
 
 /**
  * Batched autoregressive generation with a KV cache: each prompt is run once, then one position
@@ -108,9 +109,7 @@ public final class GptGenerator {
                 d.tokens[r] = active[r] ? sequences[r][p] : 0;
                 d.positions[r] = active[r] ? p : Math.min(p, maxT - 1);
             }
-            for (KernelLaunch launch : d.launches) {
-                launch.launch();
-            }
+            d.program.run();
             for (int r = 0; r < rows; r++) {
                 if (!active[r] || p != lengths[r] - 1) {
                     continue;
@@ -206,7 +205,9 @@ public final class GptGenerator {
         final int[] tokens;
         final int[] positions;
         final float[] logits;
-        final List<KernelLaunch> launches = new ArrayList<>();
+        private final List<KernelCall> calls = new ArrayList<>();
+        /** One position: token ids and positions go in, logits come out; the KV cache stays resident. */
+        final ProgramLaunch program;
 
         Decoder(int rows) {
             GptConfig config = model.config();
@@ -258,10 +259,13 @@ public final class GptGenerator {
             }
             add(layerNorm("generate.ln_f", ln, mean, rstd, x, rows, c, o.lnfW, o.lnfB));
             add(MatmulCalls.nt("generate.head", logits, ln, p, p, MatmulKernels.dims(rows, c, v, 0, 0, o.wte, 0, 0)));
+            KernelProgram.Builder b = KernelProgram.builder("generate.position").input(tokens).input(positions).output(logits);
+            calls.forEach(b::call);
+            program = model.backend().prepare(b.build());
         }
 
         private void add(KernelCall call) {
-            launches.add(model.backend().prepare(call));
+            calls.add(call);
         }
 
         private KernelCall layerNorm(String task, float[] out, float[] mean, float[] rstd, float[] x, int rows, int c,

@@ -14,10 +14,12 @@ import org.rlcasino.tasks.EmbeddingKernels;
 import org.rlcasino.tasks.Kernel;
 import org.rlcasino.tasks.KernelCall;
 import org.rlcasino.tasks.KernelLaunch;
+import org.rlcasino.tasks.KernelProgram;
 import org.rlcasino.tasks.LayerNormKernels;
 import org.rlcasino.tasks.LogProbKernels;
 import org.rlcasino.tasks.MatmulKernels;
 import org.rlcasino.tasks.ParameterLayout;
+import org.rlcasino.tasks.ProgramLaunch;
 
 /**
  * GPT-2 with all parameters in one flat buffer addressed through named views ({@link GptConfig#layout()}),
@@ -49,6 +51,7 @@ public final class GptModel implements AutoCloseable {
     private final float[] parameters;
     private final float[] gradients;
     private final Offsets offsets;
+    private final ProgramLaunch zeroGradients;
     private final Map<Long, Workspace> workspaces = new LinkedHashMap<>(8, 0.75f, true);
     private Workspace last;
     private boolean backwardReady;
@@ -67,6 +70,8 @@ public final class GptModel implements AutoCloseable {
         this.parameters = new float[layout.totalSize()];
         this.gradients = new float[layout.totalSize()];
         this.offsets = new Offsets(layout, config.numLayers());
+        this.zeroGradients = backend.prepare(KernelProgram.builder("gpt.zero_grad")
+                .call(KernelCall.builder("gpt.zero_grad", Kernel.ZERO).state(gradients).over(gradients.length)).build());
     }
 
     public GptConfig config() {
@@ -82,14 +87,46 @@ public final class GptModel implements AutoCloseable {
         return layout;
     }
 
-    /** The flat parameter buffer (live; the optimizer updates it in place). */
+    /**
+     * The flat parameter buffer (live; the optimizer updates it in place). On a device backend the
+     * device holds the current values between steps: read them through {@link #parametersOnHost()},
+     * and after writing this array call {@link #parametersWritten()}.
+     */
     public float[] parameters() {
         return parameters;
     }
 
-    /** The flat gradient buffer, same layout; {@link #backward} adds into it. */
+    /** {@link #parameters()} made current on the host (copied back from a device backend). */
+    public float[] parametersOnHost() {
+        backend.syncToHost(parameters);
+        return parameters;
+    }
+
+    /** Announces that the host wrote {@link #parameters()} (loaded a checkpoint, copied weights in). */
+    public void parametersWritten() {
+        backend.syncToDevice(parameters);
+    }
+
+    /** The flat gradient buffer, same layout; {@link #backward} adds into it (see {@link #gradientsOnHost()}). */
     public float[] gradients() {
         return gradients;
+    }
+
+    /** {@link #gradients()} made current on the host (copied back from a device backend). */
+    public float[] gradientsOnHost() {
+        backend.syncToHost(gradients);
+        return gradients;
+    }
+
+    /**
+     * Prepares the programs of a (batch, seqLen) shape now rather than at its first forward, so that
+     * a device backend compiles every program of a run together (before its first step).
+     */
+    public void prepare(int batch, int seqLen) {
+        if (batch < 1 || seqLen < 1 || seqLen > config.maxSeqLen()) {
+            throw new IllegalArgumentException("bad shape: batch " + batch + ", seqLen " + seqLen);
+        }
+        workspace(batch, seqLen);
     }
 
     /** Offsets of every tensor in the flat buffers. */
@@ -122,6 +159,7 @@ public final class GptModel implements AutoCloseable {
             }
         }
         backwardReady = false;
+        parametersWritten();
     }
 
     /**
@@ -142,8 +180,9 @@ public final class GptModel implements AutoCloseable {
         return gradientMask;
     }
 
+    /** Sets every gradient to 0 (a kernel: on a device backend the gradients never leave the device). */
     public void zeroGradients() {
-        Arrays.fill(gradients, 0f);
+        zeroGradients.run();
     }
 
     /**
@@ -189,19 +228,18 @@ public final class GptModel implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             w.targets[i] = targets[i] < 0 ? -1 : targets[i];
         }
-        for (KernelLaunch launch : w.forward) {
-            launch.launch();
-        }
+        w.forwardProgram.run();
         last = w;
         backwardReady = true;
         return w.logp;
     }
 
-    /** Logits of the last forward, (batch·seqLen·V). */
+    /** Logits of the last forward, (batch·seqLen·V), copied back from a device backend. */
     public float[] logits() {
         if (last == null) {
             throw new IllegalStateException("logits() before any forward");
         }
+        backend.syncToHost(last.logits);
         return last.logits;
     }
 
@@ -228,14 +266,13 @@ public final class GptModel implements AutoCloseable {
         }
         System.arraycopy(dLogProbs, 0, w.dlogp, 0, dLogProbs.length);
         if (backwardSplit == null) {
-            for (KernelLaunch launch : w.backward) {
-                launch.launch();
-            }
+            w.backwardProgram.run();
             return;
         }
-        for (int i = 0; i < w.backward.size(); i++) {
+        List<KernelLaunch> launches = w.separateBackwardLaunches();
+        for (int i = 0; i < launches.size(); i++) {
             long t0 = System.nanoTime();
-            w.backward.get(i).launch();
+            launches.get(i).launch();
             backwardSplit[w.parameterGradient.get(i) ? 1 : 0] += System.nanoTime() - t0;
         }
     }
@@ -244,6 +281,8 @@ public final class GptModel implements AutoCloseable {
      * Starts (or, with {@code false}, stops) timing the backward's launches in two sums: those that
      * write input gradients (dX: the chain to lower layers) and those that write parameter gradients
      * (dW, bias, LayerNorm and embedding gradients). One {@code nanoTime} pair per launch; off by default.
+     * The backward then launches its calls one by one, which only a host backend can (on a device the
+     * program runs as one graph); a device backend refuses.
      */
     public void timeBackward(boolean on) {
         backwardSplit = on ? new long[2] : null;
@@ -374,10 +413,13 @@ public final class GptModel implements AutoCloseable {
         final float[] dfc;          // (N, 4C)
         final float[] dqkv;         // (N, 3C)
         final float[] datt;         // (B, NH, T, T)
-        final List<KernelLaunch> forward = new ArrayList<>();
-        final List<KernelLaunch> backward = new ArrayList<>();
-        /** Per launch of {@link #backward}: whether it writes parameter gradients (else input gradients). */
+        final List<KernelCall> forward = new ArrayList<>();
+        final List<KernelCall> backward = new ArrayList<>();
+        /** Per call of {@link #backward}: whether it writes parameter gradients (else input gradients). */
         final List<Boolean> parameterGradient = new ArrayList<>();
+        final ProgramLaunch forwardProgram;
+        final ProgramLaunch backwardProgram;
+        private List<KernelLaunch> separateBackward;
 
         Workspace(int batch, int seqLen) {
             this.batch = batch;
@@ -424,18 +466,39 @@ public final class GptModel implements AutoCloseable {
             datt = new float[attSize];
             prepareForward(n, c, v, nh, layers);
             prepareBackward(n, c, v, nh, layers);
+            // per step only token ids and targets go in, log-probs come out; dlogp goes in for the backward
+            KernelProgram.Builder f = KernelProgram.builder("gpt.forward").input(tokens).input(targets).output(logp);
+            forward.forEach(f::call);
+            forwardProgram = backend.prepare(f.build());
+            KernelProgram.Builder b = KernelProgram.builder("gpt.backward").input(dlogp).input(targets);
+            if (backward.stream().anyMatch(call -> call.kernel() == Kernel.EMBEDDING_BACKWARD)) {
+                b.input(tokens);
+            }
+            backward.forEach(b::call);
+            backwardProgram = backend.prepare(b.build());
         }
 
-        private void add(List<KernelLaunch> list, KernelCall call) {
-            list.add(backend.prepare(call));
+        /** The backward's calls launched one by one (for {@link #timeBackward}); host backends only. */
+        List<KernelLaunch> separateBackwardLaunches() {
+            if (separateBackward == null) {
+                separateBackward = new ArrayList<>();
+                for (KernelCall call : backward) {
+                    separateBackward.add(backend.prepare(call));
+                }
+            }
+            return separateBackward;
+        }
+
+        private void add(List<KernelCall> list, KernelCall call) {
+            list.add(call);
             if (list == backward) {
                 parameterGradient.add(false);
             }
         }
 
-        /** A backward launch that writes parameter gradients (weight, bias, LayerNorm or embedding). */
+        /** A backward call that writes parameter gradients (weight, bias, LayerNorm or embedding). */
         private void addParameterGradient(KernelCall call) {
-            backward.add(backend.prepare(call));
+            backward.add(call);
             parameterGradient.add(true);
         }
 

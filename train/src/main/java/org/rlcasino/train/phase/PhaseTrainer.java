@@ -155,8 +155,8 @@ public final class PhaseTrainer {
         }
         model = new GptModel(config, backend);
         System.arraycopy(start.params(), 0, model.parameters(), 0, start.params().length);
+        model.parametersWritten();
         List<Problem> evalProblems = task.heldOut(phase.evalPrompts() == null ? Integer.MAX_VALUE : phase.evalPrompts());
-        double startAccuracy = Evaluator.accuracy(model, task, evalProblems);
 
         mask = buildMask();
         if (mask != null) {
@@ -173,10 +173,23 @@ public final class PhaseTrainer {
         if (phase.kind().equals("dpo") || phase.kind().equals("grpo") && phase.klCoef() > 0) {
             reference = new GptModel(config, backend);
             System.arraycopy(start.params(), 0, reference.parameters(), 0, start.params().length);
+            reference.parametersWritten();
         }
         if (phase.reinforcement()) {
             generator = new GptGenerator(model, phase.batchSize() * phase.groupSize());
         }
+        // every program of the step prepared before the first run: a device backend compiles them together
+        if (phase.kind().equals("sft")) {
+            model.prepare(phase.batchSize(), seqLen);
+        } else if (phase.kind().equals("grpo")) {
+            model.prepare(phase.batchSize() * phase.groupSize(), seqLen);
+            if (reference != null) {
+                reference.prepare(phase.batchSize() * phase.groupSize(), seqLen);
+            }
+        }
+        optimizer.prepare(model.parameters(), model.gradients());
+        GptGenerator evalGenerator = new GptGenerator(model, Math.max(1, Math.min(Evaluator.BATCH, evalProblems.size())));
+        double startAccuracy = Evaluator.accuracy(evalGenerator, task, evalProblems);
         rng = SplitMix64.derive(seed, "phase " + phase.name());
 
         int done = 0;
@@ -184,6 +197,7 @@ public final class PhaseTrainer {
         if (latest.isPresent()) {
             TrainingCheckpoint c = TrainingCheckpoint.load(latest.get());
             System.arraycopy(c.params(), 0, model.parameters(), 0, c.params().length);
+            model.parametersWritten();
             optimizer.restoreState(c.state());
             rng = new SplitMix64(c.rngState());
             done = c.step();
@@ -223,17 +237,16 @@ public final class PhaseTrainer {
                         deltaLogger = new DeltaLogger(phaseDir.resolve("deltas.arrow"), model.layout(), logSection.deltaBasis(),
                                 provenance);
                     }
-                    System.arraycopy(model.parameters(), 0, before, 0, before.length);
+                    System.arraycopy(model.parametersOnHost(), 0, before, 0, before.length);
                 }
                 long deltaNs = System.nanoTime() - d0;
                 StepReport report = null;
                 if (r.update()) {
                     report = optimizer.step(model.parameters(), model.gradients());
-                    optimizer.syncToHost();
                 }
                 long t2 = System.nanoTime();
                 if (logged) {
-                    deltaLogger.log(step, before, model.parameters());
+                    deltaLogger.log(step, before, model.parametersOnHost());
                     if (step == logLast) {
                         deltaLogger.finish();
                         deltaLogger.close();
@@ -244,7 +257,7 @@ public final class PhaseTrainer {
                     deltaSteps++;
                 }
                 boolean evaluate = phase.evalEvery() > 0 && step % phase.evalEvery() == 0 || step == phase.steps();
-                accuracy = evaluate ? Evaluator.accuracy(model, task, evalProblems) : accuracy;
+                accuracy = evaluate ? Evaluator.accuracy(evalGenerator, task, evalProblems) : accuracy;
                 double stepSeconds = (t2 - t0 + deltaNs) / 1e9;
                 StepMetrics row = new StepMetrics(step, phase.name(), r.loss().loss(), r.reward(), evaluate ? accuracy : Double.NaN,
                         r.kl(), r.positions() / stepSeconds, r.sampleNs() / 1e6, (t1 - t0 - r.sampleNs()) / 1e6,
@@ -261,7 +274,7 @@ public final class PhaseTrainer {
                 boolean batchBoundary = !phase.kind().equals("grpo") || step % phase.updatesPerBatch() == 0;
                 if (phase.checkpointEvery() > 0 && step % phase.checkpointEvery() == 0 && step < phase.steps()
                         && !insideLogging && batchBoundary) {
-                    new TrainingCheckpoint(step, rng.state(), model.parameters().clone(), optimizer.exportState())
+                    new TrainingCheckpoint(step, rng.state(), model.parametersOnHost().clone(), optimizer.exportState())
                             .save(phaseDir, config, tokenizer);
                 }
             }
@@ -271,9 +284,9 @@ public final class PhaseTrainer {
             }
         }
         if (Double.isNaN(accuracy)) { // resumed after the last step's evaluation could not be kept
-            accuracy = Evaluator.accuracy(model, task, evalProblems);
+            accuracy = Evaluator.accuracy(evalGenerator, task, evalProblems);
         }
-        ModelCheckpoint.save(phaseDir.resolve("final"), config, model.parameters(), tokenizer);
+        ModelCheckpoint.save(phaseDir.resolve("final"), config, model.parametersOnHost(), tokenizer);
         long total = model.parameters().length;
         long active = mask == null ? total : mask.active();
         int n = Math.max(1, measured);

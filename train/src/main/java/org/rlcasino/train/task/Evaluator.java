@@ -19,11 +19,22 @@ public final class Evaluator {
         if (problems.isEmpty()) {
             return 0;
         }
+        return accuracy(new GptGenerator(model, Math.min(BATCH, problems.size())), task, problems);
+    }
+
+    /**
+     * As above with a generator the caller keeps (a trainer evaluating every few steps reuses its
+     * prepared programs; on a device backend that avoids compiling them again).
+     */
+    public static double accuracy(GptGenerator generator, VerifiableTask task, List<Problem> problems) {
+        if (problems.isEmpty()) {
+            return 0;
+        }
         CharTokenizer tok = task.tokenizer();
-        GptGenerator generator = new GptGenerator(model, Math.min(BATCH, problems.size()));
+        int batch = Math.min(BATCH, generator.maxBatch());
         double correct = 0;
-        for (int from = 0; from < problems.size(); from += BATCH) {
-            List<Problem> chunk = problems.subList(from, Math.min(problems.size(), from + BATCH));
+        for (int from = 0; from < problems.size(); from += batch) {
+            List<Problem> chunk = problems.subList(from, Math.min(problems.size(), from + batch));
             int[][] prompts = chunk.stream().map(p -> tok.encode(p.prompt())).toArray(int[][]::new);
             int[][] out = generator.generate(prompts, task.maxCompletionTokens(), CharTokenizer.END, SamplingOptions.GREEDY,
                     new SplitMix64(0));

@@ -10,6 +10,8 @@ import org.rlcasino.tasks.Backend;
 import org.rlcasino.tasks.JvmBackend;
 import org.rlcasino.tasks.KernelCall;
 import org.rlcasino.tasks.KernelLaunch;
+import org.rlcasino.tasks.KernelProgram;
+import org.rlcasino.tasks.ProgramLaunch;
 
 /**
  * Times forward and backward of one training step on the JVM backend (not a test; prints figures).
@@ -111,7 +113,12 @@ public final class GptModelStepBenchmark {
         }
 
         @Override
-        public void syncToHost(float[] array) {
+        public ProgramLaunch prepare(KernelProgram program) {
+            return ProgramLaunch.sequential(program, this::prepare);
+        }
+
+        @Override
+        public void syncToHost(Object array) {
             delegate.syncToHost(array);
         }
 

@@ -1,0 +1,316 @@
+package org.rlcasino.tornado;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.rlcasino.tasks.KernelCall;
+import org.rlcasino.tasks.KernelProgram;
+import org.rlcasino.tasks.ProgramLaunch;
+import org.rlcasino.tasks.TransferCounters;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.TornadoExecutionResult;
+import uk.ac.manchester.tornado.api.TornadoProfilerResult;
+import uk.ac.manchester.tornado.api.common.TornadoDevice;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.enums.ProfilerMode;
+
+/**
+ * The device-resident side of {@link TornadoBackend}: every {@link KernelProgram} prepared on the
+ * backend becomes one task graph, and all of them live in ONE execution plan so that a resident
+ * array has one device buffer shared by every graph (TornadoVM's {@code persistOnDevice} /
+ * {@code consumeFromDevice}).
+ *
+ * <p>How the sharing is wired, and why:
+ * <ul>
+ *   <li>Graph 0, the <i>resident</i> graph, sends every resident array to the device on its first
+ *       execution and names each in a do-nothing task ({@link ResidencyKernels}; TornadoVM allocates a
+ *       buffer only for arrays a task takes). It runs once before each program graph's first run.</li>
+ *   <li>TornadoVM links a consumed array to the buffer of the graph that ran <i>last</i>, looked up by
+ *       that graph's name; so every program graph declares, for every graph of the plan, the resident
+ *       arrays it shares with it. Every graph also shares a one-element link array, so that no pair
+ *       shares nothing (TornadoVM's fallback for an undeclared predecessor links nothing safely).</li>
+ *   <li>Inputs and outputs of a program are private to its graph, sent in before and back after each run.</li>
+ *   <li>A plan cannot gain graphs. When a program is prepared after the plan was built, or the host
+ *       announces a write to a resident array ({@link #syncToDevice}), the next run rebuilds the plan:
+ *       the device's copies of written arrays come back first, the new plan sends everything again and
+ *       compiles its graphs again. Preparing every program before the first step avoids that.</li>
+ * </ul>
+ */
+final class ResidentPrograms implements AutoCloseable {
+    /** TornadoVM wants graph names unique within the process. */
+    private static final AtomicInteger PLANS = new AtomicInteger();
+
+    private final TornadoDevice device;
+    private final List<Registered> programs = new ArrayList<>();
+    /** Resident arrays in first-use order; value: whether some kernel writes it. */
+    private final Map<Object, Boolean> resident = new IdentityHashMap<>();
+    private final List<Object> residentOrder = new ArrayList<>();
+    /** Resident arrays of the current plan. */
+    private final Set<Object> inPlan = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Resident arrays the host wrote after the plan sent them. */
+    private final Set<Object> hostNewer = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final float[] link = new float[1];
+    private final float[] floatPad = new float[1];
+    private final int[] intPad = new int[1];
+    private TornadoExecutionPlan plan;
+    private TornadoExecutionResult residentResult;
+    private boolean stale = true;
+    private long bytesIn;
+    private long bytesOut;
+    private long executions;
+    private long launches;
+    private long compileNanos;
+    private int rebuilds;
+
+    ResidentPrograms(TornadoDevice device) {
+        this.device = device;
+    }
+
+    ProgramLaunch add(KernelProgram program) {
+        Set<Object> written = program.writtenArrays();
+        for (Object a : program.residentArrays()) {
+            Boolean before = resident.put(a, written.contains(a) || Boolean.TRUE.equals(resident.get(a)));
+            if (before == null) {
+                residentOrder.add(a);
+            }
+        }
+        Registered r = new Registered(program);
+        programs.add(r);
+        stale = true;
+        return r;
+    }
+
+    boolean holds(Object array) {
+        return resident.containsKey(array);
+    }
+
+    /** Copies a resident array back from the device (nothing when the host copy is current). */
+    void syncToHost(Object array) {
+        if (plan == null || residentResult == null || !inPlan.contains(array) || hostNewer.contains(array)
+                || !Boolean.TRUE.equals(resident.get(array))) {
+            return;
+        }
+        residentResult.transferToHost(array);
+        count(residentResult);
+    }
+
+    /** The host wrote {@code array}: the next run sends it again (by rebuilding the plan). */
+    void syncToDevice(Object array) {
+        if (plan != null && inPlan.contains(array)) {
+            hostNewer.add(array);
+            stale = true;
+        }
+    }
+
+    TransferCounters counters() {
+        return new TransferCounters(bytesIn, bytesOut, executions, launches, compileNanos);
+    }
+
+    /** Plans built so far (1 when every program was prepared before the first run). */
+    int plansBuilt() {
+        return rebuilds;
+    }
+
+    private void run(Registered r) {
+        if (stale) {
+            rebuild();
+        }
+        if (!r.ranInPlan) {
+            residentResult = plan.withGraph(0).execute();
+            count(residentResult);
+            r.ranInPlan = true;
+        }
+        r.last = plan.withGraph(r.graph).execute();
+        count(r.last);
+        launches += r.program.calls().size();
+    }
+
+    private void count(TornadoExecutionResult result) {
+        TornadoProfilerResult p = result.getProfilerResult();
+        bytesIn += Math.max(0, p.getTotalBytesCopyIn());
+        bytesOut += Math.max(0, p.getTotalBytesCopyOut());
+        compileNanos += Math.max(0, p.getCompileTime());
+        executions++;
+    }
+
+    private void rebuild() {
+        if (plan != null) {
+            if (residentResult != null) {
+                List<Object> back = new ArrayList<>();
+                for (Object a : inPlan) {
+                    if (Boolean.TRUE.equals(resident.get(a)) && !hostNewer.contains(a)) {
+                        back.add(a);
+                    }
+                }
+                if (!back.isEmpty()) {
+                    residentResult.transferToHost(back.toArray());
+                    count(residentResult);
+                }
+            }
+            closePlan();
+        }
+        hostNewer.clear();
+        inPlan.clear();
+        inPlan.addAll(residentOrder);
+        String prefix = "rp" + PLANS.incrementAndGet() + "_";
+        List<String> names = new ArrayList<>();
+        List<Set<Object>> residentSets = new ArrayList<>();
+        names.add(prefix + "resident");
+        Set<Object> all = Collections.newSetFromMap(new IdentityHashMap<>());
+        all.addAll(residentOrder);
+        all.add(link);
+        residentSets.add(all);
+        for (int i = 0; i < programs.size(); i++) {
+            Registered r = programs.get(i);
+            r.graph = i + 1;
+            r.ranInPlan = false;
+            names.add(prefix + i + "_" + r.program.name().replace('.', '_'));
+            Set<Object> own = Collections.newSetFromMap(new IdentityHashMap<>());
+            own.addAll(r.program.residentArrays());
+            own.add(link);
+            residentSets.add(own);
+        }
+        List<TaskGraph> graphs = new ArrayList<>();
+        graphs.add(residentGraph(names.get(0)));
+        for (int i = 0; i < programs.size(); i++) {
+            graphs.add(programGraph(programs.get(i).program, i + 1, names, residentSets));
+        }
+        var snapshots = graphs.stream().map(TaskGraph::snapshot).toArray(uk.ac.manchester.tornado.api.ImmutableTaskGraph[]::new);
+        plan = new TornadoExecutionPlan(snapshots);
+        if (device != null) {
+            plan.withDevice(device);
+        }
+        plan.withProfiler(ProfilerMode.SILENT);
+        residentResult = null;
+        stale = false;
+        rebuilds++;
+    }
+
+    private TaskGraph residentGraph(String name) {
+        TaskGraph g = new TaskGraph(name);
+        List<Object> arrays = new ArrayList<>(residentOrder);
+        arrays.add(link);
+        arrays.add(floatPad);
+        arrays.add(intPad);
+        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, arrays.toArray());
+        List<float[]> floats = new ArrayList<>();
+        List<int[]> ints = new ArrayList<>();
+        for (Object a : arrays) {
+            if (a instanceof float[] f) {
+                floats.add(f);
+            } else {
+                ints.add((int[]) a);
+            }
+        }
+        int task = 0;
+        for (int from = 0; from < floats.size(); from += ResidencyKernels.ARRAYS_PER_TASK) {
+            float[][] f = new float[ResidencyKernels.ARRAYS_PER_TASK][];
+            for (int j = 0; j < f.length; j++) {
+                f[j] = from + j < floats.size() ? floats.get(from + j) : floatPad;
+            }
+            g.task("f" + task++, ResidencyKernels::touchFloats, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]);
+        }
+        for (int from = 0; from < ints.size(); from += ResidencyKernels.ARRAYS_PER_TASK) {
+            int[][] x = new int[ResidencyKernels.ARRAYS_PER_TASK][];
+            for (int j = 0; j < x.length; j++) {
+                x[j] = from + j < ints.size() ? ints.get(from + j) : intPad;
+            }
+            g.task("i" + task++, ResidencyKernels::touchInts, x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]);
+        }
+        g.persistOnDevice(arrays.toArray());
+        return g;
+    }
+
+    private static TaskGraph programGraph(KernelProgram program, int index, List<String> names,
+                                          List<Set<Object>> residentSets) {
+        TaskGraph g = new TaskGraph(names.get(index));
+        Set<Object> own = residentSets.get(index);
+        for (int other = 0; other < names.size(); other++) {
+            List<Object> shared = new ArrayList<>();
+            for (Object a : residentSets.get(other)) {
+                if (own.contains(a)) {
+                    shared.add(a);
+                }
+            }
+            if (!shared.isEmpty()) {
+                g.consumeFromDevice(names.get(other), shared.toArray());
+            }
+        }
+        Set<Object> inputs = new LinkedHashSet<>(program.inputs());
+        if (!inputs.isEmpty()) {
+            g.transferToDevice(DataTransferMode.EVERY_EXECUTION, orderedSubset(program, program.inputs()));
+        }
+        List<KernelCall> calls = program.calls();
+        for (int i = 0; i < calls.size(); i++) {
+            KernelCall call = calls.get(i);
+            if (call.range() > 0) {
+                TornadoBackend.addTask(g, "t" + i, call, call.arguments());
+            }
+        }
+        g.persistOnDevice(own.toArray());
+        if (!program.outputs().isEmpty()) {
+            g.transferToHost(DataTransferMode.EVERY_EXECUTION, orderedSubset(program, program.outputs()));
+        }
+        return g;
+    }
+
+    private static Object[] orderedSubset(KernelProgram program, Set<Object> subset) {
+        List<Object> out = new ArrayList<>();
+        for (Object a : program.arrays()) {
+            if (subset.contains(a)) {
+                out.add(a);
+            }
+        }
+        return out.toArray();
+    }
+
+    private void closePlan() {
+        try {
+            plan.close();
+        } catch (Exception e) {
+            // freeing device memory; the new plan allocates its own
+        }
+        plan = null;
+        residentResult = null;
+    }
+
+    @Override
+    public void close() {
+        if (plan != null) {
+            closePlan();
+        }
+        programs.clear();
+        resident.clear();
+        residentOrder.clear();
+        inPlan.clear();
+    }
+
+    /** A prepared program: its graph index in the current plan and its last result. */
+    final class Registered implements ProgramLaunch {
+        private final KernelProgram program;
+        private int graph;
+        private boolean ranInPlan;
+        private TornadoExecutionResult last;
+
+        Registered(KernelProgram program) {
+            this.program = program;
+        }
+
+        @Override
+        public KernelProgram program() {
+            return program;
+        }
+
+        @Override
+        public void run() {
+            ResidentPrograms.this.run(this);
+        }
+    }
+}
