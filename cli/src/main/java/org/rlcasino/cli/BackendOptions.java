@@ -1,13 +1,15 @@
 package org.rlcasino.cli;
 
+import org.rlcasino.io.config.BackendSection;
 import org.rlcasino.tasks.Backend;
 import org.rlcasino.tasks.BackendProvider;
 import picocli.CommandLine.Option;
 
 /** {@code --backend}, {@code --device}, {@code --threads}: shared by every command that runs kernels. */
 final class BackendOptions {
-    @Option(names = "--backend", defaultValue = "jvm", paramLabel = "KIND",
-            description = "Where kernels run: jvm or tornado (bin/casino --backend tornado needs TORNADOVM_HOME). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--backend", paramLabel = "KIND",
+            description = "Where kernels run: jvm or tornado (bin/casino --backend tornado needs TORNADOVM_HOME). "
+                    + "Default: the run-config's backend.kind where the command reads one, else jvm.")
     String kind;
 
     @Option(names = "--device", paramLabel = "D:N",
@@ -27,9 +29,25 @@ final class BackendOptions {
     }
 
     Backend open() {
+        return open(null);
+    }
+
+    /** The backend these options choose, falling back to a run-config's backend section for what they leave out. */
+    Backend open(BackendSection config) {
         if (device != null && !device.matches("\\d+:\\d+")) {
             throw new IllegalArgumentException("--device must look like 0:0 (driver:device), got '" + device + "'");
         }
-        return BackendProvider.of(kind).create(threads(), device);
+        if (config != null && threads == null) {
+            threads = config.threads();
+        }
+        String k = kind != null ? kind : config != null ? config.kind() : "jvm";
+        String d = device != null ? device : config != null ? config.device() : null;
+        return BackendProvider.of(k).create(threads(), d);
+    }
+
+    /** {@code config} with what these options set put over it (for commands that hand a run-config on). */
+    BackendSection over(BackendSection config) {
+        return new BackendSection(kind != null ? kind : config.kind(), threads != null ? threads : config.threads(),
+                device != null ? device : config.device());
     }
 }

@@ -52,13 +52,17 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "On errors, also print the stack trace.")
     boolean verbose;
 
+    @picocli.CommandLine.Mixin
+    BackendOptions backendOptions = new BackendOptions();
+
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter o = spec.commandLine().getOut();
-        ExperimentRunner runner = new ExperimentRunner(progress(), o, PhaseExecutor.TRAINER);
+        ExperimentRunner runner = new ExperimentRunner(progress(), o, PhaseExecutor.TRAINER).withBackend(backendOptions::over);
         String command = "casino run " + config + (out == null ? "" : " --out " + out)
-                + String.join("", force.stream().map(f -> " --force " + f).toList()) + (forceDir ? " --force-dir" : "");
+                + String.join("", force.stream().map(f -> " --force " + f).toList()) + (forceDir ? " --force-dir" : "")
+                + (backendOptions.kind == null ? "" : " --backend " + backendOptions.kind);
         try {
             ExperimentRunner.Result r = runner.run(config, out, new LinkedHashSet<>(force), forceDir, command);
             long ran = r.outcomes().stream().filter(x -> !x.skipped()).count();

@@ -135,10 +135,8 @@ final class TrainCommand implements Callable<Integer>, DeclaresFiles {
         AtomicFileWriter.write(runDir.resolve(TrainingRun.CONFIG_COPY), s -> s.write(bytes));
         long t0 = System.nanoTime();
         List<PhaseSummary> summaries;
-        if (backendOptions.threads == null) {
-            backendOptions.threads = config.backend().threads(); // the run-config's backend.threads unless --threads
-        }
-        try (Backend backend = backendOptions.open()) {
+        // the run-config's backend section, with --backend/--device/--threads over it
+        try (Backend backend = backendOptions.open(config.backend())) {
             o.printf(Locale.ROOT, "training %s into %s on %s (%d threads)%n", config.name(), runDir, backend.name(), backend.parallelism());
             o.flush();
             summaries = TrainingRun.run(config, runDir, backend, resume != null, new Listener(o, quiet));

@@ -158,6 +158,18 @@ abstract sealed class AbstractAdamW implements Optimizer permits AdamW, BsrAdamW
     }
 
     @Override
+    public final void close() {
+        if (update != null) {
+            syncToHost();
+            backend.release(update);
+            update = null;
+            updateParams = null;
+            updateGrads = null;
+        }
+        reductions.release();
+    }
+
+    @Override
     public final OptimizerState exportState() {
         syncToHost();
         return new OptimizerState(kind(), step, skippedSteps, activeSetDigest(),

@@ -32,6 +32,11 @@ public interface Optimizer {
     /** A copy of the state, for checkpoints (synchronised from the device first). */
     OptimizerState exportState();
 
+    /** Releases what the optimizer prepared on its backend (its programs; on a device, their memory). */
+    default void close() {
+        // nothing prepared
+    }
+
     /** Replaces the state with {@code state}, which must come from an optimizer of the same kind and shape. */
     void restoreState(OptimizerState state);
 }

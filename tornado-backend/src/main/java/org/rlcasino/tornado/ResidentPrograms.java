@@ -44,6 +44,11 @@ import uk.ac.manchester.tornado.api.enums.ProfilerMode;
  * </ul>
  */
 final class ResidentPrograms implements AutoCloseable {
+    /**
+     * Calls per task graph: TornadoVM 5.2 compiles a graph of at most 256 tasks and 1024 nodes (tasks,
+     * arrays, transfers), so a long program (a 12-layer backward) runs as consecutive graphs.
+     */
+    static final int CALLS_PER_GRAPH = 24;
     /** TornadoVM wants graph names unique within the process. */
     private static final AtomicInteger PLANS = new AtomicInteger();
 
@@ -74,17 +79,45 @@ final class ResidentPrograms implements AutoCloseable {
     }
 
     ProgramLaunch add(KernelProgram program) {
-        Set<Object> written = program.writtenArrays();
-        for (Object a : program.residentArrays()) {
-            Boolean before = resident.put(a, written.contains(a) || Boolean.TRUE.equals(resident.get(a)));
-            if (before == null) {
-                residentOrder.add(a);
-            }
-        }
         Registered r = new Registered(program);
         programs.add(r);
+        collectResident();
         stale = true;
         return r;
+    }
+
+    /** Forgets {@code launch}'s program: the next run rebuilds the plan without it (its device memory is freed). */
+    void remove(ProgramLaunch launch) {
+        if (programs.remove(launch)) {
+            if (plan != null) {
+                for (Object a : ((Registered) launch).program.residentArrays()) {
+                    syncToHost(a);
+                }
+            }
+            collectResident();
+            stale = true;
+        }
+    }
+
+    private void collectResident() {
+        Map<Object, Boolean> before = new IdentityHashMap<>(resident);
+        resident.clear();
+        residentOrder.clear();
+        for (Registered r : programs) {
+            Set<Object> written = r.program.writtenArrays();
+            for (Object a : r.program.residentArrays()) {
+                Boolean was = resident.put(a, written.contains(a) || Boolean.TRUE.equals(resident.get(a)));
+                if (was == null) {
+                    residentOrder.add(a);
+                }
+            }
+        }
+        // arrays the device may hold newer copies of stay marked written while they are still in the plan
+        for (var e : before.entrySet()) {
+            if (Boolean.TRUE.equals(e.getValue()) && resident.containsKey(e.getKey())) {
+                resident.put(e.getKey(), true);
+            }
+        }
     }
 
     boolean holds(Object array) {
@@ -122,13 +155,15 @@ final class ResidentPrograms implements AutoCloseable {
         if (stale) {
             rebuild();
         }
-        if (!r.ranInPlan) {
-            residentResult = plan.withGraph(0).execute();
-            count(residentResult);
-            r.ranInPlan = true;
+        for (int i = 0; i < r.graphs; i++) {
+            if (!r.ranInPlan) {
+                // a graph's first run links its resident arrays to the buffers of the graph that ran last
+                residentResult = plan.withGraph(0).execute();
+                count(residentResult);
+            }
+            count(plan.withGraph(r.firstGraph + i).execute());
         }
-        r.last = plan.withGraph(r.graph).execute();
-        count(r.last);
+        r.ranInPlan = true;
         launches += r.program.calls().size();
     }
 
@@ -149,8 +184,11 @@ final class ResidentPrograms implements AutoCloseable {
                         back.add(a);
                     }
                 }
+                for (Object a : back) {
+                    // one array per call: TornadoVM 5.2 failed on a many-array transfer after on-demand reads
+                    residentResult.transferToHost(a);
+                }
                 if (!back.isEmpty()) {
-                    residentResult.transferToHost(back.toArray());
                     count(residentResult);
                 }
             }
@@ -167,20 +205,27 @@ final class ResidentPrograms implements AutoCloseable {
         all.addAll(residentOrder);
         all.add(link);
         residentSets.add(all);
+        List<KernelProgram> segments = new ArrayList<>();
         for (int i = 0; i < programs.size(); i++) {
             Registered r = programs.get(i);
-            r.graph = i + 1;
+            List<KernelProgram> parts = segments(r.program);
+            r.firstGraph = names.size();
+            r.graphs = parts.size();
             r.ranInPlan = false;
-            names.add(prefix + i + "_" + r.program.name().replace('.', '_'));
-            Set<Object> own = Collections.newSetFromMap(new IdentityHashMap<>());
-            own.addAll(r.program.residentArrays());
-            own.add(link);
-            residentSets.add(own);
+            for (int j = 0; j < parts.size(); j++) {
+                KernelProgram part = parts.get(j);
+                names.add(prefix + i + "_" + j + "_" + r.program.name().replace('.', '_'));
+                Set<Object> own = Collections.newSetFromMap(new IdentityHashMap<>());
+                own.addAll(part.residentArrays());
+                own.add(link);
+                residentSets.add(own);
+                segments.add(part);
+            }
         }
         List<TaskGraph> graphs = new ArrayList<>();
         graphs.add(residentGraph(names.get(0)));
-        for (int i = 0; i < programs.size(); i++) {
-            graphs.add(programGraph(programs.get(i).program, i + 1, names, residentSets));
+        for (int i = 0; i < segments.size(); i++) {
+            graphs.add(programGraph(segments.get(i), i + 1, names, residentSets));
         }
         var snapshots = graphs.stream().map(TaskGraph::snapshot).toArray(uk.ac.manchester.tornado.api.ImmutableTaskGraph[]::new);
         plan = new TornadoExecutionPlan(snapshots);
@@ -191,6 +236,41 @@ final class ResidentPrograms implements AutoCloseable {
         residentResult = null;
         stale = false;
         rebuilds++;
+    }
+
+    /**
+     * {@code program} cut into consecutive pieces of at most {@link #CALLS_PER_GRAPH} calls, each with
+     * the program's inputs and outputs that its calls use. An output must be written and read within
+     * one piece (each graph keeps its own copy of inputs and outputs).
+     */
+    static List<KernelProgram> segments(KernelProgram program) {
+        List<KernelCall> calls = program.calls();
+        if (calls.size() <= CALLS_PER_GRAPH) {
+            return List.of(program);
+        }
+        List<KernelProgram> out = new ArrayList<>();
+        Map<Object, Integer> outputPiece = new IdentityHashMap<>();
+        for (int from = 0, piece = 0; from < calls.size(); from += CALLS_PER_GRAPH, piece++) {
+            KernelProgram.Builder b = KernelProgram.builder(program.name());
+            for (KernelCall call : calls.subList(from, Math.min(calls.size(), from + CALLS_PER_GRAPH))) {
+                b.call(call);
+                for (Object a : call.arguments()) {
+                    if (program.inputs().contains(a)) {
+                        b.input(a);
+                    } else if (program.outputs().contains(a)) {
+                        Integer was = outputPiece.putIfAbsent(a, piece);
+                        if (was != null && was != piece) {
+                            throw new IllegalArgumentException(program.name() + ": an output is used by calls " + CALLS_PER_GRAPH
+                                    + " or more apart; a device runs the program as graphs of " + CALLS_PER_GRAPH
+                                    + " calls and keeps outputs per graph");
+                        }
+                        b.output(a);
+                    }
+                }
+            }
+            out.add(b.build());
+        }
+        return out;
     }
 
     private TaskGraph residentGraph(String name) {
@@ -295,9 +375,9 @@ final class ResidentPrograms implements AutoCloseable {
     /** A prepared program: its graph index in the current plan and its last result. */
     final class Registered implements ProgramLaunch {
         private final KernelProgram program;
-        private int graph;
+        private int firstGraph;
+        private int graphs;
         private boolean ranInPlan;
-        private TornadoExecutionResult last;
 
         Registered(KernelProgram program) {
             this.program = program;

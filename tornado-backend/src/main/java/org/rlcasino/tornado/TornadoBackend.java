@@ -92,6 +92,11 @@ public final class TornadoBackend implements Backend {
     }
 
     @Override
+    public void release(ProgramLaunch launch) {
+        resident.remove(launch);
+    }
+
+    @Override
     public TransferCounters transfers() {
         return resident.counters();
     }

@@ -47,6 +47,14 @@ public interface Backend extends AutoCloseable {
         // host backends run on the host arrays themselves
     }
 
+    /**
+     * Forgets a prepared program its owner no longer runs (a closed model, an evicted batch shape):
+     * a device backend copies its resident arrays back and frees them. Nothing to do on the JVM.
+     */
+    default void release(ProgramLaunch launch) {
+        // host backends hold nothing per program
+    }
+
     /** Bytes moved, executions and compile time so far ({@link TransferCounters#NONE} on host backends). */
     default TransferCounters transfers() {
         return TransferCounters.NONE;

@@ -63,6 +63,18 @@ public final class Reductions {
         }
     }
 
+    /** Releases the prepared programs on the backend (see {@link Backend#release}). */
+    public void release() {
+        if (plain != null) {
+            backend.release(plain.launch);
+            plain = null;
+        }
+        if (gathered != null) {
+            backend.release(gathered.launch);
+            gathered = null;
+        }
+    }
+
     private static void checkRange(int length, int n) {
         if (n < 0 || n > length) {
             throw new IllegalArgumentException("reduction over " + n + " values of an array of length " + length);

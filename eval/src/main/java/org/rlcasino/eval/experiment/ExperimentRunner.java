@@ -32,11 +32,18 @@ public final class ExperimentRunner {
     private final StageContext.ProgressFactory progress;
     private final PrintWriter log;
     private final PhaseExecutor executor;
+    private java.util.function.UnaryOperator<org.rlcasino.io.config.BackendSection> backendOverride = b -> b;
 
     public ExperimentRunner(StageContext.ProgressFactory progress, PrintWriter log, PhaseExecutor executor) {
         this.progress = progress;
         this.log = log;
         this.executor = executor;
+    }
+
+    /** Runs on the backend {@code override} makes of the run-config's backend section (command-line options over it). */
+    public ExperimentRunner withBackend(java.util.function.UnaryOperator<org.rlcasino.io.config.BackendSection> override) {
+        this.backendOverride = override;
+        return this;
     }
 
     /** The default run directory of a config: {@code runs/<name>/}. */
@@ -78,8 +85,9 @@ public final class ExperimentRunner {
         runDirectory.requireWritable(forceDirectory, "add --force-dir to run into it anyway (stage directories of the "
                 + "same names are replaced)");
         Files.createDirectories(dir);
+        org.rlcasino.io.config.BackendSection on = backendOverride.apply(config.backend());
         try (RunDirectoryLock _ = runDirectory.lock(command);
-             Backend backend = BackendProvider.of(config.backend().kind()).create(config.backend().threads(), config.backend().device())) {
+             Backend backend = BackendProvider.of(on.kind()).create(on.threads(), on.device())) {
             runDirectory.mark(command);
             List<Long> seeds = new ArrayList<>();
             seeds.add(config.seed());

@@ -45,6 +45,12 @@ public final class GptGenerator {
         this.maxBatch = maxBatch;
     }
 
+    /** Releases the generator's programs on the model's backend (the model stays usable). */
+    public void close() {
+        decoders.values().forEach(d -> model.backend().release(d.program));
+        decoders.clear();
+    }
+
     /** The most rows one {@link #generate} call takes. */
     public int maxBatch() {
         return maxBatch;

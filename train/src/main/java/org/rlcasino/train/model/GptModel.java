@@ -170,6 +170,7 @@ public final class GptModel implements AutoCloseable {
      */
     public void restrictGradients(GradientMask mask) {
         gradientMask = mask == null || mask.isDense() ? null : mask;
+        workspaces.values().forEach(Workspace::release);
         workspaces.clear();
         last = null;
         backwardReady = false;
@@ -293,11 +294,14 @@ public final class GptModel implements AutoCloseable {
         return backwardSplit == null ? null : backwardSplit.clone();
     }
 
+    /** Releases the model's programs on its backend (on a device: copies the parameters back, frees the buffers). */
     @Override
     public void close() {
+        backend.syncToHost(parameters);
+        workspaces.values().forEach(Workspace::release);
         workspaces.clear();
+        backend.release(zeroGradients);
         last = null;
-        // activations are plain arrays; the backend belongs to the caller
     }
 
     private Workspace workspace(int batch, int seqLen) {
@@ -309,7 +313,7 @@ public final class GptModel implements AutoCloseable {
                 if (last != null && workspaces.get(eldest) == last) {
                     last = null;
                 }
-                workspaces.remove(eldest);
+                workspaces.remove(eldest).release();
             }
             w = new Workspace(batch, seqLen);
             workspaces.put(key, w);
@@ -476,6 +480,11 @@ public final class GptModel implements AutoCloseable {
             }
             backward.forEach(b::call);
             backwardProgram = backend.prepare(b.build());
+        }
+
+        void release() {
+            backend.release(forwardProgram);
+            backend.release(backwardProgram);
         }
 
         /** The backward's calls launched one by one (for {@link #timeBackward}); host backends only. */

@@ -295,6 +295,11 @@ public final class PhaseTrainer {
                 evalProblems.size(), deltaSteps == 0 ? 0 : sumDelta / deltaSteps, deltaSteps, active, total,
                 model.gradientMask() == null ? 1.0 : model.gradientMask().blockFill());
         summary.write(phaseDir);
+        evalGenerator.close();
+        if (generator != null) {
+            generator.close();
+        }
+        optimizer.close();
         model.close();
         if (reference != null) {
             reference.close();

@@ -19,7 +19,12 @@ public final class Evaluator {
         if (problems.isEmpty()) {
             return 0;
         }
-        return accuracy(new GptGenerator(model, Math.min(BATCH, problems.size())), task, problems);
+        GptGenerator generator = new GptGenerator(model, Math.min(BATCH, problems.size()));
+        try {
+            return accuracy(generator, task, problems);
+        } finally {
+            generator.close();
+        }
     }
 
     /**
