@@ -130,8 +130,20 @@ final class ResidentPrograms implements AutoCloseable {
                 || !Boolean.TRUE.equals(resident.get(array))) {
             return;
         }
+        download(array);
+    }
+
+    /**
+     * Copies one resident array back through the resident graph, which holds every resident array.
+     * A result's {@code transferToHost} acts on the graph the plan has <i>selected</i> (TornadoVM's
+     * {@code withGraph} changes the plan's executor), not on the graph that produced the result, so
+     * the resident graph is selected first. One array per call: TornadoVM 5.2 failed on a many-array
+     * transfer through a graph that lacked one of them.
+     */
+    private void download(Object array) {
+        plan.withGraph(0);
         residentResult.transferToHost(array);
-        count(residentResult);
+        bytesOut += array instanceof float[] f ? 4L * f.length : 4L * ((int[]) array).length;
     }
 
     /** The host wrote {@code array}: the next run sends it again (by rebuilding the plan). */
@@ -185,11 +197,7 @@ final class ResidentPrograms implements AutoCloseable {
                     }
                 }
                 for (Object a : back) {
-                    // one array per call: TornadoVM 5.2 failed on a many-array transfer after on-demand reads
-                    residentResult.transferToHost(a);
-                }
-                if (!back.isEmpty()) {
-                    count(residentResult);
+                    download(a);
                 }
             }
             closePlan();

@@ -448,7 +448,8 @@ class TornadoBackendTest {
                     tornado.syncToDevice(g); // gradients are resident in the optimizer's programs: announce the host write
                     StepReport x = onJvm[o].step(a, g);
                     StepReport y = onDevice[o].step(b, g);
-                    assertThat(y.gradNorm()).isCloseTo(x.gradNorm(), org.assertj.core.data.Percentage.withPercentage(1e-3));
+                    assertThat(y.gradNorm()).as(indexing + " optimizer " + o + " step " + step + " gradient norm")
+                            .isCloseTo(x.gradNorm(), org.assertj.core.data.Percentage.withPercentage(1e-3));
                 }
                 onDevice[o].syncToHost();
                 assertClose(indexing + " optimizer " + o + " params", b, a, ATOL, RTOL);
