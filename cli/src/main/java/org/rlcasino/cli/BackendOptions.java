@@ -32,6 +32,28 @@ final class BackendOptions {
         return open(null);
     }
 
+    /**
+     * Checks what was given before a command writes anything: {@code --device} as driver:device, and a
+     * {@code --backend} that this process can create (the TornadoVM one needs the tornado launcher).
+     */
+    void check() {
+        check(null);
+    }
+
+    /** As {@link #check()}, for the backend these options choose over a run-config's {@code config} section. */
+    void check(BackendSection config) {
+        if (device != null && !device.matches("\\d+:\\d+")) {
+            throw new IllegalArgumentException("--device must look like 0:0 (driver:device), got '" + device + "'");
+        }
+        if (threads != null && threads < 1) {
+            throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        }
+        String k = kind != null ? kind : config != null ? config.kind() : null;
+        if (k != null) {
+            BackendProvider.of(k);
+        }
+    }
+
     /** The backend these options choose, falling back to a run-config's backend section for what they leave out. */
     Backend open(BackendSection config) {
         if (device != null && !device.matches("\\d+:\\d+")) {
@@ -47,6 +69,7 @@ final class BackendOptions {
 
     /** {@code config} with what these options set put over it (for commands that hand a run-config on). */
     BackendSection over(BackendSection config) {
+        check();
         return new BackendSection(kind != null ? kind : config.kind(), threads != null ? threads : config.threads(),
                 device != null ? device : config.device());
     }

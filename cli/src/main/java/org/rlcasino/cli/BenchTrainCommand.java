@@ -10,6 +10,8 @@ import org.rlcasino.optimizer.BlockShape;
 import org.rlcasino.train.model.GptConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import org.rlcasino.tasks.Backend;
+import org.rlcasino.tasks.BackendProvider;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -19,7 +21,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description =
-                "Times forward+backward+optimizer steps of this project's GPT-2 trainer on the JVM backend "
+                "Times forward+backward+optimizer steps of this project's GPT-2 trainer on the JVM backend (or TornadoVM) "
                 + "with dense AdamW and with BSR-AdamW at each sparsity (arms interleaved after warm-up), and "
                 + "the same GPT-2 (pre-LN, GELU tanh, tied head) in PyTorch with torch.optim.AdamW at the "
                 + "same batch, sequence length and thread count, in the same run. Prints median (min-max) "
@@ -79,6 +81,15 @@ final class BenchTrainCommand implements Callable<Integer>, DeclaresFiles {
     @picocli.CommandLine.Mixin
     TorchOptions torch = new TorchOptions();
 
+    @Option(names = "--backend", defaultValue = "jvm", paramLabel = "KIND",
+            description = "Where the trainer's kernels run: jvm, or tornado (bin/casino --backend tornado, TORNADOVM_HOME); "
+                    + "on tornado each arm also gets bytes to and from the device, graph runs and kernel launches per step, "
+                    + "and the backward is not split into dX and dW. Default: ${DEFAULT-VALUE}.")
+    String backend;
+
+    @Option(names = "--device", paramLabel = "D:N", description = "Device as driver:device (see 'casino devices').")
+    String device;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON to FILE.")
     Path json;
 
@@ -96,7 +107,13 @@ final class BenchTrainCommand implements Callable<Integer>, DeclaresFiles {
         TrainStepBenchmark.Config config = new TrainStepBenchmark.Config(model, batch, threads, warmup, repeats,
                 sparsities, parseBlock(block), seed, torch.pythonOrNull(), frozenEmbeddings,
                 block.equalsIgnoreCase("element") ? BlockShape.DEFAULT : null);
-        TrainStepBenchmark.Result result = TrainStepBenchmark.run(config, new ConsoleProgress(quiet));
+        if (device != null && !device.matches("\\d+:\\d+")) {
+            throw new IllegalArgumentException("--device must look like 0:0 (driver:device), got '" + device + "'");
+        }
+        TrainStepBenchmark.Result result;
+        try (Backend on = BackendProvider.of(backend).create(threads, device)) {
+            result = TrainStepBenchmark.run(config, on, new ConsoleProgress(quiet));
+        }
         spec.commandLine().getOut().print(TrainStepBenchmark.table(result));
         spec.commandLine().getOut().flush();
         if (json != null) {

@@ -59,6 +59,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter o = spec.commandLine().getOut();
+        backendOptions.check();
         ExperimentRunner runner = new ExperimentRunner(progress(), o, PhaseExecutor.TRAINER).withBackend(backendOptions::over);
         String command = "casino run " + config + (out == null ? "" : " --out " + out)
                 + String.join("", force.stream().map(f -> " --force " + f).toList()) + (forceDir ? " --force-dir" : "")

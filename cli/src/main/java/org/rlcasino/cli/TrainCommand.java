@@ -72,6 +72,7 @@ final class TrainCommand implements Callable<Integer>, DeclaresFiles {
     @Override
     public Integer call() throws IOException {
         RunConfig config = RunConfigLoader.load(configFile);
+        backendOptions.check(config.backend());
         if (config.phases().isEmpty()) {
             throw new IllegalArgumentException(configFile + ": the run-config has no phases to train (add a \"phases\" list)");
         }

@@ -34,7 +34,8 @@ class BenchMatmulTrainCommandTest {
         assertThat(r.out()).contains("GPT-2 C=32 L=1 NH=2 T=8 V=16, B=2", "java adamw", "java bsr-adamw 90.00%",
                 "java bsr-adamw 99.00%", "tokens/s").doesNotContain("torch");
         assertThat(Files.readString(json)).contains("rlcasino.bench.train", "forwardBackward", "speedupVsDense",
-                "gradientBlockFill");
+                "gradientBlockFill", "\"hostToDeviceBytesPerStep\" : 0", "\"deviceToHostBytesPerStep\" : 0");
+        assertThat(r.out()).as("the JVM moves nothing: no bus table").doesNotContain("bytes to device");
         CliRun frozen = CliRun.run("bench", "train", "--channels", "32", "--layers", "1", "--heads", "2", "--seq-len", "8",
                 "--batch", "2", "--vocab", "16", "--threads", "1", "--repeats", "1", "--warmup", "0",
                 "--sparsities", "97.5", "--frozen-embeddings", "--no-torch", "--quiet");
@@ -63,6 +64,11 @@ class BenchMatmulTrainCommandTest {
         assertThat(CliRun.run("bench", "train", "--heads", "3", "--no-torch", "--quiet").code()).isEqualTo(2);
         assertThat(CliRun.run("bench", "train", "--block", "16", "--no-torch", "--quiet").code()).isEqualTo(2);
         assertThat(CliRun.run("bench", "train", "--sparsities", "100", "--no-torch", "--quiet").code()).isEqualTo(2);
+        CliRun noBackend = CliRun.run("bench", "train", "--backend", "cuda", "--no-torch", "--quiet");
+        assertThat(noBackend.code()).isEqualTo(2);
+        assertThat(noBackend.err()).contains("unknown backend 'cuda'");
+        assertThat(CliRun.run("bench", "train", "--device", "gpu0", "--no-torch", "--quiet").err())
+                .contains("--device must look like 0:0");
         assertThat(CliRun.run("bench", "matmul", "--rows", "0", "--no-torch", "--quiet").code()).isEqualTo(2);
         assertThat(CliRun.run("bench", "matmul", "--threads", "0", "--no-torch", "--quiet").code()).isEqualTo(2);
     }

@@ -76,6 +76,26 @@ class TrainCommandTest {
     }
 
     @Test
+    void aBackendThisProcessCannotCreateIsRefusedBeforeAnythingIsWritten() throws Exception {
+        Path config = config(CONFIG);
+        Path out = dir.resolve("none");
+        CliRun unknown = CliRun.run("train", config, "--backend", "cuda", "--out", out, "--quiet");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).contains("unknown backend 'cuda'");
+        // the run-config's backend section asks for TornadoVM, which this (plain JVM) process does not have
+        Path tornado = config(CONFIG.replace("\"seed\": 1,", "\"seed\": 1, \"backend\": {\"kind\": \"tornado\"},"));
+        CliRun fromConfig = CliRun.run("train", tornado, "--out", out, "--quiet");
+        assertThat(fromConfig.code()).isEqualTo(2);
+        assertThat(fromConfig.err()).contains("the TornadoVM backend is not available in this process");
+        CliRun run = CliRun.run("run", tornado, "--out", out, "--quiet");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("the TornadoVM backend is not available in this process");
+        assertThat(CliRun.run("run", config, "--backend", "jvm", "--device", "x", "--out", out, "--quiet").err())
+                .contains("--device must look like 0:0");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
     void unfinishedRunNeedsResumeOrForce() throws Exception {
         Path config = config(CONFIG);
         Path out = dir.resolve("partial");

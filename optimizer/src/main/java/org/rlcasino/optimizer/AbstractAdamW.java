@@ -68,6 +68,7 @@ abstract sealed class AbstractAdamW implements Optimizer permits AdamW, BsrAdamW
             throw new IllegalArgumentException(kind() + ": params has " + params.length + " and grads "
                     + grads.length + " elements, the layout " + n);
         }
+        prepare(params, grads); // the norm and update programs together: a device backend compiles them in one plan
         double lr = config.lr() * config.schedule().factor(step);
         boolean needNorm = config.clipping() || config.nonFinite() != NonFinitePolicy.UNCHECKED;
         double norm = needNorm ? Math.sqrt(gradientSumOfSquares(grads)) : Double.NaN;
@@ -85,7 +86,6 @@ abstract sealed class AbstractAdamW implements Optimizer permits AdamW, BsrAdamW
         }
         step++;
         fillHyper(lr, scale);
-        prepare(params, grads);
         update.run();
         return new StepReport(step, lr, norm, scale, false);
     }

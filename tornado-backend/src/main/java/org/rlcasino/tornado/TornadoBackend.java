@@ -34,7 +34,9 @@ import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.enums.ProfilerMode;
 
 /**
- * Runs the tornado-tasks kernels through TornadoVM: every prepared {@link KernelCall} becomes one
+ * Runs the tornado-tasks kernels through TornadoVM. Programs ({@link #prepare(KernelProgram)}: the
+ * model's forward and backward, the optimizer, the generator) live in one execution plan over
+ * device-resident arrays ({@link ResidentPrograms}). A single prepared {@link KernelCall} becomes one
  * task graph named after its stage with one task named after the call ({@code "<stage>.<task>"}),
  * compiled once into an execution plan and reused for every launch. STATE and CONSTANT arrays are
  * sent to the device on the first execution and stay there; INPUT arrays (gradients, the

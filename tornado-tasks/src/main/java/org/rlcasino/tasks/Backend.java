@@ -24,8 +24,8 @@ public interface Backend extends AutoCloseable {
 
     /**
      * Prepares {@code program} for repeated runs: on the JVM its calls are launched in order; on
-     * TornadoVM it becomes one task graph whose resident arrays it shares with every other program
-     * of this backend (see {@link KernelProgram}).
+     * TornadoVM it becomes task graphs that share its resident arrays with every other program of
+     * this backend (see {@link KernelProgram}).
      *
      * @throws IllegalArgumentException when an array crosses the bus differently than in an earlier program
      */

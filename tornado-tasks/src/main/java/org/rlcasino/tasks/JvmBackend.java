@@ -17,9 +17,10 @@ import java.util.List;
  * kernels write disjoint outputs per iteration.
  */
 public final class JvmBackend implements Backend {
-    private final ProgramRegistry programs = new ProgramRegistry();
     /** Chunk size used when none is given: large enough to amortise a task hand-off (~µs). */
     public static final int DEFAULT_CHUNK_SIZE = 1 << 14;
+
+    private final ProgramRegistry programs = new ProgramRegistry();
 
     private final int threads;
     private final int chunkSize;

@@ -22,7 +22,8 @@ import java.util.Set;
  *       {@link Backend#syncToDevice}.</li>
  * </ul>
  * The JVM backend runs the calls in order on the host arrays themselves (bit for bit what launching
- * each call would do); the TornadoVM backend compiles the program into one task graph.
+ * each call would do); the TornadoVM backend compiles the program into task graphs (consecutive pieces
+ * of a long program) in the one execution plan of all its programs.
  *
  * <p>An array that one program declares as an input or an output must be declared the same way by
  * every program that uses it (a device backend keeps a private copy of such arrays per program);

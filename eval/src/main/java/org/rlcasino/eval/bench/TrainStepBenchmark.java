@@ -16,7 +16,9 @@ import org.rlcasino.optimizer.BsrAdamW;
 import org.rlcasino.optimizer.BsrAdamWOptions;
 import org.rlcasino.optimizer.NonFinitePolicy;
 import org.rlcasino.optimizer.Optimizer;
+import org.rlcasino.tasks.Backend;
 import org.rlcasino.tasks.JvmBackend;
+import org.rlcasino.tasks.TransferCounters;
 import org.rlcasino.tasks.ParameterLayout;
 import org.rlcasino.tasks.TensorView;
 import org.rlcasino.train.model.GptConfig;
@@ -112,10 +114,18 @@ public final class TrainStepBenchmark {
      * @param backward        the backward pass (input and weight gradients)
      * @param backwardInputMs mean time per step of the backward's input-gradient launches (dX chain)
      * @param backwardParameterMs mean time per step of its parameter-gradient launches (dW, bias, LayerNorm, embedding)
+     *                        (both NaN on a device backend, whose backward runs as one program)
+     * @param hostToDeviceBytesPerStep bytes sent to the device per timed step (0 on the JVM; TornadoVM's profiler)
+     * @param deviceToHostBytesPerStep bytes copied back per timed step
+     * @param graphRunsPerStep task-graph executions per timed step (0 on the JVM)
+     * @param kernelLaunchesPerStep kernel launches of programs per timed step (0 on the JVM)
+     * @param compileMsWhileTiming  time the backend spent compiling during the timed steps (0: nothing recompiled)
      */
     public record Arm(String optimizer, double sparsity, long active, Timing step, Timing forwardBackward,
                       Timing optimizerStep, double tokensPerSecond, double speedupVsDense, double gradientBlockFill,
-                      Timing forward, Timing backward, double backwardInputMs, double backwardParameterMs) {}
+                      Timing forward, Timing backward, double backwardInputMs, double backwardParameterMs,
+                      long hostToDeviceBytesPerStep, long deviceToHostBytesPerStep, long graphRunsPerStep,
+                      long kernelLaunchesPerStep, double compileMsWhileTiming) {}
 
     /**
      * PyTorch's figures (or why there are none).
@@ -141,15 +151,27 @@ public final class TrainStepBenchmark {
 
     private TrainStepBenchmark() {}
 
-    /** Runs the benchmark; {@code progress} sees the warm-up and timing phases. */
+    /** Runs the benchmark on the JVM backend with {@code config.threads()} threads. */
     public static Result run(Config config, OptimizerBenchmark.Progress progress) {
+        try (JvmBackend backend = new JvmBackend(config.threads(), JvmBackend.DEFAULT_CHUNK_SIZE)) {
+            return run(config, backend, progress);
+        }
+    }
+
+    /**
+     * Runs the benchmark on {@code backend} (the caller closes it); {@code progress} sees the warm-up
+     * and timing phases. On the JVM backend the backward's time is split into dX and dW launches; on a
+     * device backend each arm reports the bytes each way, graph runs and kernel launches per step instead.
+     */
+    public static Result run(Config config, Backend backend, OptimizerBenchmark.Progress progress) {
         GptConfig shape = config.model();
         int tokens = config.tokens();
         List<Arm> arms = new ArrayList<>();
         String backendName;
         long params;
         List<GptModel> models = new ArrayList<>();
-        try (JvmBackend backend = new JvmBackend(config.threads(), JvmBackend.DEFAULT_CHUNK_SIZE)) {
+        boolean host = backend instanceof JvmBackend;
+        try {
             backendName = backend.name();
             ParameterLayout layout = shape.layout();
             params = layout.totalSize();
@@ -198,12 +220,18 @@ public final class TrainStepBenchmark {
             double[][] bwd = new double[n][config.repeats()];
             double[][] opt = new double[n][config.repeats()];
             double[][] total = new double[n][config.repeats()];
-            models.forEach(m -> m.timeBackward(true));
+            TransferCounters[] moved = new TransferCounters[n];
+            Arrays.fill(moved, TransferCounters.NONE);
+            if (host) {
+                models.forEach(m -> m.timeBackward(true));
+            }
             progress.begin("timing", (long) config.repeats() * n);
             for (int r = 0; r < config.repeats(); r++) {
                 for (int k = 0; k < n; k++) {
                     int a = (k + r) % n;
+                    TransferCounters before = backend.transfers();
                     long[] t = step(models.get(a), optimizers.get(a), input, targets, dLogProbs, config.batch(), shape.maxSeqLen());
+                    moved[a] = moved[a].plus(backend.transfers().minus(before));
                     fwd[a][r] = (t[1] - t[0]) / 1e6;
                     bwd[a][r] = (t[2] - t[1]) / 1e6;
                     fb[a][r] = (t[2] - t[0]) / 1e6;
@@ -214,14 +242,18 @@ public final class TrainStepBenchmark {
             }
             progress.end();
             double denseMedian = Timing.of(total[0]).medianMs();
+            int reps = config.repeats();
             for (int a = 0; a < n; a++) {
                 Timing step = Timing.of(total[a]);
+                long[] split = models.get(a).backwardSplitNanos();
+                TransferCounters m = moved[a];
                 arms.add(new Arm(a == 0 ? "adamw" : "bsr-adamw", sparsity.get(a), active.get(a), step,
                         Timing.of(fb[a]), Timing.of(opt[a]), tokens / (step.medianMs() / 1e3),
                         denseMedian / step.medianMs(), models.get(a).gradientMask() == null ? 1.0
                         : models.get(a).gradientMask().blockFill(), Timing.of(fwd[a]), Timing.of(bwd[a]),
-                        models.get(a).backwardSplitNanos()[0] / 1e6 / config.repeats(),
-                        models.get(a).backwardSplitNanos()[1] / 1e6 / config.repeats()));
+                        split == null ? Double.NaN : split[0] / 1e6 / reps, split == null ? Double.NaN : split[1] / 1e6 / reps,
+                        m.bytesToDevice() / reps, m.bytesToHost() / reps, m.executions() / reps, m.kernelLaunches() / reps,
+                        m.compileNanos() / 1e6));
             }
         } finally {
             models.forEach(GptModel::close);
@@ -242,7 +274,7 @@ public final class TrainStepBenchmark {
     }
 
     /** A model with the seed's initial weights whose backward computes the gradients of {@code gradients} (null: all). */
-    private static GptModel model(GptConfig shape, JvmBackend backend, long seed, GradientMask gradients) {
+    private static GptModel model(GptConfig shape, Backend backend, long seed, GradientMask gradients) {
         GptModel model = new GptModel(shape, backend);
         model.initialize(seed);
         model.restrictGradients(gradients);
@@ -316,6 +348,17 @@ public final class TrainStepBenchmark {
                     name, a.active(), timing(a.step()), timing(a.forwardBackward()), a.forward().medianMs(),
                     a.backward().medianMs(), a.backwardInputMs(), a.backwardParameterMs(), timing(a.optimizerStep()),
                     a.tokensPerSecond(), a.speedupVsDense(), 100 * a.gradientBlockFill()));
+        }
+        if (r.arms().stream().anyMatch(a -> a.kernelLaunchesPerStep() > 0)) {
+            sb.append(String.format(java.util.Locale.ROOT, "%nPer timed step on %s (TornadoVM's profiler):%n%-22s %18s %18s %12s %16s %14s%n",
+                    r.backend(), "trainer / optimizer", "bytes to device", "bytes to host", "graph runs", "kernel launches",
+                    "compile ms"));
+            for (Arm a : r.arms()) {
+                String name = a.sparsity() == 0 ? "java adamw" : String.format(java.util.Locale.ROOT, "java bsr-adamw %.4g%%", a.sparsity());
+                sb.append(String.format(java.util.Locale.ROOT, "%-22s %,18d %,18d %12d %16d %14.1f%n", name,
+                        a.hostToDeviceBytesPerStep(), a.deviceToHostBytesPerStep(), a.graphRunsPerStep(),
+                        a.kernelLaunchesPerStep(), a.compileMsWhileTiming()));
+            }
         }
         Torch t = r.torch();
         if (t != null) {

@@ -81,13 +81,15 @@ public final class ExperimentRunner {
         Path dir = runDir != null ? runDir : defaultRunDir(config);
         Path configDir = configFile.toAbsolutePath().getParent();
         ExperimentPlan plan = ExperimentPlan.of(config, configDir, dir, executor);
+        // the backend is checked before anything is written: a TornadoVM config outside the tornado launcher fails here
+        org.rlcasino.io.config.BackendSection on = backendOverride.apply(config.backend());
+        BackendProvider provider = BackendProvider.of(on.kind());
         RunDirectory runDirectory = new RunDirectory(dir);
         runDirectory.requireWritable(forceDirectory, "add --force-dir to run into it anyway (stage directories of the "
                 + "same names are replaced)");
         Files.createDirectories(dir);
-        org.rlcasino.io.config.BackendSection on = backendOverride.apply(config.backend());
         try (RunDirectoryLock _ = runDirectory.lock(command);
-             Backend backend = BackendProvider.of(on.kind()).create(on.threads(), on.device())) {
+             Backend backend = provider.create(on.threads(), on.device())) {
             runDirectory.mark(command);
             List<Long> seeds = new ArrayList<>();
             seeds.add(config.seed());
