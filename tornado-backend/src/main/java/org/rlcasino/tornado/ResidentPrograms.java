@@ -339,7 +339,7 @@ final class ResidentPrograms implements AutoCloseable {
         for (int i = 0; i < calls.size(); i++) {
             KernelCall call = calls.get(i);
             if (call.range() > 0) {
-                TornadoBackend.addTask(g, "t" + i, call, call.arguments());
+                KernelTasks.add(g, "t" + i, call);
             }
         }
         g.persistOnDevice(own.toArray());

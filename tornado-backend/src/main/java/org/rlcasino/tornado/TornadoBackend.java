@@ -6,11 +6,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.rlcasino.tasks.ActivationKernels;
-import org.rlcasino.tasks.AdamWKernels;
-import org.rlcasino.tasks.AttentionKernels;
-import org.rlcasino.tasks.BlockSparseMatmulKernels;
-import org.rlcasino.tasks.EmbeddingKernels;
 import org.rlcasino.tasks.Backend;
 import org.rlcasino.tasks.KernelCall;
 import org.rlcasino.tasks.KernelCall.Role;
@@ -19,12 +14,6 @@ import org.rlcasino.tasks.KernelProgram;
 import org.rlcasino.tasks.ProgramLaunch;
 import org.rlcasino.tasks.ProgramRegistry;
 import org.rlcasino.tasks.TransferCounters;
-import org.rlcasino.tasks.LayerNormKernels;
-import org.rlcasino.tasks.LogProbKernels;
-import org.rlcasino.tasks.MatmulKernels;
-import org.rlcasino.tasks.ReductionKernels;
-import org.rlcasino.tasks.ScoringKernels;
-import org.rlcasino.tasks.SelectionKernels;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;
@@ -148,7 +137,7 @@ public final class TornadoBackend implements Backend {
         if (!everyLaunch.isEmpty()) {
             graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, everyLaunch.toArray());
         }
-        addTask(graph, parts[1], call, args);
+        KernelTasks.add(graph, parts[1], call);
         if (!outputs.isEmpty()) {
             graph.transferToHost(DataTransferMode.EVERY_EXECUTION, outputs.toArray());
         }
@@ -166,82 +155,6 @@ public final class TornadoBackend implements Backend {
             stateOwners.put((float[]) state, launch);
         }
         return launch;
-    }
-
-    /** Adds the task of {@code call}: the same kernel method the JVM runs, over {@code (0, range)}. */
-    static void addTask(TaskGraph graph, String task, KernelCall call, Object[] a) {
-        int n = call.range();
-        switch (call.kernel()) {
-            case ADAMW -> graph.task(task, AdamWKernels::adamW,
-                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (float[]) a[4], 0, n);
-            case SPARSE_ADAMW -> graph.task(task, AdamWKernels::sparseAdamW,
-                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (int[]) a[4], (float[]) a[5], 0, n);
-            case BLOCK_SPARSE_ADAMW -> graph.task(task, AdamWKernels::blockSparseAdamW,
-                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (int[]) a[4], (int[]) a[5],
-                    (int[]) a[6], (float[]) a[7], 0, n);
-            case SUM_OF_SQUARES_PARTIALS -> graph.task(task, ReductionKernels::sumOfSquaresPartials,
-                    (float[]) a[0], (float[]) a[1], (int) a[2], (int) a[3], 0, n);
-            case GATHERED_SUM_OF_SQUARES_PARTIALS -> graph.task(task, ReductionKernels::gatheredSumOfSquaresPartials,
-                    (float[]) a[0], (float[]) a[1], (int[]) a[2], (int) a[3], (int) a[4], 0, n);
-            case MAGNITUDE_ACCUMULATE -> graph.task(task, ScoringKernels::magnitudeAccumulate,
-                    (float[]) a[0], (float[]) a[1], (int[]) a[2], 0, n);
-            case MOMENTUM_UPDATE -> graph.task(task, ScoringKernels::momentumUpdate,
-                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (int[]) a[3], 0, n);
-            case MOMENTUM_SCORE -> graph.task(task, ScoringKernels::momentumScore,
-                    (float[]) a[0], (float[]) a[1], (int[]) a[2], (float[]) a[3], (int) a[4], 0, n);
-            case WELFORD_UPDATE -> graph.task(task, ScoringKernels::welfordUpdate,
-                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (int[]) a[3], (float[]) a[4], 0, n);
-            case FISHER_SCORE -> graph.task(task, ScoringKernels::fisherScore,
-                    (float[]) a[0], (float[]) a[1], (float[]) a[2], 0, n);
-            case DIGIT_HISTOGRAM_PARTIALS -> graph.task(task, SelectionKernels::digitHistogramPartials,
-                    (int[]) a[0], (int[]) a[1], (int[]) a[2], (int) a[3], (int) a[4], 0, n);
-            case COUNT_ABOVE_PARTIALS -> graph.task(task, SelectionKernels::countAbovePartials,
-                    (int[]) a[0], (int[]) a[1], (int[]) a[2], (int) a[3], 0, n);
-            case MATMUL_NN -> graph.task(task, MatmulKernels::matmulNN,
-                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (int[]) a[4], 0, n);
-            case MATMUL_NT -> graph.task(task, MatmulKernels::matmulNT,
-                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (int[]) a[4], 0, n);
-            case MATMUL_TN -> graph.task(task, MatmulKernels::matmulTN,
-                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (int[]) a[4], 0, n);
-            case BLOCK_SPARSE_MATMUL_TN -> graph.task(task, BlockSparseMatmulKernels::blockSparseMatmulTN,
-                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (int[]) a[3], (int[]) a[4], 0, n);
-            case COLUMN_SUM -> graph.task(task, MatmulKernels::columnSum,
-                    (float[]) a[0], (float[]) a[1], (int[]) a[2], 0, n);
-            // ---- GPT-2 model kernels (model branch) ----
-            case EMBEDDING_FORWARD -> graph.task(task, EmbeddingKernels::embeddingForward,
-                    (float[]) a[0], (int[]) a[1], (int[]) a[2], (float[]) a[3], (int[]) a[4], 0, n);
-            case EMBEDDING_BACKWARD -> graph.task(task, EmbeddingKernels::embeddingBackward,
-                    (float[]) a[0], (float[]) a[1], (int[]) a[2], (int[]) a[3], (int[]) a[4], 0, n);
-            case LAYER_NORM_FORWARD -> graph.task(task, LayerNormKernels::layerNormForward,
-                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (float[]) a[4], (int[]) a[5], 0, n);
-            case LAYER_NORM_BACKWARD_INPUT -> graph.task(task, LayerNormKernels::layerNormBackwardInput,
-                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (float[]) a[4], (float[]) a[5], (int[]) a[6], 0, n);
-            case LAYER_NORM_BACKWARD_PARAMS -> graph.task(task, LayerNormKernels::layerNormBackwardParams,
-                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (float[]) a[4], (int[]) a[5], 0, n);
-            case GELU_FORWARD -> graph.task(task, ActivationKernels::geluForward,
-                    (float[]) a[0], (float[]) a[1], 0, n);
-            case GELU_BACKWARD -> graph.task(task, ActivationKernels::geluBackward,
-                    (float[]) a[0], (float[]) a[1], (float[]) a[2], 0, n);
-            case GELU_BACKWARD_IN_PLACE -> graph.task(task, ActivationKernels::geluBackwardInPlace,
-                    (float[]) a[0], (float[]) a[1], 0, n);
-            case ZERO -> graph.task(task, ActivationKernels::zero, (float[]) a[0], 0, n);
-            case RESIDUAL_ADD_IN_PLACE -> graph.task(task, ActivationKernels::residualAddInPlace,
-                    (float[]) a[0], (float[]) a[1], 0, n);
-            case RESIDUAL_ADD -> graph.task(task, ActivationKernels::residualAdd,
-                    (float[]) a[0], (float[]) a[1], (float[]) a[2], 0, n);
-            case ATTENTION_FORWARD -> graph.task(task, AttentionKernels::attentionForward,
-                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (int[]) a[3], 0, n);
-            case ATTENTION_BACKWARD_QUERY -> graph.task(task, AttentionKernels::attentionBackwardQuery,
-                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (float[]) a[4], (int[]) a[5], 0, n);
-            case ATTENTION_BACKWARD_KEY_VALUE -> graph.task(task, AttentionKernels::attentionBackwardKeyValue,
-                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (float[]) a[4], (int[]) a[5], 0, n);
-            case ATTENTION_DECODE -> graph.task(task, AttentionKernels::attentionDecode,
-                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (float[]) a[3], (float[]) a[4], (int[]) a[5], (int[]) a[6], 0, n);
-            case LOG_PROB_FORWARD -> graph.task(task, LogProbKernels::logProbForward,
-                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (int[]) a[3], (int[]) a[4], 0, n);
-            case LOG_PROB_BACKWARD -> graph.task(task, LogProbKernels::logProbBackward,
-                    (float[]) a[0], (float[]) a[1], (float[]) a[2], (int[]) a[3], (float[]) a[4], (int[]) a[5], 0, n);
-        }
     }
 
     @Override
