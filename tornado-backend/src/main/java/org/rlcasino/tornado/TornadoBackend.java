@@ -92,6 +92,12 @@ public final class TornadoBackend implements Backend {
         return resident.counters();
     }
 
+    /** Every new batch shape is a plan rebuild and a compilation of every program: keep one. */
+    @Override
+    public boolean fixedShapes() {
+        return true;
+    }
+
     /** Execution plans the resident programs have needed so far (1 when all were prepared before the first run). */
     public int residentPlansBuilt() {
         return resident.plansBuilt();

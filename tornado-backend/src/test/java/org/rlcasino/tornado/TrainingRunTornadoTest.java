@@ -62,7 +62,11 @@ class TrainingRunTornadoTest {
         try (TornadoBackend tornado = new TornadoBackend(-1, 0)) {
             long t0 = System.nanoTime();
             onDevice = TrainingRun.run(config, dir.resolve("tornado"), tornado, false, PhaseListener.NONE);
-            System.out.printf("whole run on %s: %.1f s, %s%n", tornado.name(), (System.nanoTime() - t0) / 1e9, tornado.transfers());
+            System.out.printf("whole run on %s: %.1f s, %s, %d plans built%n", tornado.name(), (System.nanoTime() - t0) / 1e9,
+                    tornado.transfers(), tornado.residentPlansBuilt());
+            // one plan per phase: every program of a phase prepared before its first run (DPO pads its pairs,
+            // generators their rows, delta logging prepares its programs up front), no recompilation mid-phase
+            assertThat(tornado.residentPlansBuilt()).as("plans built").isLessThanOrEqualTo(onJvm.size());
         }
         for (int i = 0; i < onJvm.size(); i++) {
             String phase = onJvm.get(i).phase();

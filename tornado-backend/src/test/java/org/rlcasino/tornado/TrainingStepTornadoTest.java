@@ -20,14 +20,17 @@ import org.rlcasino.tasks.ParameterLayout;
 import org.rlcasino.tasks.TransferCounters;
 import org.rlcasino.train.model.GptConfig;
 import org.rlcasino.train.model.GptModel;
+import org.rlcasino.train.rl.DpoLoss;
+import org.rlcasino.train.rl.GrpoLoss;
+import org.rlcasino.train.rl.SequenceLogProbs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.rlcasino.testsupport.NumericAssertions.assertClose;
 
 /**
- * Whole training steps (zero grad → forward → loss gradient on the host → backward → gradient norm →
- * AdamW / BSR-AdamW) through TornadoVM's device-resident programs vs the JVM: parameters, gradients and
+ * Whole training steps (zero grad → forward (and a frozen reference's forward) → SFT, DPO or GRPO loss
+ * gradient on the host → backward → gradient norm → AdamW / BSR-AdamW) through TornadoVM's device-resident programs vs the JVM: parameters, gradients and
  * moments agree within the kernels' tolerance after several steps, and per step only the inputs and
  * outputs cross the bus — the same bytes for a model with 4× the parameters.
  */
@@ -56,27 +59,49 @@ class TrainingStepTornadoTest {
         jvm.close();
     }
 
-    /** One model + optimizer on a backend, stepping on the same data as its twin. */
-    private record Trainer(GptModel model, Optimizer optimizer) {
+    /** The loss a step trains on: the trainer's SFT, DPO (frozen reference) and GRPO (clipped ratio, k3 KL) losses. */
+    private enum Objective { SFT, DPO, GRPO }
+
+    /** One model + optimizer (+ a frozen reference for DPO and GRPO) on a backend, stepping on the same data as its twin. */
+    private record Trainer(GptModel model, Optimizer optimizer, GptModel reference, Objective objective) {
         static Trainer on(Backend backend, GptConfig config, boolean sparse) {
+            return on(backend, config, sparse, Objective.SFT);
+        }
+
+        static Trainer on(Backend backend, GptConfig config, boolean sparse, Objective objective) {
             GptModel model = new GptModel(config, backend);
             model.initialize(11);
             AdamWConfig adamw = AdamWConfig.defaults().withLr(1e-3).withWeightDecay(0.01).withMaxGradNorm(1.0);
             Optimizer optimizer = sparse
                     ? new BsrAdamW(adamw, model.layout(), everyThird(model.layout()), BsrAdamWOptions.DEFAULTS, backend)
                     : new AdamW(adamw, model.layout(), backend);
+            GptModel reference = null;
+            if (objective != Objective.SFT) {
+                reference = new GptModel(config, backend);
+                reference.initialize(11);
+                reference.prepare(B, T);
+            }
             model.prepare(B, T);
             optimizer.prepare(model.parameters(), model.gradients());
-            return new Trainer(model, optimizer);
+            return new Trainer(model, optimizer, reference, objective);
         }
 
         float[] step(int[] tokens, int[] targets) {
             model.zeroGradients();
+            float[] ref = reference == null ? null : reference.forward(tokens, targets, B, T).clone();
             float[] logp = model.forward(tokens, targets, B, T).clone();
-            float[] dlogp = new float[logp.length];
-            for (int i = 0; i < dlogp.length; i++) {
-                dlogp[i] = targets[i] < 0 ? 0 : -1f / dlogp.length; // mean cross-entropy
-            }
+            float[] dlogp = switch (objective) {
+                case SFT -> {
+                    float[] d = new float[logp.length];
+                    for (int i = 0; i < d.length; i++) {
+                        d[i] = targets[i] < 0 ? 0 : -1f / d.length; // mean cross-entropy
+                    }
+                    yield d;
+                }
+                case DPO -> DpoLoss.compute(logp, targets, SequenceLogProbs.of(ref, targets, B, T), B / 2, T, 0.5).dLogProbs();
+                case GRPO -> GrpoLoss.compute(logp, logp, ref, targets, GrpoLoss.advantages(new double[] {1, 0, 0, 1}, 2), B, T,
+                        0.2, 0.1).dLogProbs();
+            };
             model.backward(dlogp);
             optimizer.step(model.parameters(), model.gradients());
             return logp;
@@ -105,37 +130,48 @@ class TrainingStepTornadoTest {
         return new int[][] {tokens, targets};
     }
 
-    private void stepsAgree(boolean sparse) {
+    private void stepsAgree(boolean sparse, Objective objective) {
         GptConfig config = new GptConfig(24, 16, 2, 2, 16);
-        Trainer onJvm = Trainer.on(jvm, config, sparse);
-        Trainer onDevice = Trainer.on(tornado, config, sparse);
+        Trainer onJvm = Trainer.on(jvm, config, sparse, objective);
+        Trainer onDevice = Trainer.on(tornado, config, sparse, objective);
         SplittableRandom r = new SplittableRandom(5);
+        String what = objective + (sparse ? " bsr-adamw" : " adamw");
         for (int step = 1; step <= 4; step++) {
             int[][] b = batch(r, config.vocabSize());
             float[] a = onJvm.step(b[0], b[1]);
             float[] d = onDevice.step(b[0], b[1]);
             double diff = assertClose("log-probs at step " + step, d, a, 1e-5, 1e-4);
-            System.out.printf("%s step %d: max |device − jvm| log-prob %.3g%n", sparse ? "bsr-adamw" : "adamw", step, diff);
+            System.out.printf("%s step %d: max |device − jvm| log-prob %.3g%n", what, step, diff);
         }
         // four Adam steps amplify float32 differences in the summation order: gradients ~1e-3, compared to 1e-5
-        assertClose("gradients", onDevice.model.gradientsOnHost(), onJvm.model.gradients(), 1e-5, 1e-3);
+        assertClose(what + " gradients", onDevice.model.gradientsOnHost(), onJvm.model.gradients(), 1e-5, 1e-3);
         // where a gradient is ~0 its Adam step m/√v still has magnitude ~lr: a float32 difference can flip it (lr 1e-3, 4 steps)
-        assertClose("parameters", onDevice.model.parametersOnHost(), onJvm.model.parameters(), 1e-4, 1e-4);
+        assertClose(what + " parameters", onDevice.model.parametersOnHost(), onJvm.model.parameters(), 1e-4, 1e-4);
         onDevice.optimizer.syncToHost();
         var sd = onDevice.optimizer.exportState();
         var sj = onJvm.optimizer.exportState();
-        assertClose("first moments", sd.m(), sj.m(), 1e-6, 1e-3);
-        assertClose("second moments", sd.v(), sj.v(), 1e-9, 1e-3);
+        assertClose(what + " first moments", sd.m(), sj.m(), 1e-6, 1e-3);
+        assertClose(what + " second moments", sd.v(), sj.v(), 1e-9, 1e-3);
     }
 
     @Test
     void denseAdamWStepsMatchTheJvm() {
-        stepsAgree(false);
+        stepsAgree(false, Objective.SFT);
     }
 
     @Test
     void bsrAdamWStepsMatchTheJvm() {
-        stepsAgree(true);
+        stepsAgree(true, Objective.SFT);
+    }
+
+    @Test
+    void dpoStepsWithAFrozenReferenceMatchTheJvm() {
+        stepsAgree(false, Objective.DPO);
+    }
+
+    @Test
+    void grpoStepsWithAKlReferenceMatchTheJvm() {
+        stepsAgree(true, Objective.GRPO);
     }
 
     /** Bytes over the bus per step (after the first) for a model of {@code channels}; prints them. */

@@ -55,6 +55,16 @@ public interface Backend extends AutoCloseable {
         // host backends hold nothing per program
     }
 
+    /**
+     * Whether callers should keep one batch shape per program: true where every new shape costs a
+     * compilation (TornadoVM rebuilds its plan and compiles every program again), so a trainer pads a
+     * variable batch (DPO's pair count, a generator's last rows) to its largest size and prepares that
+     * shape before the first step. False on the JVM, where a smaller batch is simply less work.
+     */
+    default boolean fixedShapes() {
+        return false;
+    }
+
     /** Bytes moved, executions and compile time so far ({@link TransferCounters#NONE} on host backends). */
     default TransferCounters transfers() {
         return TransferCounters.NONE;

@@ -85,7 +85,13 @@ public enum Kernel {
     /** {@link LogProbKernels#logProbForward}(logp, lse, logits, targets, dims). */
     LOG_PROB_FORWARD(LogProbKernels.class),
     /** {@link LogProbKernels#logProbBackward}(dlogits, logits, lse, targets, dlogp, dims). */
-    LOG_PROB_BACKWARD(LogProbKernels.class);
+    LOG_PROB_BACKWARD(LogProbKernels.class),
+    /** {@link DeltaKernels#captureReference}(reference, theta). */
+    CAPTURE_REFERENCE(DeltaKernels.class),
+    /** {@link DeltaKernels#startDelta}(delta, theta, origin). */
+    START_DELTA(DeltaKernels.class),
+    /** {@link DeltaKernels#stepDelta}(delta, previous, theta). */
+    STEP_DELTA(DeltaKernels.class);
 
     private final Method method;
     private final List<Class<?>> parameterTypes;

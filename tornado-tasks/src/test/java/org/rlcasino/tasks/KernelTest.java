@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class KernelTest {
     private static final List<Class<?>> KERNEL_CLASSES = List.of(ActivationKernels.class, AdamWKernels.class,
-            AttentionKernels.class, BlockSparseMatmulKernels.class, EmbeddingKernels.class, LayerNormKernels.class,
+            AttentionKernels.class, BlockSparseMatmulKernels.class, DeltaKernels.class, EmbeddingKernels.class, LayerNormKernels.class,
             LogProbKernels.class, MatmulKernels.class, ReductionKernels.class, ScoringKernels.class, SelectionKernels.class);
 
     private static String key(String name) {

@@ -60,10 +60,14 @@ final class TrainStepSpeed {
             throws java.io.IOException {
         ModelSection m = config.model();
         GptConfig shape = new GptConfig(CharTokenizer.tasks().vocabSize(), m.maxSeqLen(), m.layers(), m.heads(), m.channels());
-        TrainStepBenchmark.Result r = TrainStepBenchmark.run(new TrainStepBenchmark.Config(shape, section.batch(),
+        TrainStepBenchmark.Config bench = new TrainStepBenchmark.Config(shape, section.batch(),
                 context.backend().parallelism(), section.warmup(), section.repeats(), section.sparsities(),
                 MaskShape.parse(section.maskShape()).block(), config.seed(), null, false,
-                MaskShape.parse(section.maskShape()) == MaskShape.RANDOM ? BlockShape.DEFAULT : null), progress(context));
+                MaskShape.parse(section.maskShape()) == MaskShape.RANDOM ? BlockShape.DEFAULT : null);
+        // on the JVM a fresh pool of the run's thread count; on a device the run's own backend (its steps are what the run's were)
+        TrainStepBenchmark.Result r = context.backend() instanceof JvmBackend
+                ? TrainStepBenchmark.run(bench, progress(context))
+                : TrainStepBenchmark.run(bench, context.backend(), progress(context));
         String source = "whole training step (TrainStepBenchmark; " + r.params() + " params; B=" + r.batch() + " T="
                 + shape.maxSeqLen() + "; " + section.maskShape() + " masks; " + r.backend() + ")";
         List<String> columns = new java.util.ArrayList<>(SpeedReport.COLUMNS);

@@ -43,6 +43,9 @@ public final class GptGenerator {
         }
         this.model = model;
         this.maxBatch = maxBatch;
+        if (model.backend().fixedShapes()) { // one shape, prepared now: every call runs maxBatch rows
+            decoders.put(maxBatch, new Decoder(maxBatch));
+        }
     }
 
     /** Releases the generator's programs on the model's backend (the model stays usable). */
@@ -108,12 +111,15 @@ public final class GptGenerator {
             promptLengths[r] = prompt.length;
             active[r] = maxNew > 0 && prompt.length < maxT;
         }
-        Decoder d = decoders.computeIfAbsent(rows, Decoder::new);
+        // on a backend that keeps one shape, rows past the prompts ride along like finished ones
+        int decoderRows = model.backend().fixedShapes() ? maxBatch : rows;
+        Decoder d = decoders.computeIfAbsent(decoderRows, Decoder::new);
         for (int p = 0; anyActive(active); p++) {
-            for (int r = 0; r < rows; r++) {
+            for (int r = 0; r < decoderRows; r++) {
                 // finished rows ride along on a harmless token and position; their results are ignored
-                d.tokens[r] = active[r] ? sequences[r][p] : 0;
-                d.positions[r] = active[r] ? p : Math.min(p, maxT - 1);
+                boolean live = r < rows && active[r];
+                d.tokens[r] = live ? sequences[r][p] : 0;
+                d.positions[r] = live ? p : Math.min(p, maxT - 1);
             }
             d.program.run();
             for (int r = 0; r < rows; r++) {

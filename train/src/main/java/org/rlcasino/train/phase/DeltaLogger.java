@@ -20,29 +20,23 @@ import org.rlcasino.tasks.TensorView;
  * Streams the weight deltas of a step range to {@code deltas.arrow} ({@code rlcasino.deltas},
  * read unchanged by {@code casino score} / {@code casino mask}), on the {@link DeltaBasis#START
  * start} basis δ_t = θ_t − θ_0 (θ_0: the weights before the first logged step, kept as one extra
- * float per parameter) or the {@link DeltaBasis#STEP step} basis δ_t = θ_t − θ_{t−1}. The trainer
- * hands it θ before and after each logged step; the file appears after the last one.
+ * float per parameter) or the {@link DeltaBasis#STEP step} basis δ_t = θ_t − θ_{t−1}, as
+ * {@link WeightDeltas} computes them where the weights live; the file appears after the last step.
  */
 public final class DeltaLogger implements AutoCloseable {
     private final ParameterLayout layout;
     private final BufferAllocator allocator;
     private final DeltaStreamWriter writer;
-    private final float[] delta;
-    private final DeltaBasis basis;
-    private float[] origin;
 
     public DeltaLogger(Path file, ParameterLayout layout, DeltaBasis basis, Map<String, String> provenance) throws IOException {
         this.layout = layout;
-        this.basis = basis;
         List<TensorInfo> infos = new ArrayList<>();
-        int largest = 0;
         for (TensorView t : layout.tensors()) {
             long[] shape = new long[t.shape().length];
             for (int i = 0; i < shape.length; i++) {
                 shape[i] = t.shape()[i];
             }
             infos.add(TensorInfo.f32(t.name(), shape));
-            largest = Math.max(largest, t.size());
         }
         DeltaStreamOptions options = DeltaStreamOptions.DEFAULTS.withBasis(basis);
         this.allocator = RlcasinoArrowFile.boundedAllocator(options.batching().allocationLimit() + DeltaStreamWriter.WRITE_BEHIND_BYTES);
@@ -52,25 +46,15 @@ public final class DeltaLogger implements AutoCloseable {
             allocator.close();
             throw e;
         }
-        this.delta = new float[largest];
     }
 
-    /** Writes δ_step = after − before (step basis) or after − θ_0 (start basis; θ_0 = the first call's before) for every tensor. */
-    public void log(int step, float[] before, float[] after) throws IOException {
-        if (basis == DeltaBasis.START && origin == null) {
-            origin = before.clone();
-        }
-        float[] reference = basis == DeltaBasis.START ? origin : before;
+    /** Writes {@code delta} (one float per parameter, in the layout's order; see {@link WeightDeltas}) as step {@code step}. */
+    public void log(int step, float[] delta) throws IOException {
         writer.beginStep(step, "step-" + step);
         List<TensorView> tensors = layout.tensors();
         for (int k = 0; k < tensors.size(); k++) {
             TensorView t = tensors.get(k);
-            int o = t.offset();
-            int n = t.size();
-            for (int i = 0; i < n; i++) {
-                delta[i] = after[o + i] - reference[o + i];
-            }
-            writer.writeChunk(step, k, 0, delta, 0, n);
+            writer.writeChunk(step, k, 0, delta, t.offset(), t.size());
         }
     }
 

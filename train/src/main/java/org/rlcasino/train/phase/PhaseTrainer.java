@@ -181,6 +181,9 @@ public final class PhaseTrainer {
         // every program of the step prepared before the first run: a device backend compiles them together
         if (phase.kind().equals("sft")) {
             model.prepare(phase.batchSize(), seqLen);
+        } else if (phase.kind().equals("dpo") && backend.fixedShapes()) {
+            model.prepare(2 * phase.batchSize(), seqLen);
+            reference.prepare(2 * phase.batchSize(), seqLen);
         } else if (phase.kind().equals("grpo")) {
             model.prepare(phase.batchSize() * phase.groupSize(), seqLen);
             if (reference != null) {
@@ -188,6 +191,8 @@ public final class PhaseTrainer {
             }
         }
         optimizer.prepare(model.parameters(), model.gradients());
+        DeltaLogSection logSection = phase.logDeltas();
+        WeightDeltas weightDeltas = logSection == null ? null : new WeightDeltas(model, logSection.deltaBasis());
         GptGenerator evalGenerator = new GptGenerator(model, Math.max(1, Math.min(Evaluator.BATCH, evalProblems.size())));
         double startAccuracy = Evaluator.accuracy(evalGenerator, task, evalProblems);
         rng = SplitMix64.derive(seed, "phase " + phase.name());
@@ -204,11 +209,9 @@ public final class PhaseTrainer {
             listener.note(phase.name() + ": resumed from " + latest.get() + " (step " + done + ")");
         }
 
-        DeltaLogSection logSection = phase.logDeltas();
         int logFirst = logSection == null ? Integer.MAX_VALUE : logSection.firstStep();
         int logLast = logSection == null ? -1 : Math.min(phase.steps(), logSection.lastStep() == null ? phase.steps() : logSection.lastStep());
         DeltaLogger deltaLogger = null;
-        float[] before = logSection == null ? null : new float[model.parameters().length];
 
         double sumStep = 0, sumSample = 0, sumFwd = 0, sumOpt = 0, sumDelta = 0;
         int measured = 0, deltaSteps = 0;
@@ -236,8 +239,8 @@ public final class PhaseTrainer {
                         provenance.put("basis", logSection.basis());
                         deltaLogger = new DeltaLogger(phaseDir.resolve("deltas.arrow"), model.layout(), logSection.deltaBasis(),
                                 provenance);
+                        weightDeltas.capture();
                     }
-                    System.arraycopy(model.parametersOnHost(), 0, before, 0, before.length);
                 }
                 long deltaNs = System.nanoTime() - d0;
                 StepReport report = null;
@@ -246,7 +249,7 @@ public final class PhaseTrainer {
                 }
                 long t2 = System.nanoTime();
                 if (logged) {
-                    deltaLogger.log(step, before, model.parametersOnHost());
+                    deltaLogger.log(step, weightDeltas.take());
                     if (step == logLast) {
                         deltaLogger.finish();
                         deltaLogger.close();
@@ -281,6 +284,9 @@ public final class PhaseTrainer {
         } finally {
             if (deltaLogger != null) {
                 deltaLogger.close();
+            }
+            if (weightDeltas != null) {
+                weightDeltas.close();
             }
         }
         if (Double.isNaN(accuracy)) { // resumed after the last step's evaluation could not be kept
@@ -432,12 +438,15 @@ public final class PhaseTrainer {
             return new StepResult(new TokenLoss(Double.NaN, null, 0, 0), reward, Double.NaN, 0, sampleNs, false);
         }
         SequenceBatch batch = SequenceBatch.of(prompts, completions, seqLen);
+        if (backend.fixedShapes()) { // one shape for every step: empty rows up to the most pairs a step can have
+            batch = batch.padded(2 * phase.batchSize());
+        }
         float[] refLogp = reference.forward(batch.tokens(), batch.targets(), batch.rows(), seqLen);
         double[] refSeq = SequenceLogProbs.of(refLogp, batch.targets(), batch.rows(), seqLen);
         float[] logp = model.forward(batch.tokens(), batch.targets(), batch.rows(), seqLen);
         TokenLoss loss = DpoLoss.compute(logp, batch.targets(), refSeq, pairs, seqLen, phase.beta());
         model.backward(loss.dLogProbs());
-        return new StepResult(loss, reward, loss.kl(), 2L * batch.rows() * seqLen, sampleNs, true);
+        return new StepResult(loss, reward, loss.kl(), 2L * 2 * pairs * seqLen, sampleNs, true);
     }
 
     private static double mean(double[] x) {

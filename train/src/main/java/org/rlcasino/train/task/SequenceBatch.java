@@ -48,6 +48,21 @@ public record SequenceBatch(int[] tokens, int[] targets, int rows, int seqLen) {
         return of(prompts, answers, seqLen);
     }
 
+    /**
+     * This batch grown to {@code rows} rows: the added rows hold end tokens and no target, so they
+     * add nothing to a loss or a gradient (a device backend keeps one batch shape this way).
+     */
+    public SequenceBatch padded(int rows) {
+        if (rows < this.rows) {
+            throw new IllegalArgumentException("cannot pad " + this.rows + " rows to " + rows);
+        }
+        int[] t = java.util.Arrays.copyOf(tokens, rows * seqLen);
+        int[] g = java.util.Arrays.copyOf(targets, rows * seqLen);
+        java.util.Arrays.fill(t, this.rows * seqLen, t.length, CharTokenizer.END);
+        java.util.Arrays.fill(g, this.rows * seqLen, g.length, -1);
+        return new SequenceBatch(t, g, rows, seqLen);
+    }
+
     /** Target positions of all rows. */
     public int targetCount() {
         int n = 0;

@@ -4,7 +4,9 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
+import org.rlcasino.tasks.Backend;
 import org.rlcasino.tasks.JvmBackend;
+import org.rlcasino.train.FixedShapeBackend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,7 +15,7 @@ class GptGeneratorTest {
     private static final GptConfig CONFIG = new GptConfig(17, 20, 2, 2, 16);
 
     /** Larger-than-GPT-2 weights so that the model's argmax actually depends on the context. */
-    private static GptModel model(JvmBackend backend) {
+    private static GptModel model(Backend backend) {
         GptModel model = new GptModel(CONFIG, backend);
         SplittableRandom r = new SplittableRandom(11);
         float[] p = model.parameters();
@@ -51,6 +53,30 @@ class GptGeneratorTest {
             }
             // the outputs must actually depend on the context, else this test proves little
             assertThat(Arrays.stream(out).map(Arrays::toString).distinct().count()).isGreaterThan(1);
+        }
+    }
+
+    /**
+     * On a backend that keeps one shape (TornadoVM), every call runs maxBatch rows, prepared when the
+     * generator is made, and rows past the prompts change nothing: the same tokens as the JVM's
+     * per-row-count decoders, for a full and a partial batch, greedy and sampled.
+     */
+    @Test
+    void aFixedShapeBackendRunsOneShapeWithTheSameResults() {
+        int[][][] calls = {{{1, 2, 3}, {4}, {5, 6, 7, 8, 9, 10}, {16, 0}}, {{3, 1}}, {{2}, {7, 7, 7}}};
+        SamplingOptions sampled = SamplingOptions.temperature(1.3f);
+        try (JvmBackend jvm = new JvmBackend(2, 5); GptModel a = model(jvm);
+             FixedShapeBackend fixed = new FixedShapeBackend(2); GptModel b = model(fixed)) {
+            GptGenerator onJvm = new GptGenerator(a, 4);
+            GptGenerator padded = new GptGenerator(b, 4);
+            int prepared = fixed.programsPrepared();
+            for (int[][] prompts : calls) {
+                assertThat(padded.generate(prompts, 6, 5, SamplingOptions.GREEDY, null))
+                        .isDeepEqualTo(onJvm.generate(prompts, 6, 5, SamplingOptions.GREEDY, null));
+                assertThat(padded.generate(prompts, 6, -1, sampled, new SplittableRandom(3)))
+                        .isDeepEqualTo(onJvm.generate(prompts, 6, -1, sampled, new SplittableRandom(3)));
+            }
+            assertThat(fixed.programsPrepared()).as("no program prepared after the generator was made").isEqualTo(prepared);
         }
     }
 

@@ -14,12 +14,14 @@ import org.rlcasino.io.config.RunConfig;
 import org.rlcasino.io.config.RunConfigLoader;
 import org.rlcasino.tasks.JvmBackend;
 import org.rlcasino.train.PhaseRunner;
+import org.rlcasino.train.FixedShapeBackend;
 import org.rlcasino.train.PhaseSummary;
 import org.rlcasino.train.checkpoint.ModelCheckpoint;
 import org.rlcasino.train.checkpoint.TrainingCheckpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.rlcasino.testsupport.NumericAssertions.assertClose;
 
 /** A whole tiny run (SFT → GRPO with delta logging → BSR / random-mask / DPO continuations) and bit-exact resumption. */
 class TrainingRunTest {
@@ -52,6 +54,30 @@ class TrainingRunTest {
         public void step(StepMetrics m, int steps) {
             if (m.phase().equals(phase) && m.step() == step) {
                 throw new IllegalStateException("interrupted at " + phase + " step " + step);
+            }
+        }
+    }
+
+    /**
+     * On a backend that keeps one batch shape (TornadoVM), DPO pads its pairs and generators their
+     * rows, every program of a phase is prepared before the phase's first run (no plan rebuild mid-
+     * phase), and the run trains exactly as on the JVM: padded rows add zeros.
+     */
+    @Test
+    void aBackendThatKeepsOneShapeTrainsTheSameWithEveryProgramPreparedBeforeThePhaseRuns() throws Exception {
+        List<PhaseSummary> plain;
+        try (JvmBackend jvm = new JvmBackend(2, 64)) {
+            plain = TrainingRun.run(config(), dir.resolve("jvm"), jvm, false, PhaseListener.NONE);
+        }
+        try (FixedShapeBackend fixed = new FixedShapeBackend(2)) {
+            List<PhaseSummary> padded = TrainingRun.run(config(), dir.resolve("fixed"), fixed, false, PhaseListener.NONE);
+            assertThat(fixed.preparedLate()).as("programs prepared after a live program ran").isZero();
+            for (int i = 0; i < plain.size(); i++) {
+                String phase = plain.get(i).phase();
+                float[] a = ModelCheckpoint.load(dir.resolve("jvm").resolve(phase).resolve("final")).params();
+                float[] b = ModelCheckpoint.load(dir.resolve("fixed").resolve(phase).resolve("final")).params();
+                assertClose(phase + " final weights", b, a, 1e-6, 1e-5);
+                assertThat(padded.get(i).heldOutAccuracy()).as(phase).isEqualTo(plain.get(i).heldOutAccuracy());
             }
         }
     }
