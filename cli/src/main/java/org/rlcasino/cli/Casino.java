@@ -44,6 +44,9 @@ public final class Casino {
         CommandLine cli = new CommandLine(new Casino());
         cli.setOut(out);
         cli.setErr(err);
+        // the commands' descriptions are written in lines of up to 120 columns: wider than picocli's 80,
+        // which would re-wrap every line into a long and a short one
+        cli.setUsageHelpWidth(120);
         cli.setExitCodeExceptionMapper(e -> badInput(e) != null || e instanceof CommandLine.ParameterException
                 ? EXIT_BAD_INPUT : EXIT_FAILURE);
         cli.setParameterExceptionHandler((e, arguments) -> usageError(e, e.getCommandLine().getErr()));

@@ -49,6 +49,12 @@ final class ResidentPrograms implements AutoCloseable {
      * arrays, transfers), so a long program (a 12-layer backward) runs as consecutive graphs.
      */
     static final int CALLS_PER_GRAPH = 24;
+    /**
+     * Resident arrays one plan can hold: the resident graph names each of them, and TornadoVM 5.2
+     * builds at most 1024 nodes per graph (its TornadoGraph cannot grow: "Graph resize not implemented
+     * yet"); an array there costs three (object, copy-in, persist) and every eight a task node.
+     */
+    static final int MAX_RESIDENT_ARRAYS = 320;
     /** TornadoVM wants graph names unique within the process. */
     private static final AtomicInteger PLANS = new AtomicInteger();
 
@@ -59,6 +65,12 @@ final class ResidentPrograms implements AutoCloseable {
     private final List<Object> residentOrder = new ArrayList<>();
     /** Resident arrays of the current plan. */
     private final Set<Object> inPlan = Collections.newSetFromMap(new IdentityHashMap<>());
+    /**
+     * Resident arrays no kernel writes that only one graph of the plan uses (a call's {@code dims}, a
+     * block list): that graph sends them once itself and keeps them, so the resident graph, whose size
+     * bounds the plan, need not name them.
+     */
+    private final Set<Object> local = Collections.newSetFromMap(new IdentityHashMap<>());
     /** Resident arrays the host wrote after the plan sent them. */
     private final Set<Object> hostNewer = Collections.newSetFromMap(new IdentityHashMap<>());
     private final float[] link = new float[1];
@@ -78,10 +90,25 @@ final class ResidentPrograms implements AutoCloseable {
         this.device = device;
     }
 
+    /**
+     * Adds {@code program} to the plan (built at the next run).
+     *
+     * @throws IllegalArgumentException when the plan would keep more than {@link #MAX_RESIDENT_ARRAYS}
+     *                                  arrays on the device (the program is not added)
+     */
     ProgramLaunch add(KernelProgram program) {
         Registered r = new Registered(program);
         programs.add(r);
         collectResident();
+        if (residentOrder.size() - local.size() > MAX_RESIDENT_ARRAYS) {
+            int count = residentOrder.size() - local.size();
+            programs.remove(r);
+            collectResident();
+            throw new IllegalArgumentException(program.name() + ": the programs prepared on this TornadoVM backend would keep "
+                    + count + " shared arrays on the device, more than the " + MAX_RESIDENT_ARRAYS + " one plan holds (TornadoVM 5.2 builds "
+                    + "at most 1024 nodes per task graph, and one graph names every resident array); prepare fewer models or batch "
+                    + "shapes at once: fewer benchmark arms (--sparsities), fewer layers, no reference model");
+        }
         stale = true;
         return r;
     }
@@ -118,7 +145,22 @@ final class ResidentPrograms implements AutoCloseable {
                 resident.put(e.getKey(), true);
             }
         }
+        Map<Object, Integer> graphsUsing = new IdentityHashMap<>();
+        for (Registered r : programs) {
+            for (KernelProgram part : segments(r.program)) {
+                for (Object a : part.residentArrays()) {
+                    graphsUsing.merge(a, 1, Integer::sum);
+                }
+            }
+        }
+        local.clear();
+        for (Object a : residentOrder) {
+            if (graphsUsing.getOrDefault(a, 0) == 1 && !Boolean.TRUE.equals(resident.get(a))) {
+                local.add(a);
+            }
+        }
     }
+
 
     boolean holds(Object array) {
         return resident.containsKey(array);
@@ -210,7 +252,11 @@ final class ResidentPrograms implements AutoCloseable {
         List<Set<Object>> residentSets = new ArrayList<>();
         names.add(prefix + "resident");
         Set<Object> all = Collections.newSetFromMap(new IdentityHashMap<>());
-        all.addAll(residentOrder);
+        for (Object a : residentOrder) {
+            if (!local.contains(a)) {
+                all.add(a);
+            }
+        }
         all.add(link);
         residentSets.add(all);
         List<KernelProgram> segments = new ArrayList<>();
@@ -224,7 +270,11 @@ final class ResidentPrograms implements AutoCloseable {
                 KernelProgram part = parts.get(j);
                 names.add(prefix + i + "_" + j + "_" + r.program.name().replace('.', '_'));
                 Set<Object> own = Collections.newSetFromMap(new IdentityHashMap<>());
-                own.addAll(part.residentArrays());
+                for (Object a : part.residentArrays()) {
+                    if (!local.contains(a)) {
+                        own.add(a);
+                    }
+                }
                 own.add(link);
                 residentSets.add(own);
                 segments.add(part);
@@ -233,7 +283,7 @@ final class ResidentPrograms implements AutoCloseable {
         List<TaskGraph> graphs = new ArrayList<>();
         graphs.add(residentGraph(names.get(0)));
         for (int i = 0; i < segments.size(); i++) {
-            graphs.add(programGraph(segments.get(i), i + 1, names, residentSets));
+            graphs.add(programGraph(segments.get(i), i + 1, names, residentSets, local));
         }
         var snapshots = graphs.stream().map(TaskGraph::snapshot).toArray(uk.ac.manchester.tornado.api.ImmutableTaskGraph[]::new);
         plan = new TornadoExecutionPlan(snapshots);
@@ -283,7 +333,12 @@ final class ResidentPrograms implements AutoCloseable {
 
     private TaskGraph residentGraph(String name) {
         TaskGraph g = new TaskGraph(name);
-        List<Object> arrays = new ArrayList<>(residentOrder);
+        List<Object> arrays = new ArrayList<>();
+        for (Object a : residentOrder) {
+            if (!local.contains(a)) {
+                arrays.add(a);
+            }
+        }
         arrays.add(link);
         arrays.add(floatPad);
         arrays.add(intPad);
@@ -317,7 +372,7 @@ final class ResidentPrograms implements AutoCloseable {
     }
 
     private static TaskGraph programGraph(KernelProgram program, int index, List<String> names,
-                                          List<Set<Object>> residentSets) {
+                                          List<Set<Object>> residentSets, Set<Object> local) {
         TaskGraph g = new TaskGraph(names.get(index));
         Set<Object> own = residentSets.get(index);
         for (int other = 0; other < names.size(); other++) {
@@ -330,6 +385,15 @@ final class ResidentPrograms implements AutoCloseable {
             if (!shared.isEmpty()) {
                 g.consumeFromDevice(names.get(other), shared.toArray());
             }
+        }
+        List<Object> ownConstants = new ArrayList<>();
+        for (Object a : program.residentArrays()) {
+            if (local.contains(a)) {
+                ownConstants.add(a);
+            }
+        }
+        if (!ownConstants.isEmpty()) { // sent with the graph's first run, kept by it
+            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, ownConstants.toArray());
         }
         Set<Object> inputs = new LinkedHashSet<>(program.inputs());
         if (!inputs.isEmpty()) {
@@ -377,6 +441,7 @@ final class ResidentPrograms implements AutoCloseable {
         programs.clear();
         resident.clear();
         residentOrder.clear();
+        local.clear();
         inPlan.clear();
     }
 

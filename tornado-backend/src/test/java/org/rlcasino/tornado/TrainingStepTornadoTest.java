@@ -209,6 +209,33 @@ class TrainingStepTornadoTest {
         assertThat(small.bytesToHost() / 3).isLessThan(1_024);
     }
 
+    /** More resident arrays than one plan's resident graph can name: refused when prepared, naming the limit; the plan still runs. */
+    @Test
+    void aPlanWithTooManyResidentArraysIsRefusedWhenPrepared() {
+        GptConfig config = new GptConfig(24, 16, 4, 2, 16);
+        java.util.List<GptModel> models = new java.util.ArrayList<>();
+        IllegalArgumentException refused = null;
+        for (int i = 0; i < 8 && refused == null; i++) {
+            GptModel m = new GptModel(config, tornado);
+            models.add(m);
+            try {
+                m.prepare(B, T);
+            } catch (IllegalArgumentException e) {
+                refused = e;
+            }
+        }
+        assertThat(refused).as("a refusal").isNotNull();
+        assertThat(refused.getMessage()).contains("more than the " + ResidentPrograms.MAX_RESIDENT_ARRAYS);
+        GptModel first = models.get(0);
+        first.initialize(3);
+        first.parametersWritten();
+        int[][] b = batch(new SplittableRandom(1), config.vocabSize());
+        float[] onDevice = first.forward(b[0], b[1], B, T).clone();
+        GptModel twin = new GptModel(config, jvm);
+        twin.initialize(3);
+        assertClose("log-probs of a model in the refused plan", onDevice, twin.forward(b[0], b[1], B, T), 1e-5, 1e-4);
+    }
+
     private static long ceilDiv(long a, long b) {
         return (a + b - 1) / b;
     }
