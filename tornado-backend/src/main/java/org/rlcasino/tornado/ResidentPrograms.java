@@ -66,11 +66,16 @@ final class ResidentPrograms implements AutoCloseable {
     /** Resident arrays of the current plan. */
     private final Set<Object> inPlan = Collections.newSetFromMap(new IdentityHashMap<>());
     /**
-     * Resident arrays no kernel writes that only one graph of the plan uses (a call's {@code dims}, a
-     * block list): that graph sends them once itself and keeps them, so the resident graph, whose size
-     * bounds the plan, need not name them.
+     * Resident arrays that only one graph uses (a call's {@code dims}, a frozen model's activations
+     * inside one graph): that graph sends them on its first run and keeps them, and reads them back
+     * itself, so the resident graph, whose size bounds the plan, need not name them. Computed from the
+     * prepared programs; {@link #planLocal} says where they are in the current plan.
      */
     private final Set<Object> local = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Local arrays of the current plan and the graph that holds each. */
+    private final Map<Object, Integer> planLocal = new IdentityHashMap<>();
+    /** The last result of each graph of the current plan (null: not run yet). */
+    private TornadoExecutionResult[] results;
     /** Resident arrays the host wrote after the plan sent them. */
     private final Set<Object> hostNewer = Collections.newSetFromMap(new IdentityHashMap<>());
     private final float[] link = new float[1];
@@ -155,7 +160,7 @@ final class ResidentPrograms implements AutoCloseable {
         }
         local.clear();
         for (Object a : residentOrder) {
-            if (graphsUsing.getOrDefault(a, 0) == 1 && !Boolean.TRUE.equals(resident.get(a))) {
+            if (graphsUsing.getOrDefault(a, 0) == 1) {
                 local.add(a);
             }
         }
@@ -176,15 +181,24 @@ final class ResidentPrograms implements AutoCloseable {
     }
 
     /**
-     * Copies one resident array back through the resident graph, which holds every resident array.
+     * Copies one resident array back through the graph that holds it: the resident graph, which holds
+     * every shared array, or a local array's own graph (nothing to do when that graph has not run).
      * A result's {@code transferToHost} acts on the graph the plan has <i>selected</i> (TornadoVM's
      * {@code withGraph} changes the plan's executor), not on the graph that produced the result, so
      * the resident graph is selected first. One array per call: TornadoVM 5.2 failed on a many-array
      * transfer through a graph that lacked one of them.
      */
     private void download(Object array) {
-        plan.withGraph(0);
-        residentResult.transferToHost(array);
+        Integer own = planLocal.get(array);
+        if (own == null) {
+            plan.withGraph(0);
+            residentResult.transferToHost(array);
+        } else if (results[own] != null) {
+            plan.withGraph(own);
+            results[own].transferToHost(array);
+        } else {
+            return;
+        }
         bytesOut += array instanceof float[] f ? 4L * f.length : 4L * ((int[]) array).length;
     }
 
@@ -215,7 +229,9 @@ final class ResidentPrograms implements AutoCloseable {
                 residentResult = plan.withGraph(0).execute();
                 count(residentResult);
             }
-            count(plan.withGraph(r.firstGraph + i).execute());
+            TornadoExecutionResult result = plan.withGraph(r.firstGraph + i).execute();
+            results[r.firstGraph + i] = result;
+            count(result);
         }
         r.ranInPlan = true;
         launches += r.program.calls().size();
@@ -247,6 +263,7 @@ final class ResidentPrograms implements AutoCloseable {
         hostNewer.clear();
         inPlan.clear();
         inPlan.addAll(residentOrder);
+        planLocal.clear();
         String prefix = "rp" + PLANS.incrementAndGet() + "_";
         List<String> names = new ArrayList<>();
         List<Set<Object>> residentSets = new ArrayList<>();
@@ -271,7 +288,9 @@ final class ResidentPrograms implements AutoCloseable {
                 names.add(prefix + i + "_" + j + "_" + r.program.name().replace('.', '_'));
                 Set<Object> own = Collections.newSetFromMap(new IdentityHashMap<>());
                 for (Object a : part.residentArrays()) {
-                    if (!local.contains(a)) {
+                    if (local.contains(a)) {
+                        planLocal.put(a, names.size() - 1);
+                    } else {
                         own.add(a);
                     }
                 }
@@ -291,6 +310,7 @@ final class ResidentPrograms implements AutoCloseable {
             plan.withDevice(device);
         }
         plan.withProfiler(ProfilerMode.SILENT);
+        results = new TornadoExecutionResult[graphs.size()];
         residentResult = null;
         stale = false;
         rebuilds++;
@@ -386,14 +406,14 @@ final class ResidentPrograms implements AutoCloseable {
                 g.consumeFromDevice(names.get(other), shared.toArray());
             }
         }
-        List<Object> ownConstants = new ArrayList<>();
+        List<Object> ownArrays = new ArrayList<>();
         for (Object a : program.residentArrays()) {
             if (local.contains(a)) {
-                ownConstants.add(a);
+                ownArrays.add(a);
             }
         }
-        if (!ownConstants.isEmpty()) { // sent with the graph's first run, kept by it
-            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, ownConstants.toArray());
+        if (!ownArrays.isEmpty()) { // sent with the graph's first run, kept by it
+            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, ownArrays.toArray());
         }
         Set<Object> inputs = new LinkedHashSet<>(program.inputs());
         if (!inputs.isEmpty()) {
@@ -431,6 +451,7 @@ final class ResidentPrograms implements AutoCloseable {
         }
         plan = null;
         residentResult = null;
+        results = null;
     }
 
     @Override

@@ -78,6 +78,7 @@ class TrainingStepTornadoTest {
             GptModel reference = null;
             if (objective != Objective.SFT) {
                 reference = new GptModel(config, backend);
+                reference.forwardOnly(); // as the trainer's: its activations stay inside the forward's graphs on a device
                 reference.initialize(11);
                 reference.prepare(B, T);
             }

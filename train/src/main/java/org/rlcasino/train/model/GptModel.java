@@ -59,6 +59,8 @@ public final class GptModel implements AutoCloseable {
     private GradientMask gradientMask;
     /** With {@link #timeBackward}: nanoseconds in {input-gradient, parameter-gradient} launches; else null. */
     private long[] backwardSplit;
+    /** Forward passes only: no backward program is prepared ({@link #forwardOnly()}). */
+    private boolean forwardOnly;
 
     public GptModel(GptConfig config, Backend backend) {
         if (config == null || backend == null) {
@@ -122,6 +124,18 @@ public final class GptModel implements AutoCloseable {
      * Prepares the programs of a (batch, seqLen) shape now rather than at its first forward, so that
      * a device backend compiles every program of a run together (before its first step).
      */
+    /**
+     * Marks this model as one that only ever runs forward passes (a frozen reference): batch shapes
+     * prepared from now on get no backward program, so a device keeps fewer arrays (its activations
+     * stay inside the forward's graphs). {@link #backward} then throws.
+     */
+    public void forwardOnly() {
+        if (!workspaces.isEmpty()) {
+            throw new IllegalStateException("forwardOnly() must come before the first prepare or forward");
+        }
+        forwardOnly = true;
+    }
+
     public void prepare(int batch, int seqLen) {
         if (batch < 1 || seqLen < 1 || seqLen > config.maxSeqLen()) {
             throw new IllegalArgumentException("bad shape: batch " + batch + ", seqLen " + seqLen);
@@ -257,6 +271,9 @@ public final class GptModel implements AutoCloseable {
      * forward; 0 where ignored) and adds the parameter gradients into {@link #gradients()}.
      */
     public void backward(float[] dLogProbs) {
+        if (forwardOnly) {
+            throw new IllegalStateException("this model runs forward passes only (a frozen reference): no backward");
+        }
         if (last == null || !backwardReady) {
             throw new IllegalStateException("backward needs a forward with the current parameters first");
         }
@@ -479,12 +496,14 @@ public final class GptModel implements AutoCloseable {
                 b.input(tokens);
             }
             backward.forEach(b::call);
-            backwardProgram = backend.prepare(b.build());
+            backwardProgram = forwardOnly ? null : backend.prepare(b.build());
         }
 
         void release() {
             backend.release(forwardProgram);
-            backend.release(backwardProgram);
+            if (backwardProgram != null) {
+                backend.release(backwardProgram);
+            }
         }
 
         /** The backward's calls launched one by one (for {@link #timeBackward}); host backends only. */

@@ -172,6 +172,7 @@ public final class PhaseTrainer {
         optimizer = OptimizerFactory.create(adamw, model.layout(), mask, backend);
         if (phase.kind().equals("dpo") || phase.kind().equals("grpo") && phase.klCoef() > 0) {
             reference = new GptModel(config, backend);
+            reference.forwardOnly();
             System.arraycopy(start.params(), 0, reference.parameters(), 0, start.params().length);
             reference.parametersWritten();
         }

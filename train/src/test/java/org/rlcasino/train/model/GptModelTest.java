@@ -184,6 +184,27 @@ class GptModelTest {
         }
     }
 
+    /** A forward-only model (a frozen reference) gives the same log-probs, prepares no backward program and refuses one. */
+    @Test
+    void aForwardOnlyModelRunsTheSameForwardAndRefusesABackward() {
+        SplittableRandom r = new SplittableRandom(4);
+        int[] t = tokens(r, 2 * 5, TINY.vocabSize());
+        int[] targets = tokens(r, 2 * 5, TINY.vocabSize());
+        try (org.rlcasino.train.FixedShapeBackend counting = new org.rlcasino.train.FixedShapeBackend(1);
+             GptModel full = new GptModel(TINY, counting); GptModel frozen = new GptModel(TINY, counting)) {
+            randomWeights(full, 5);
+            randomWeights(frozen, 5);
+            frozen.forwardOnly();
+            int before = counting.programsPrepared();
+            frozen.prepare(2, 5);
+            assertThat(counting.programsPrepared() - before).as("programs of a forward-only shape").isEqualTo(1);
+            assertThat(frozen.forward(t, targets, 2, 5)).isEqualTo(full.forward(t, targets, 2, 5));
+            assertThatThrownBy(() -> frozen.backward(new float[10])).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("forward passes only");
+            assertThatThrownBy(frozen::forwardOnly).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
     private static double std(float[] p, int from, int n) {
         double s = 0;
         double s2 = 0;
