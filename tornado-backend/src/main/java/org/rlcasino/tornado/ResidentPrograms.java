@@ -29,9 +29,12 @@ import uk.ac.manchester.tornado.api.enums.ProfilerMode;
  *
  * <p>How the sharing is wired, and why:
  * <ul>
- *   <li>Graph 0, the <i>resident</i> graph, sends every resident array to the device on its first
- *       execution and names each in a do-nothing task ({@link ResidencyKernels}; TornadoVM allocates a
- *       buffer only for arrays a task takes). It runs once before each program graph's first run.</li>
+ *   <li>Graph 0, the <i>resident</i> graph, sends every shared resident array (one that several graphs
+ *       use) to the device on its first execution and names each in a do-nothing task
+ *       ({@link ResidencyKernels}; TornadoVM allocates a buffer only for arrays a task takes). It runs
+ *       once before each program graph's first run. Its size bounds the plan ({@link #MAX_RESIDENT_ARRAYS}).</li>
+ *   <li>A resident array only one graph uses is that graph's own: sent on its first run, kept by it
+ *       between runs, and read back through it.</li>
  *   <li>TornadoVM links a consumed array to the buffer of the graph that ran <i>last</i>, looked up by
  *       that graph's name; so every program graph declares, for every graph of the plan, the resident
  *       arrays it shares with it. Every graph also shares a one-element link array, so that no pair
@@ -50,9 +53,9 @@ final class ResidentPrograms implements AutoCloseable {
      */
     static final int CALLS_PER_GRAPH = 24;
     /**
-     * Resident arrays one plan can hold: the resident graph names each of them, and TornadoVM 5.2
-     * builds at most 1024 nodes per graph (its TornadoGraph cannot grow: "Graph resize not implemented
-     * yet"); an array there costs three (object, copy-in, persist) and every eight a task node.
+     * Shared arrays one plan can hold: the resident graph names each of them, and TornadoVM 5.2 builds
+     * at most 1024 nodes per graph (its TornadoGraph cannot grow: "Graph resize not implemented yet");
+     * an array there costs three (object, copy-in, persist) and every eight a task node.
      */
     static final int MAX_RESIDENT_ARRAYS = 320;
     /** TornadoVM wants graph names unique within the process. */
@@ -98,8 +101,8 @@ final class ResidentPrograms implements AutoCloseable {
     /**
      * Adds {@code program} to the plan (built at the next run).
      *
-     * @throws IllegalArgumentException when the plan would keep more than {@link #MAX_RESIDENT_ARRAYS}
-     *                                  arrays on the device (the program is not added)
+     * @throws IllegalArgumentException when the plan would share more than {@link #MAX_RESIDENT_ARRAYS}
+     *                                  arrays between its graphs (the program is not added)
      */
     ProgramLaunch add(KernelProgram program) {
         Registered r = new Registered(program);
@@ -111,7 +114,7 @@ final class ResidentPrograms implements AutoCloseable {
             collectResident();
             throw new IllegalArgumentException(program.name() + ": the programs prepared on this TornadoVM backend would keep "
                     + count + " shared arrays on the device, more than the " + MAX_RESIDENT_ARRAYS + " one plan holds (TornadoVM 5.2 builds "
-                    + "at most 1024 nodes per task graph, and one graph names every resident array); prepare fewer models or batch "
+                    + "at most 1024 nodes per task graph, and one graph names every shared array); prepare fewer models or batch "
                     + "shapes at once: fewer benchmark arms (--sparsities), fewer layers, no reference model");
         }
         stale = true;
@@ -165,7 +168,6 @@ final class ResidentPrograms implements AutoCloseable {
             }
         }
     }
-
 
     boolean holds(Object array) {
         return resident.containsKey(array);
