@@ -36,6 +36,10 @@ class BenchMatmulTrainCommandTest {
         assertThat(Files.readString(json)).contains("rlcasino.bench.train", "forwardBackward", "speedupVsDense",
                 "gradientBlockFill", "\"hostToDeviceBytesPerStep\" : 0", "\"deviceToHostBytesPerStep\" : 0");
         assertThat(r.out()).as("the JVM moves nothing: no bus table").doesNotContain("bytes to device");
+        // the per-kernel profile: every kernel of the step, the dense arm's dW kernel and the sparse arms' block-sparse one
+        assertThat(r.out()).contains("Per kernel, ms per timed step", "MATMUL_TN", "BLOCK_SPARSE_MATMUL_TN", "ATTENTION_FORWARD",
+                "LAYER_NORM_BACKWARD_INPUT", "ADAMW", "all kernels");
+        assertThat(Files.readString(json)).contains("\"kernels\"", "\"launchesPerStep\"", "\"msPerStep\"", "\"MATMUL_NT\"");
         CliRun frozen = CliRun.run("bench", "train", "--channels", "32", "--layers", "1", "--heads", "2", "--seq-len", "8",
                 "--batch", "2", "--vocab", "16", "--threads", "1", "--repeats", "1", "--warmup", "0",
                 "--sparsities", "97.5", "--frozen-embeddings", "--no-torch", "--quiet");

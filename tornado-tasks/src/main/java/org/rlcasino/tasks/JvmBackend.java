@@ -25,6 +25,8 @@ public final class JvmBackend implements Backend {
     private final int threads;
     private final int chunkSize;
     private final ExecutorService pool;
+    /** Where launches record their time, or null (see {@link #profile}). */
+    private KernelProfile profile;
 
     /** A backend with one thread per available processor and the default chunk size. */
     public static JvmBackend withAvailableProcessors() {
@@ -81,8 +83,13 @@ public final class JvmBackend implements Backend {
 
             @Override
             public void launch() {
+                KernelProfile into = profile;
+                long t0 = into == null ? 0 : System.nanoTime();
                 run(call.task(), call.range(), call.grain() > 0 ? call.grain() : chunkSize,
                         call::runOnJvm);
+                if (into != null) {
+                    into.record(call.kernel(), System.nanoTime() - t0);
+                }
             }
         };
     }
@@ -91,6 +98,14 @@ public final class JvmBackend implements Backend {
     public ProgramLaunch prepare(KernelProgram program) {
         programs.register(program);
         return ProgramLaunch.sequential(program, this::prepare);
+    }
+
+    /**
+     * From now on every kernel launch records its wall time and kernel into {@code into}; null stops
+     * recording. One profile at a time, set from the thread that launches.
+     */
+    public void profile(KernelProfile into) {
+        this.profile = into;
     }
 
     @Override

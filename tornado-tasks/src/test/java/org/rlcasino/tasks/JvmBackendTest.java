@@ -14,6 +14,35 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class JvmBackendTest {
 
+    /** While a profile is set, each launch adds one launch and its time to its kernel; programs' calls too; null stops it. */
+    @Test
+    void aProfileCountsEveryLaunchPerKernelWhileItIsSet() {
+        float[] x = new float[1000];
+        float[] y = new float[1000];
+        try (JvmBackend backend = new JvmBackend(2, 64)) {
+            KernelLaunch zero = backend.prepare(KernelCall.builder("t.zero", Kernel.ZERO).state(x).over(x.length));
+            ProgramLaunch program = backend.prepare(KernelProgram.builder("t.program")
+                    .call(KernelCall.builder("t.add", Kernel.RESIDUAL_ADD_IN_PLACE).state(x).input(y).over(x.length))
+                    .call(KernelCall.builder("t.zero_y", Kernel.ZERO).state(y).over(y.length)).build());
+            zero.launch(); // before: not counted
+            KernelProfile profile = new KernelProfile();
+            backend.profile(profile);
+            zero.launch();
+            zero.launch();
+            program.run();
+            backend.profile(null);
+            zero.launch(); // after: not counted
+            var entries = profile.entries();
+            assertThat(entries).extracting(KernelProfile.Entry::kernel)
+                    .containsExactlyInAnyOrder(Kernel.ZERO, Kernel.RESIDUAL_ADD_IN_PLACE);
+            assertThat(entries).filteredOn(e -> e.kernel() == Kernel.ZERO).first().extracting(KernelProfile.Entry::launches)
+                    .isEqualTo(3L);
+            assertThat(entries).allSatisfy(e -> assertThat(e.nanos()).isPositive());
+            assertThat(profile.totalNanos()).isEqualTo(entries.stream().mapToLong(KernelProfile.Entry::nanos).sum());
+            assertThat(entries.get(0).nanos()).isGreaterThanOrEqualTo(entries.get(1).nanos());
+        }
+    }
+
     @Test
     void rejectsBadConstructorArguments() {
         assertThatThrownBy(() -> new JvmBackend(0, 16))

@@ -18,6 +18,7 @@ import org.rlcasino.optimizer.NonFinitePolicy;
 import org.rlcasino.optimizer.Optimizer;
 import org.rlcasino.tasks.Backend;
 import org.rlcasino.tasks.JvmBackend;
+import org.rlcasino.tasks.KernelProfile;
 import org.rlcasino.tasks.TransferCounters;
 import org.rlcasino.tasks.ParameterLayout;
 import org.rlcasino.tasks.TensorView;
@@ -125,7 +126,13 @@ public final class TrainStepBenchmark {
                       Timing optimizerStep, double tokensPerSecond, double speedupVsDense, double gradientBlockFill,
                       Timing forward, Timing backward, double backwardInputMs, double backwardParameterMs,
                       long hostToDeviceBytesPerStep, long deviceToHostBytesPerStep, long graphRunsPerStep,
-                      long kernelLaunchesPerStep, double compileMsWhileTiming) {}
+                      long kernelLaunchesPerStep, double compileMsWhileTiming, List<KernelTime> kernels) {}
+
+    /**
+     * One kernel's share of a timed step on the JVM backend (every launch timed, {@link KernelProfile}):
+     * launches and milliseconds per step, the most time first. Empty on a device backend.
+     */
+    public record KernelTime(String kernel, double launchesPerStep, double msPerStep) {}
 
     /**
      * PyTorch's figures (or why there are none).
@@ -222,15 +229,25 @@ public final class TrainStepBenchmark {
             double[][] total = new double[n][config.repeats()];
             TransferCounters[] moved = new TransferCounters[n];
             Arrays.fill(moved, TransferCounters.NONE);
+            KernelProfile[] profiles = new KernelProfile[n];
             if (host) {
                 models.forEach(m -> m.timeBackward(true));
+                for (int k = 0; k < n; k++) {
+                    profiles[k] = new KernelProfile();
+                }
             }
             progress.begin("timing", (long) config.repeats() * n);
             for (int r = 0; r < config.repeats(); r++) {
                 for (int k = 0; k < n; k++) {
                     int a = (k + r) % n;
                     TransferCounters before = backend.transfers();
+                    if (host) {
+                        ((JvmBackend) backend).profile(profiles[a]);
+                    }
                     long[] t = step(models.get(a), optimizers.get(a), input, targets, dLogProbs, config.batch(), shape.maxSeqLen());
+                    if (host) {
+                        ((JvmBackend) backend).profile(null);
+                    }
                     moved[a] = moved[a].plus(backend.transfers().minus(before));
                     fwd[a][r] = (t[1] - t[0]) / 1e6;
                     bwd[a][r] = (t[2] - t[1]) / 1e6;
@@ -253,7 +270,7 @@ public final class TrainStepBenchmark {
                         : models.get(a).gradientMask().blockFill(), Timing.of(fwd[a]), Timing.of(bwd[a]),
                         split == null ? Double.NaN : split[0] / 1e6 / reps, split == null ? Double.NaN : split[1] / 1e6 / reps,
                         m.bytesToDevice() / reps, m.bytesToHost() / reps, m.executions() / reps, m.kernelLaunches() / reps,
-                        m.compileNanos() / 1e6));
+                        m.compileNanos() / 1e6, kernelTimes(profiles[a], reps)));
             }
         } finally {
             models.forEach(GptModel::close);
@@ -271,6 +288,17 @@ public final class TrainStepBenchmark {
         return new Result(shape, config.batch(), config.threads(), config.warmup(), config.repeats(), backendName,
                 params, arms, torch, vsTorch, config.frozenEmbeddings(), config.block(),
                 config.gradientBlock() != null ? config.gradientBlock() : config.block());
+    }
+
+    private static List<KernelTime> kernelTimes(KernelProfile profile, int steps) {
+        if (profile == null) {
+            return List.of();
+        }
+        List<KernelTime> out = new ArrayList<>();
+        for (KernelProfile.Entry e : profile.entries()) {
+            out.add(new KernelTime(e.kernel().name(), (double) e.launches() / steps, e.nanos() / 1e6 / steps));
+        }
+        return out;
     }
 
     /** A model with the seed's initial weights whose backward computes the gradients of {@code gradients} (null: all). */
@@ -325,6 +353,55 @@ public final class TrainStepBenchmark {
                 j.get("tokens_per_s").asDouble());
     }
 
+    /**
+     * Milliseconds per timed step in each kernel, one column per arm (the dense arm's kernels in its
+     * order of time), and the dense arm's share: where a step's time goes, and what the masks save.
+     */
+    static String kernelTable(Result r) {
+        StringBuilder sb = new StringBuilder();
+        List<Arm> arms = r.arms();
+        Arm dense = arms.getFirst();
+        double denseTotal = dense.kernels().stream().mapToDouble(KernelTime::msPerStep).sum();
+        sb.append(String.format(java.util.Locale.ROOT, "%nPer kernel, ms per timed step (%s; every launch timed):%n%-30s %9s",
+                r.backend(), "kernel", "launches"));
+        for (Arm a : arms) {
+            sb.append(String.format(java.util.Locale.ROOT, " %12s", a.sparsity() == 0 ? "adamw"
+                    : String.format(java.util.Locale.ROOT, "bsr %.4g%%", a.sparsity())));
+        }
+        sb.append(String.format(java.util.Locale.ROOT, " %9s%n", "% dense"));
+        List<String> order = new ArrayList<>();
+        dense.kernels().forEach(k -> order.add(k.kernel()));
+        arms.forEach(a -> a.kernels().stream().map(KernelTime::kernel).filter(k -> !order.contains(k)).forEach(order::add));
+        for (String kernel : order) {
+            KernelTime d = find(dense, kernel);
+            sb.append(String.format(java.util.Locale.ROOT, "%-30s %9.1f", kernel,
+                    d != null ? d.launchesPerStep() : arms.stream().map(a -> find(a, kernel)).filter(java.util.Objects::nonNull)
+                            .findFirst().map(KernelTime::launchesPerStep).orElse(0.0)));
+            for (Arm a : arms) {
+                KernelTime k = find(a, kernel);
+                sb.append(k == null ? String.format(java.util.Locale.ROOT, " %12s", "-")
+                        : String.format(java.util.Locale.ROOT, " %12.2f", k.msPerStep()));
+            }
+            sb.append(d == null || denseTotal == 0 ? String.format(java.util.Locale.ROOT, " %9s%n", "-")
+                    : String.format(java.util.Locale.ROOT, " %8.1f%%%n", 100 * d.msPerStep() / denseTotal));
+        }
+        sb.append(String.format(java.util.Locale.ROOT, "%-30s %9s", "all kernels", ""));
+        for (Arm a : arms) {
+            sb.append(String.format(java.util.Locale.ROOT, " %12.2f", a.kernels().stream().mapToDouble(KernelTime::msPerStep).sum()));
+        }
+        sb.append('\n');
+        return sb.toString();
+    }
+
+    private static KernelTime find(Arm arm, String kernel) {
+        for (KernelTime k : arm.kernels()) {
+            if (k.kernel().equals(kernel)) {
+                return k;
+            }
+        }
+        return null;
+    }
+
     /** The table printed by {@code casino bench train}. */
     public static String table(Result r) {
         StringBuilder sb = new StringBuilder();
@@ -359,6 +436,9 @@ public final class TrainStepBenchmark {
                         a.hostToDeviceBytesPerStep(), a.deviceToHostBytesPerStep(), a.graphRunsPerStep(),
                         a.kernelLaunchesPerStep(), a.compileMsWhileTiming()));
             }
+        }
+        if (r.arms().stream().anyMatch(a -> !a.kernels().isEmpty())) {
+            sb.append(kernelTable(r));
         }
         Torch t = r.torch();
         if (t != null) {
