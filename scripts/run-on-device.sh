@@ -19,6 +19,14 @@ results="${1:-$here/results}"
 mkdir -p "$results"
 results="$(cd "$results" && pwd)"
 scale="${BUDGET_SCALE:-1}"
+if ! awk -v s="$scale" 'BEGIN { exit !(s ~ /^[0-9]*\.?[0-9]+$/ && s > 0) }'; then
+  echo "run-on-device: BUDGET_SCALE must be a positive number (a factor on every time limit), got '$scale'" >&2
+  exit 2
+fi
+if [ $# -gt 1 ]; then
+  echo "run-on-device: one argument at most, the results folder; got $#: $*" >&2
+  exit 2
+fi
 export JAVA_HOME="$here/jdk" TORNADOVM_HOME="$here/tornadovm"
 java="$JAVA_HOME/bin/java"
 if [ ! -x "$java" ] || [ ! -f "$TORNADOVM_HOME/tornado-argfile.template" ]; then

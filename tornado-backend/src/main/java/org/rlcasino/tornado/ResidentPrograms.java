@@ -108,8 +108,8 @@ final class ResidentPrograms implements AutoCloseable {
         Registered r = new Registered(program);
         programs.add(r);
         collectResident();
-        if (residentOrder.size() - local.size() > MAX_RESIDENT_ARRAYS) {
-            int count = residentOrder.size() - local.size();
+        int count = residentCounts()[1];
+        if (count > MAX_RESIDENT_ARRAYS) {
             programs.remove(r);
             collectResident();
             throw new IllegalArgumentException(program.name() + ": the programs prepared on this TornadoVM backend would keep "
@@ -167,6 +167,11 @@ final class ResidentPrograms implements AutoCloseable {
                 local.add(a);
             }
         }
+    }
+
+    /** {resident arrays of the prepared programs, those of them shared between graphs}. */
+    int[] residentCounts() {
+        return new int[] {residentOrder.size(), residentOrder.size() - local.size()};
     }
 
     boolean holds(Object array) {

@@ -98,6 +98,14 @@ public final class TornadoBackend implements Backend {
         return true;
     }
 
+    /**
+     * Arrays the prepared programs keep on the device: {all, shared between graphs}. The shared ones
+     * are what a plan's size is bounded by ({@link ResidentPrograms#MAX_RESIDENT_ARRAYS}).
+     */
+    public int[] residentArrays() {
+        return resident.residentCounts();
+    }
+
     /** Execution plans the resident programs have needed so far (1 when all were prepared before the first run). */
     public int residentPlansBuilt() {
         return resident.plansBuilt();

@@ -210,6 +210,33 @@ class TrainingStepTornadoTest {
         assertThat(small.bytesToHost() / 3).isLessThan(1_024);
     }
 
+    /**
+     * How many arrays a plan shares, counted where TornadoVM would build it (prepared, never run: nothing
+     * compiles): a trained model with its optimizer, a forward-only reference and a generator, at one
+     * batch shape of 1,024 tokens. GPT-2 small's depth (12 layers) fits under the limit; prints the counts.
+     */
+    @Test
+    void gpt2SmallDepthWithAReferenceAndAGeneratorFitsInOnePlan() {
+        for (int layers : new int[] {4, 12}) {
+            try (TornadoBackend backend = new TornadoBackend(-1, 0)) {
+                GptConfig config = new GptConfig(64, 64, layers, 4, 64);
+                GptModel model = new GptModel(config, backend);
+                model.prepare(16, 64);
+                int[] alone = backend.residentArrays();
+                new AdamW(AdamWConfig.defaults(), model.layout(), backend).prepare(model.parameters(), model.gradients());
+                GptModel reference = new GptModel(config, backend);
+                reference.forwardOnly();
+                reference.prepare(16, 64);
+                new org.rlcasino.train.model.GptGenerator(model, 16);
+                int[] all = backend.residentArrays();
+                System.out.printf("%d layers: model at B=16 T=64 %d resident arrays, %d shared; + AdamW, a forward-only reference "
+                        + "and a generator: %d, %d shared (limit %d)%n", layers, alone[0], alone[1], all[0], all[1],
+                        ResidentPrograms.MAX_RESIDENT_ARRAYS);
+                assertThat(all[1]).isLessThanOrEqualTo(ResidentPrograms.MAX_RESIDENT_ARRAYS);
+            }
+        }
+    }
+
     /** More resident arrays than one plan's resident graph can name: refused when prepared, naming the limit; the plan still runs. */
     @Test
     void aPlanWithTooManyResidentArraysIsRefusedWhenPrepared() {

@@ -230,6 +230,7 @@ public final class TrainStepBenchmark {
             TransferCounters[] moved = new TransferCounters[n];
             Arrays.fill(moved, TransferCounters.NONE);
             KernelProfile[] profiles = new KernelProfile[n];
+            JvmBackend jvm = host ? (JvmBackend) backend : null;
             if (host) {
                 models.forEach(m -> m.timeBackward(true));
                 for (int k = 0; k < n; k++) {
@@ -241,12 +242,12 @@ public final class TrainStepBenchmark {
                 for (int k = 0; k < n; k++) {
                     int a = (k + r) % n;
                     TransferCounters before = backend.transfers();
-                    if (host) {
-                        ((JvmBackend) backend).profile(profiles[a]);
+                    if (jvm != null) {
+                        jvm.profile(profiles[a]);
                     }
                     long[] t = step(models.get(a), optimizers.get(a), input, targets, dLogProbs, config.batch(), shape.maxSeqLen());
-                    if (host) {
-                        ((JvmBackend) backend).profile(null);
+                    if (jvm != null) {
+                        jvm.profile(null);
                     }
                     moved[a] = moved[a].plus(backend.transfers().minus(before));
                     fwd[a][r] = (t[1] - t[0]) / 1e6;

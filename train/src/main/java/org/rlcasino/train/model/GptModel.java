@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-import org.rlcasino.tasks.ActivationKernels;
 import org.rlcasino.tasks.AttentionKernels;
 import org.rlcasino.tasks.Backend;
 import org.rlcasino.tasks.EmbeddingKernels;
@@ -477,26 +476,32 @@ public final class GptModel implements AutoCloseable {
             logits = new float[n * v];
             lse = new float[n];
             logp = new float[n];
-            dlogp = new float[n];
-            dlogits = new float[n * v];
-            dlnf = new float[n * c];
-            dresidual = new float[n * c];
-            dtmp = new float[n * c];
-            dfc = new float[n * 4 * c];
-            dqkv = new float[n * 3 * c];
-            datt = new float[attSize];
+            // a forward-only model (a frozen reference) needs none of the backward's buffers or calls
+            int g = forwardOnly ? 0 : 1;
+            dlogp = new float[g * n];
+            dlogits = new float[g * n * v];
+            dlnf = new float[g * n * c];
+            dresidual = new float[g * n * c];
+            dtmp = new float[g * n * c];
+            dfc = new float[g * n * 4 * c];
+            dqkv = new float[g * n * 3 * c];
+            datt = new float[g * attSize];
             prepareForward(n, c, v, nh, layers);
-            prepareBackward(n, c, v, nh, layers);
             // per step only token ids and targets go in, log-probs come out; dlogp goes in for the backward
             KernelProgram.Builder f = KernelProgram.builder("gpt.forward").input(tokens).input(targets).output(logp);
             forward.forEach(f::call);
             forwardProgram = backend.prepare(f.build());
+            if (forwardOnly) {
+                backwardProgram = null;
+                return;
+            }
+            prepareBackward(n, c, v, nh, layers);
             KernelProgram.Builder b = KernelProgram.builder("gpt.backward").input(dlogp).input(targets);
             if (backward.stream().anyMatch(call -> call.kernel() == Kernel.EMBEDDING_BACKWARD)) {
                 b.input(tokens);
             }
             backward.forEach(b::call);
-            backwardProgram = forwardOnly ? null : backend.prepare(b.build());
+            backwardProgram = backend.prepare(b.build());
         }
 
         void release() {

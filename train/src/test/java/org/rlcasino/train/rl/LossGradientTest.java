@@ -1,11 +1,16 @@
 package org.rlcasino.train.rl;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.function.ToDoubleFunction;
 
 import org.junit.jupiter.api.Test;
+import org.rlcasino.train.task.CharTokenizer;
+import org.rlcasino.train.task.SequenceBatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /** SFT, DPO and GRPO losses against hand values and central finite differences in their per-token log-probs. */
@@ -76,6 +81,37 @@ class LossGradientTest {
                 assertThat(l.dLogProbs()[i]).isZero();
             }
         }
+    }
+
+    /**
+     * A DPO batch padded with empty rows (what a device backend gets, {@link SequenceBatch#padded}): the
+     * loss and the real rows' gradients are the unpadded batch's, bit for bit, and the padding rows get
+     * zeros; padding never shrinks a batch.
+     */
+    @Test
+    void dpoOnAPaddedBatchIsTheUnpaddedOnesWithZerosBelow() {
+        List<int[]> prompts = List.of(new int[] {1, 2}, new int[] {1, 3}, new int[] {2}, new int[] {4});
+        List<int[]> completions = List.of(new int[] {5, 6}, new int[] {7}, new int[] {8, 9, 10}, new int[] {11});
+        SequenceBatch batch = SequenceBatch.of(prompts, completions, T);
+        SequenceBatch padded = batch.padded(8);
+        assertThat(padded.rows()).isEqualTo(8);
+        assertThat(Arrays.copyOf(padded.tokens(), 4 * T)).isEqualTo(batch.tokens());
+        assertThat(Arrays.copyOf(padded.targets(), 4 * T)).isEqualTo(batch.targets());
+        for (int i = 4 * T; i < 8 * T; i++) {
+            assertThat(padded.tokens()[i]).isEqualTo(CharTokenizer.END);
+            assertThat(padded.targets()[i]).isEqualTo(-1);
+        }
+        assertThat(padded.targetCount()).isEqualTo(batch.targetCount());
+        float[] lp = randomLogProbs(8 * T, 3);
+        double[] ref = {-1, -2, -1.5, -0.5, 0, 0, 0, 0};
+        TokenLoss plain = DpoLoss.compute(Arrays.copyOf(lp, 4 * T), batch.targets(), Arrays.copyOf(ref, 4), 2, T, 0.4);
+        TokenLoss onPadded = DpoLoss.compute(lp, padded.targets(), ref, 2, T, 0.4);
+        assertThat(onPadded.loss()).isEqualTo(plain.loss());
+        assertThat(Arrays.copyOf(onPadded.dLogProbs(), 4 * T)).isEqualTo(plain.dLogProbs());
+        for (int i = 4 * T; i < 8 * T; i++) {
+            assertThat(onPadded.dLogProbs()[i]).isZero();
+        }
+        assertThatThrownBy(() -> batch.padded(3)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot pad");
     }
 
     @Test
