@@ -24,6 +24,7 @@ public final class JvmBackend implements Backend {
 
     private final int threads;
     private final int chunkSize;
+    private final FastPaths fastPaths;
     private final ExecutorService pool;
     /** Where launches record their time, or null (see {@link #profile}). */
     private KernelProfile profile;
@@ -33,11 +34,20 @@ public final class JvmBackend implements Backend {
         return new JvmBackend(Runtime.getRuntime().availableProcessors(), DEFAULT_CHUNK_SIZE);
     }
 
+    /** A backend that runs every fast path ({@link FastPaths#ALL}). */
+    public JvmBackend(int threads, int chunkSize) {
+        this(threads, chunkSize, FastPaths.ALL);
+    }
+
     /**
      * @param threads   worker threads including the caller, {@code >= 1}; 1 runs sequentially
      * @param chunkSize the most iterations one chunk covers, {@code >= 1}
+     * @param fastPaths which JVM fast paths run instead of the reference kernels
      */
-    public JvmBackend(int threads, int chunkSize) {
+    public JvmBackend(int threads, int chunkSize, FastPaths fastPaths) {
+        if (fastPaths == null) {
+            throw new IllegalArgumentException("fastPaths must not be null");
+        }
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
@@ -46,6 +56,7 @@ public final class JvmBackend implements Backend {
         }
         this.threads = threads;
         this.chunkSize = chunkSize;
+        this.fastPaths = fastPaths;
         this.pool = threads == 1 ? null : Executors.newFixedThreadPool(threads - 1, daemonThreads());
     }
 
@@ -68,6 +79,11 @@ public final class JvmBackend implements Backend {
         return threads;
     }
 
+    /** Which fast paths this backend runs. */
+    public FastPaths fastPaths() {
+        return fastPaths;
+    }
+
     /** The most iterations one chunk covers. */
     public int chunkSize() {
         return chunkSize;
@@ -86,7 +102,7 @@ public final class JvmBackend implements Backend {
                 KernelProfile into = profile;
                 long t0 = into == null ? 0 : System.nanoTime();
                 run(call.task(), call.range(), call.grain() > 0 ? call.grain() : chunkSize,
-                        call::runOnJvm);
+                        (offset, count) -> call.runOnJvm(offset, count, fastPaths));
                 if (into != null) {
                     into.record(call.kernel(), System.nanoTime() - t0);
                 }

@@ -22,14 +22,29 @@ import java.util.List;
  * @param arguments   its arguments without the trailing {@code offset, count}
  * @param roles       one role per argument
  * @param range       iterations of the parallel loop
- * @param jvmFastPath an equivalent JVM-only implementation (bit-identical), used by the JVM
- *                    backend instead of the kernel; null for none
+ * @param jvmFastPath an equivalent JVM-only implementation, exact or within a stated tolerance,
+ *                    that the JVM backend may run instead of the kernel ({@link FastPaths}); null for none
  * @param grain       the most iterations one JVM chunk should cover (for kernels whose iterations
  *                    are expensive, e.g. one matmul output row), or 0 for the backend's chunk size;
  *                    never changes results, only how the JVM backend splits the range
  */
 public record KernelCall(String task, Kernel kernel, Object[] arguments, Role[] roles, int range,
-                         RangeKernel jvmFastPath, int grain) {
+                         FastPath jvmFastPath, int grain) {
+
+    /**
+     * A JVM-only implementation of the call's kernel over iterations {@code [offset, offset+count)}.
+     *
+     * @param kernel the implementation
+     * @param exact  whether it is bit-identical to the reference kernel (else it holds a tolerance
+     *               its class states)
+     */
+    public record FastPath(RangeKernel kernel, boolean exact) {
+        public FastPath {
+            if (kernel == null) {
+                throw new IllegalArgumentException("a fast path needs a kernel");
+            }
+        }
+    }
 
     /** What an argument is to data movement. */
     public enum Role { STATE, CONSTANT, INPUT, OUTPUT, SIZE }
@@ -80,7 +95,7 @@ public record KernelCall(String task, Kernel kernel, Object[] arguments, Role[] 
     }
 
     /** A call split by the backend's own chunk size. */
-    public KernelCall(String task, Kernel kernel, Object[] arguments, Role[] roles, int range, RangeKernel jvmFastPath) {
+    public KernelCall(String task, Kernel kernel, Object[] arguments, Role[] roles, int range, FastPath jvmFastPath) {
         this(task, kernel, arguments, roles, range, jvmFastPath, 0);
     }
 
@@ -99,18 +114,16 @@ public record KernelCall(String task, Kernel kernel, Object[] arguments, Role[] 
         return roles.clone();
     }
 
-    /** Runs the kernel on the JVM for iterations {@code [offset, offset+count)} (the fast path if any). */
-    public void runOnJvm(int offset, int count) {
-        if (jvmFastPath != null) {
-            jvmFastPath.run(offset, count);
+    /**
+     * Runs the kernel on the JVM for iterations {@code [offset, offset+count)}: the fast path if
+     * there is one and {@code fastPaths} allows its kind, else the reference kernel.
+     */
+    public void runOnJvm(int offset, int count, FastPaths fastPaths) {
+        if (jvmFastPath != null && fastPaths.allows(jvmFastPath.exact())) {
+            jvmFastPath.kernel().run(offset, count);
         } else {
             kernel.runOnJvm(arguments, offset, count);
         }
-    }
-
-    /** Runs the reference kernel on the JVM, ignoring any fast path. */
-    public void runReferenceOnJvm(int offset, int count) {
-        kernel.runOnJvm(arguments, offset, count);
     }
 
     @Override
@@ -124,7 +137,7 @@ public record KernelCall(String task, Kernel kernel, Object[] arguments, Role[] 
         private final Kernel kernel;
         private final List<Object> arguments = new ArrayList<>();
         private final List<Role> roles = new ArrayList<>();
-        private RangeKernel fastPath;
+        private FastPath fastPath;
         private int grain;
 
         private Builder(String task, Kernel kernel) {
@@ -170,9 +183,18 @@ public record KernelCall(String task, Kernel kernel, Object[] arguments, Role[] 
             return add(value, Role.SIZE);
         }
 
-        /** A bit-identical JVM-only implementation, used by the JVM backend. */
+        /** A JVM-only implementation bit-identical to the kernel (see {@link FastPaths}). */
         public Builder jvmFastPath(RangeKernel kernel) {
-            this.fastPath = kernel;
+            this.fastPath = new FastPath(kernel, true);
+            return this;
+        }
+
+        /**
+         * A JVM-only implementation that differs from the kernel within a tolerance its class states
+         * (see {@link FastPaths}); it must still give the same bits for any range split.
+         */
+        public Builder jvmFastPathWithinTolerance(RangeKernel kernel) {
+            this.fastPath = new FastPath(kernel, false);
             return this;
         }
 

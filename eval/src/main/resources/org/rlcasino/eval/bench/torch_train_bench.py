@@ -39,10 +39,12 @@ def blas_info():
         if "BLAS_INFO" in item:
             build = item.strip()
     lower = " ".join(names).lower()
-    if "openblas" in lower:
-        name, generic = "OpenBLAS", False
-    elif "mkl" in lower or "BLAS_INFO=mkl" in config:
+    # pip's x86 wheels link MKL statically (BLAS_INFO=mkl): no MKL library is mapped, while numpy's own
+    # OpenBLAS may be, and torch's matmuls do not use it
+    if "BLAS_INFO=mkl" in config or "mkl" in lower:
         name, generic = "MKL", False
+    elif "openblas" in lower:
+        name, generic = "OpenBLAS", False
     elif "blis" in lower:
         name, generic = "BLIS", False
     elif "atlas" in lower:

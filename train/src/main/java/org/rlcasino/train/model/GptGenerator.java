@@ -263,7 +263,7 @@ public final class GptGenerator {
                 add(layerNorm("generate.ln_2", ln, mean, rstd, x, rows, c, o.ln2W[l], o.ln2B[l]));
                 add(MatmulCalls.nn("generate.c_fc", fc, ln, p, p,
                         MatmulKernels.dims(rows, c, 4 * c, 0, 0, o.fcW[l], o.fcB[l], MatmulKernels.F_BIAS)));
-                add(KernelCall.builder("generate.gelu", Kernel.GELU_FORWARD).output(fcGelu).input(fc).over(rows * 4 * c));
+                add(ActivationCalls.geluForward("generate.gelu", fcGelu, fc, rows * 4 * c));
                 add(MatmulCalls.nn("generate.mlp_proj", proj, fcGelu, p, p,
                         MatmulKernels.dims(rows, 4 * c, c, 0, 0, o.fcProjW[l], o.fcProjB[l], MatmulKernels.F_BIAS)));
                 add(KernelCall.builder("generate.residual_mlp", Kernel.RESIDUAL_ADD_IN_PLACE)

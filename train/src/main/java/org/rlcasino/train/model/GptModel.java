@@ -19,6 +19,7 @@ import org.rlcasino.tasks.LogProbKernels;
 import org.rlcasino.tasks.MatmulKernels;
 import org.rlcasino.tasks.ParameterLayout;
 import org.rlcasino.tasks.ProgramLaunch;
+import org.rlcasino.tasks.jvm.VectorAttentionKernels;
 
 /**
  * GPT-2 with all parameters in one flat buffer addressed through named views ({@link GptConfig#layout()}),
@@ -546,8 +547,13 @@ public final class GptModel implements AutoCloseable {
                 add(forward, layerNorm("gpt.ln_1", ln1[l], ln1Mean[l], ln1Rstd[l], residual[l], n, c, o.ln1W[l], o.ln1B[l]));
                 add(forward, MatmulCalls.nn("gpt.c_attn", qkv[l], ln1[l], p, p,
                         MatmulKernels.dims(n, c, 3 * c, 0, 0, o.attnW[l], o.attnB[l], MatmulKernels.F_BIAS)));
+                float[] y = attY[l];
+                float[] probs = att[l];
+                float[] proj = qkv[l];
                 add(forward, KernelCall.builder("gpt.attention", Kernel.ATTENTION_FORWARD)
-                        .output(attY[l]).output(att[l]).input(qkv[l]).constant(attDims)
+                        .output(y).output(probs).input(proj).constant(attDims)
+                        .jvmFastPath((offset, count) -> VectorAttentionKernels.attentionForward(y, probs, proj, attDims,
+                                offset, count))
                         .grain(rowGrain((long) seqLen * c / nh)).over(batch * nh * seqLen));
                 add(forward, MatmulCalls.nn("gpt.attn_proj", projOut, attY[l], p, p,
                         MatmulKernels.dims(n, c, c, 0, 0, o.projW[l], o.projB[l], MatmulKernels.F_BIAS)));
@@ -555,8 +561,7 @@ public final class GptModel implements AutoCloseable {
                 add(forward, layerNorm("gpt.ln_2", ln2[l], ln2Mean[l], ln2Rstd[l], residualMid[l], n, c, o.ln2W[l], o.ln2B[l]));
                 add(forward, MatmulCalls.nn("gpt.c_fc", fc[l], ln2[l], p, p,
                         MatmulKernels.dims(n, c, 4 * c, 0, 0, o.fcW[l], o.fcB[l], MatmulKernels.F_BIAS)));
-                add(forward, KernelCall.builder("gpt.gelu", Kernel.GELU_FORWARD)
-                        .output(fcGelu[l]).input(fc[l]).over(n * 4 * c));
+                add(forward, ActivationCalls.geluForward("gpt.gelu", fcGelu[l], fc[l], n * 4 * c));
                 add(forward, MatmulCalls.nn("gpt.mlp_proj", projOut, fcGelu[l], p, p,
                         MatmulKernels.dims(n, 4 * c, c, 0, 0, o.fcProjW[l], o.fcProjB[l], MatmulKernels.F_BIAS)));
                 add(forward, residualAdd("gpt.residual_mlp", residual[l + 1], residualMid[l], projOut, n * c));
@@ -592,8 +597,7 @@ public final class GptModel implements AutoCloseable {
                         MatmulKernels.dims(n, 4 * c, c, o.fcProjW[l], 0, 0, 0, acc));
                 biasGradient("gpt.mlp_proj_db", h + "mlp.c_proj.bias", dresidual,
                         MatmulKernels.dims(n, 0, c, o.fcProjB[l], 0, 0, 0, acc));
-                add(backward, KernelCall.builder("gpt.gelu_backward", Kernel.GELU_BACKWARD_IN_PLACE)
-                        .state(dfc).input(fc[l]).over(n * 4 * c));
+                add(backward, ActivationCalls.geluBackwardInPlace("gpt.gelu_backward", dfc, fc[l], n * 4 * c));
                 add(backward, MatmulCalls.nt("gpt.c_fc_dx", dtmp, dfc, p, p,
                         MatmulKernels.dims(n, 4 * c, c, 0, 0, o.fcW[l], 0, 0)));
                 weightGradient("gpt.c_fc_dw", h + "mlp.c_fc.weight", ln2[l], dfc,
@@ -608,11 +612,20 @@ public final class GptModel implements AutoCloseable {
                         MatmulKernels.dims(n, c, c, o.projW[l], 0, 0, 0, acc));
                 biasGradient("gpt.attn_proj_db", h + "attn.c_proj.bias", dresidual,
                         MatmulKernels.dims(n, 0, c, o.projB[l], 0, 0, 0, acc));
+                float[] proj = qkv[l];
+                float[] probs = att[l];
+                float[] dq = dqkv;
+                float[] ds = datt;
+                float[] dy = dtmp;
                 add(backward, KernelCall.builder("gpt.attention_dq", Kernel.ATTENTION_BACKWARD_QUERY)
-                        .output(dqkv).output(datt).input(dtmp).input(qkv[l]).input(att[l]).constant(attDims)
+                        .output(dq).output(ds).input(dy).input(proj).input(probs).constant(attDims)
+                        .jvmFastPath((offset, count) -> VectorAttentionKernels.attentionBackwardQuery(dq, ds, dy, proj, probs,
+                                attDims, offset, count))
                         .grain(rowGrain((long) seqLen * c / nh)).over(batch * nh * seqLen));
                 add(backward, KernelCall.builder("gpt.attention_dkv", Kernel.ATTENTION_BACKWARD_KEY_VALUE)
-                        .output(dqkv).input(dtmp).input(qkv[l]).input(att[l]).input(datt).constant(attDims)
+                        .output(dq).input(dy).input(proj).input(probs).input(ds).constant(attDims)
+                        .jvmFastPath((offset, count) -> VectorAttentionKernels.attentionBackwardKeyValue(dq, dy, proj, probs,
+                                ds, attDims, offset, count))
                         .grain(rowGrain((long) seqLen * c / nh)).over(batch * nh * seqLen));
                 add(backward, MatmulCalls.nt("gpt.c_attn_dx", dtmp, dqkv, p, p,
                         MatmulKernels.dims(n, 3 * c, c, 0, 0, o.attnW[l], 0, 0)));

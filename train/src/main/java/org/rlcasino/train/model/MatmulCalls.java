@@ -9,8 +9,8 @@ import org.rlcasino.tasks.jvm.VectorMatmulKernels;
 
 /**
  * The one place where the model builds its matrix-multiply {@link KernelCall}s (forward, input
- * gradients, weight gradients, bias gradients), so that the JVM fast paths and the chunking policy
- * are chosen once for the model and the generator.
+ * gradients, weight gradients, bias gradients), so that the JVM fast paths (all exact: bit-identical
+ * to the reference kernels) and the chunking policy are set once for the model and the generator.
  *
  * <p>Chunking: the iterations of {@code MATMUL_*} are output elements, row-major; the grain is a
  * whole number of output rows ({@link #rowsPerChunk}), so a JVM chunk covers whole rows (as long
@@ -22,18 +22,7 @@ final class MatmulCalls {
     /** Rows a chunk holds at least (row tiles of a register-blocked fast path). */
     private static final int MIN_ROWS = 4;
 
-    /**
-     * Whether calls built from now on carry the Vector API fast paths (bit-identical to the
-     * reference kernels); only tests turn this off, to show that the model's results are the same
-     * bit for bit either way.
-     */
-    static volatile boolean jvmFastPaths = true;
-
     private MatmulCalls() {}
-
-    private static KernelCall.Builder fastPath(KernelCall.Builder builder, org.rlcasino.tasks.RangeKernel kernel) {
-        return jvmFastPaths ? builder.jvmFastPath(kernel) : builder;
-    }
 
     /** Output rows per JVM chunk for an (m × n) output with inner extent k. */
     static int rowsPerChunk(int m, int k, int n) {
@@ -61,7 +50,7 @@ final class MatmulCalls {
         KernelCall.Builder builder = output(KernelCall.builder(task, Kernel.MATMUL_NN), out, dims)
                 .input(a).input(b).input(bias).constant(dims)
                 .grain(grain(m, k, n, VectorMatmulKernels.grain(m, n)));
-        builder = fastPath(builder, (offset, count) -> VectorMatmulKernels.matmulNN(out, a, b, bias, dims, offset, count));
+        builder.jvmFastPath((offset, count) -> VectorMatmulKernels.matmulNN(out, a, b, bias, dims, offset, count));
         return builder.over(m * n);
     }
 
@@ -73,7 +62,7 @@ final class MatmulCalls {
         KernelCall.Builder builder = output(KernelCall.builder(task, Kernel.MATMUL_NT), out, dims)
                 .input(a).input(b).input(bias).constant(dims)
                 .grain(grain(m, k, n, VectorMatmulKernels.grain(m, n)));
-        builder = fastPath(builder, (offset, count) -> VectorMatmulKernels.matmulNT(out, a, b, bias, dims, offset, count));
+        builder.jvmFastPath((offset, count) -> VectorMatmulKernels.matmulNT(out, a, b, bias, dims, offset, count));
         return builder.over(m * n);
     }
 
@@ -86,7 +75,7 @@ final class MatmulCalls {
         KernelCall.Builder builder = output(KernelCall.builder(task, Kernel.MATMUL_TN), out, dims)
                 .input(a).input(b).input(noBias).constant(dims)
                 .grain(grain(k, m, n, VectorMatmulKernels.grain(k, n)));
-        builder = fastPath(builder, (offset, count) -> VectorMatmulKernels.matmulTN(out, a, b, noBias, dims, offset, count));
+        builder.jvmFastPath((offset, count) -> VectorMatmulKernels.matmulTN(out, a, b, noBias, dims, offset, count));
         return builder.over(k * n);
     }
 
@@ -104,7 +93,7 @@ final class MatmulCalls {
         KernelCall.Builder builder = output(KernelCall.builder(task, Kernel.BLOCK_SPARSE_MATMUL_TN), out, dims)
                 .input(a).input(b).constant(blocks).constant(dims)
                 .grain(Math.max(perChunk * elements, VectorBlockSparseMatmulKernels.grain(blocks)));
-        builder = fastPath(builder, (offset, count) -> VectorBlockSparseMatmulKernels.blockSparseMatmulTN(out, a, b, blocks,
+        builder.jvmFastPath((offset, count) -> VectorBlockSparseMatmulKernels.blockSparseMatmulTN(out, a, b, blocks,
                 dims, offset, count));
         return builder.over(BlockSparseMatmulKernels.iterations(blocks));
     }
@@ -116,7 +105,7 @@ final class MatmulCalls {
         KernelCall.Builder builder = output(KernelCall.builder(task, Kernel.COLUMN_SUM), out, dims)
                 .input(a).constant(dims)
                 .grain((int) Math.max(16, Math.min(n, WORK_PER_CHUNK / Math.max(1, m))));
-        builder = fastPath(builder, (offset, count) -> VectorMatmulKernels.columnSum(out, a, dims, offset, count));
+        builder.jvmFastPath((offset, count) -> VectorMatmulKernels.columnSum(out, a, dims, offset, count));
         return builder.over(n);
     }
 }
