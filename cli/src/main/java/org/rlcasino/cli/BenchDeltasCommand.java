@@ -10,8 +10,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import org.rlcasino.eval.bench.DeltaBenchmark;
-import org.rlcasino.eval.bench.SyntheticCheckpoints;
+import org.rlcasino.bench.DeltaBenchmark;
+import org.rlcasino.bench.SyntheticCheckpoints;
 import org.rlcasino.io.PathGuard;
 import org.rlcasino.io.deltas.DeltaExtractor;
 import org.rlcasino.io.safetensors.Dtype;

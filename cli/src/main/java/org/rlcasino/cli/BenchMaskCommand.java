@@ -9,7 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import org.rlcasino.eval.bench.MaskBenchmark;
+import org.rlcasino.bench.MaskBenchmark;
 import org.rlcasino.io.PathGuard;
 import org.rlcasino.tasks.Backend;
 import org.rlcasino.tasks.JvmBackend;

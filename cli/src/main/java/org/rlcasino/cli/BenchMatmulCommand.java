@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import org.rlcasino.eval.bench.MatmulBenchmark;
+import org.rlcasino.bench.MatmulBenchmark;
 import org.rlcasino.io.PathGuard;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

@@ -4,11 +4,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import org.rlcasino.eval.bench.MaskShape;
-import org.rlcasino.eval.bench.OptimizerBenchmark;
-import org.rlcasino.eval.bench.OptimizerBenchmarkReport;
-import org.rlcasino.eval.bench.SyntheticMasks;
-import org.rlcasino.eval.bench.TorchAdamWComparison;
+import org.rlcasino.bench.MaskShape;
+import org.rlcasino.bench.OptimizerBenchmark;
+import org.rlcasino.bench.OptimizerBenchmarkReport;
+import org.rlcasino.bench.SyntheticMasks;
+import org.rlcasino.bench.TorchAdamWComparison;
 import org.rlcasino.io.PathGuard;
 import org.rlcasino.tasks.Backend;
 import org.rlcasino.tasks.JvmBackend;

@@ -12,8 +12,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import org.rlcasino.eval.bench.ScoringBenchmark;
-import org.rlcasino.eval.bench.SyntheticCheckpoints;
+import org.rlcasino.bench.ScoringBenchmark;
+import org.rlcasino.bench.SyntheticCheckpoints;
 import org.rlcasino.io.PathGuard;
 import org.rlcasino.io.safetensors.Dtype;
 import org.rlcasino.scoring.FisherScorer;

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import org.rlcasino.eval.bench.TrainStepBenchmark;
+import org.rlcasino.bench.TrainStepBenchmark;
 import org.rlcasino.io.PathGuard;
 import org.rlcasino.optimizer.BlockShape;
 import org.rlcasino.train.model.GptConfig;

@@ -13,9 +13,11 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.rlcasino.io.AtomicFileWriter;
 import org.rlcasino.io.PathGuard;
+import org.rlcasino.io.Progress;
 import org.rlcasino.io.arrow.MaskFileReader;
 import org.rlcasino.io.arrow.MetricTableWriter;
 import org.rlcasino.io.arrow.TensorTable;
+import org.rlcasino.scoring.compare.CompareReport;
 import org.rlcasino.scoring.compare.MaskComparison;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -149,18 +151,18 @@ final class CompareCommand implements Callable<Integer>, DeclaresFiles {
     }
 
     /** A progress bar on standard error for a big pair (at least {@link InspectCommand#PROGRESS_MIN_VALUES} indices). */
-    private MaskComparison.Progress progress() {
+    private Progress progress() {
         if (quiet) {
-            return MaskComparison.Progress.NONE;
+            return Progress.NONE;
         }
-        return new MaskComparison.Progress() {
+        return new Progress() {
             private ConsoleProgress bar;
 
             @Override
-            public void begin(long totalIndices) {
+            public void begin(String task, long totalIndices) {
                 if (totalIndices >= InspectCommand.PROGRESS_MIN_VALUES) {
                     bar = new ConsoleProgress(false);
-                    bar.begin("compare", totalIndices);
+                    bar.begin(task, totalIndices);
                 }
             }
 

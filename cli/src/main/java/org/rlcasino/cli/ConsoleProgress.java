@@ -4,16 +4,13 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.rlcasino.eval.bench.OptimizerBenchmark;
-import org.rlcasino.io.deltas.DeltaExtractor;
-import org.rlcasino.scoring.MaskProgress;
-import org.rlcasino.scoring.StreamingScorer;
+import org.rlcasino.io.Progress;
 
 /**
  * Shows benchmark progress as a progress bar on standard error; nothing when {@code quiet} or when
  * standard error is not a terminal (a log file gets no carriage-return redraws).
  */
-final class ConsoleProgress implements OptimizerBenchmark.Progress, DeltaExtractor.Progress, StreamingScorer.Progress, MaskProgress {
+final class ConsoleProgress implements Progress {
     private final boolean quiet;
     private ProgressBar bar;
 
@@ -23,11 +20,11 @@ final class ConsoleProgress implements OptimizerBenchmark.Progress, DeltaExtract
     }
 
     @Override
-    public void begin(String phase, long units) {
+    public void begin(String task, long units) {
         end();
         if (!quiet) {
             bar = new ProgressBarBuilder()
-                    .setTaskName(String.format("%-8s", phase))
+                    .setTaskName(String.format("%-8s", task))
                     .setInitialMax(units)
                     .setStyle(ProgressBarStyle.ASCII)
                     .setConsumer(new ConsoleProgressBarConsumer(System.err))
@@ -38,21 +35,9 @@ final class ConsoleProgress implements OptimizerBenchmark.Progress, DeltaExtract
     }
 
     @Override
-    public void begin(long units) {
-        begin("deltas", units);
-    }
-
-    @Override
     public void advance(long units) {
         if (bar != null) {
             bar.stepBy(units);
-        }
-    }
-
-    @Override
-    public void advance() {
-        if (bar != null) {
-            bar.step();
         }
     }
 

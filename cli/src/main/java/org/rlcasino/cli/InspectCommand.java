@@ -1,27 +1,20 @@
 package org.rlcasino.cli;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 
-import org.rlcasino.eval.bench.OptimizerBenchmark;
 import org.rlcasino.io.PathGuard;
-import org.rlcasino.io.arrow.RlcasinoArrowFile;
-import org.rlcasino.io.arrow.RlcasinoFormat;
-import org.rlcasino.io.safetensors.SafetensorsCheckpoint;
+import org.rlcasino.io.Progress;
+import org.rlcasino.io.inspect.Inspection;
+import org.rlcasino.io.inspect.InspectionReport;
+import org.rlcasino.io.inspect.Inspector;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -47,8 +40,7 @@ final class InspectCommand implements Callable<Integer>, DeclaresFiles {
     static final long PROGRESS_MIN_VALUES = 1L << 25;
     /** Largest --chunk: 1 GiB of float32 per read buffer. */
     static final int MAX_CHUNK = 1 << 28;
-    private static final byte[] ARROW_MAGIC = "ARROW1".getBytes(StandardCharsets.US_ASCII);
-
+    
     @Spec
     CommandSpec spec;
 
@@ -77,20 +69,6 @@ final class InspectCommand implements Callable<Integer>, DeclaresFiles {
     @Option(names = "--verbose", description = "On an error, also print the stack trace.")
     boolean verbose;
 
-    /**
-     * How to inspect.
-     *
-     * @param stats whether to read the values for statistics
-     * @param chunk elements per read of a safetensors tensor
-     * @param rows  metric-table rows to show
-     * @param quiet no progress bar
-     */
-    record Settings(boolean stats, int chunk, int rows, boolean quiet) {
-        /** A progress bar on standard error for a pass over {@code values} values, or none for a small one. */
-        OptimizerBenchmark.Progress progress(long values) {
-            return quiet || values < PROGRESS_MIN_VALUES ? OptimizerBenchmark.Progress.NONE : new ConsoleProgress(false);
-        }
-    }
 
     @Override
     public void declareFiles(PathGuard files) {
@@ -105,14 +83,15 @@ final class InspectCommand implements Callable<Integer>, DeclaresFiles {
         if (rows < 0) {
             throw new IllegalArgumentException("--rows must be >= 0, got " + rows);
         }
-        Settings settings = new Settings(!noStats, (int) chunk, rows, quiet);
+        Inspector.Settings settings = new Inspector.Settings(!noStats, (int) chunk, rows,
+                values -> quiet || values < PROGRESS_MIN_VALUES ? Progress.NONE : new ConsoleProgress(false));
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<Inspection> inspections = new ArrayList<>();
         for (Path file : files) {
             Inspection inspection;
             try {
-                inspection = inspect(file, settings);
+                inspection = Inspector.inspect(file, settings);
             } catch (IllegalArgumentException | IOException | UncheckedIOException e) {
                 err.println("error: " + describe(file, e instanceof UncheckedIOException u ? u.getCause() : e));
                 if (verbose) {
@@ -134,38 +113,7 @@ final class InspectCommand implements Callable<Integer>, DeclaresFiles {
         return 0;
     }
 
-    /** Recognises {@code file} by its name, or else by its first bytes, and inspects it. */
-    static Inspection inspect(Path file, Settings settings) throws IOException {
-        if (!Files.exists(file)) {
-            throw new NoSuchFileException(file.toString());
-        }
-        String name = file.getFileName() == null ? "" : file.getFileName().toString();
-        if (Files.isDirectory(file) || name.endsWith(".safetensors") || name.endsWith(SafetensorsCheckpoint.INDEX_SUFFIX)) {
-            return SafetensorsInspector.inspect(file, settings);
-        }
-        byte[] head;
-        try (InputStream in = Files.newInputStream(file)) {
-            head = in.readNBytes(9);
-        }
-        if (head.length >= ARROW_MAGIC.length && Arrays.equals(head, 0, ARROW_MAGIC.length, ARROW_MAGIC, 0, ARROW_MAGIC.length)) {
-            return RlcasinoArrowInspector.inspect(file, RlcasinoArrowFile.formatOf(file), settings);
-        }
-        if (looksLikeSafetensors(head, Files.size(file))) {
-            return SafetensorsInspector.inspect(file, settings);
-        }
-        throw new IllegalArgumentException(file + " is neither a safetensors checkpoint (a *.safetensors file, a directory of shards"
-                + " or a *" + SafetensorsCheckpoint.INDEX_SUFFIX + ") nor an RL Casino Arrow file ("
-                + Arrays.stream(RlcasinoFormat.values()).map(RlcasinoFormat::formatName).collect(Collectors.joining(", ")) + ")");
-    }
 
-    /** Safetensors starts with the header's length (8 bytes, little-endian, within the file) and then the header's '{'. */
-    private static boolean looksLikeSafetensors(byte[] head, long size) {
-        if (head.length < 9) {
-            return false;
-        }
-        long headerLength = ByteBuffer.wrap(head, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        return headerLength >= 2 && headerLength <= size - 8 && head[8] == '{';
-    }
 
     /** One line that names the file. */
     static String describe(Path file, Throwable e) {

@@ -13,12 +13,12 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.rlcasino.io.AtomicFileWriter;
 import org.rlcasino.io.PathGuard;
+import org.rlcasino.io.Progress;
 import org.rlcasino.io.TemporaryFiles;
 import org.rlcasino.io.arrow.MaskSummary;
 import org.rlcasino.scoring.MaskBuilder;
 import org.rlcasino.scoring.MaskFiles;
 import org.rlcasino.scoring.MaskOptions;
-import org.rlcasino.scoring.MaskProgress;
 import org.rlcasino.scoring.ScoreSource;
 import org.rlcasino.scoring.TruthScores;
 import org.rlcasino.tasks.Backend;
@@ -292,23 +292,7 @@ final class MaskCommand implements Callable<Integer>, DeclaresFiles {
         }
     }
 
-    private MaskProgress progress() {
-        ConsoleProgress p = new ConsoleProgress(quiet);
-        return new MaskProgress() {
-            @Override
-            public void begin(String phase, long units) {
-                p.begin(phase, units);
-            }
-
-            @Override
-            public void advance(long units) {
-                p.advance(units);
-            }
-
-            @Override
-            public void end() {
-                p.end();
-            }
-        };
+    private Progress progress() {
+        return new ConsoleProgress(quiet);
     }
 }

@@ -5,7 +5,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-import org.rlcasino.eval.report.ReportWriter;
+import org.rlcasino.experiment.report.ReportWriter;
 import org.rlcasino.io.RunDirectory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

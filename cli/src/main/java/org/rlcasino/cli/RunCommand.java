@@ -9,10 +9,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-import org.rlcasino.eval.experiment.ExperimentRunner;
-import org.rlcasino.eval.experiment.PhaseExecutor;
-import org.rlcasino.eval.experiment.StageContext;
-import org.rlcasino.eval.experiment.StageFailedException;
+import org.rlcasino.experiment.ExperimentRunner;
+import org.rlcasino.experiment.PhaseExecutor;
+import org.rlcasino.experiment.StageFailedException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -60,7 +59,7 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter o = spec.commandLine().getOut();
         backendOptions.check();
-        ExperimentRunner runner = new ExperimentRunner(progress(), o, PhaseExecutor.TRAINER).withBackend(backendOptions::over);
+        ExperimentRunner runner = new ExperimentRunner(new ConsoleProgress(quiet), o, PhaseExecutor.TRAINER).withBackend(backendOptions::over);
         String command = "casino run " + config + (out == null ? "" : " --out " + out)
                 + String.join("", force.stream().map(f -> " --force " + f).toList()) + (forceDir ? " --force-dir" : "")
                 + (backendOptions.kind == null ? "" : " --backend " + backendOptions.kind);
@@ -84,22 +83,5 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private StageContext.ProgressFactory progress() {
-        return (task, units) -> {
-            ConsoleProgress bar = new ConsoleProgress(quiet);
-            bar.begin(task, units);
-            return new StageContext.Progress() {
-                @Override
-                public void advance(long n) {
-                    bar.advance(n);
-                }
-
-                @Override
-                public void close() {
-                    bar.end();
-                }
-            };
-        };
-    }
 
 }

@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.rlcasino.io.Progress;
 import org.rlcasino.io.arrow.MaskFileReader;
 import org.rlcasino.io.arrow.MaskTensor;
 import org.rlcasino.io.arrow.DeltaBasis;
@@ -135,7 +136,7 @@ class MaskTruthTest {
         Path c2 = checkpoint("step_2.safetensors", Dtype.F32, 13);
         Path deltas = dir.resolve("deltas.arrow");
         DeltaExtractor.extract(CheckpointSeries.of(List.of(c0, c1, c2)), deltas,
-                DeltaExtractor.Options.defaults().withBasis(DeltaBasis.of(basis)), DeltaExtractor.Progress.NONE);
+                DeltaExtractor.Options.defaults().withBasis(DeltaBasis.of(basis)), Progress.NONE);
         for (String sparsity : List.of("0", "50", "97.5")) {
             Path fromDeltas = dir.resolve("d" + sparsity + ".arrow");
             CliRun rd = CliRun.run("mask", "--truth", "--deltas", deltas, "--sparsity", sparsity, "--out", fromDeltas, "--quiet");

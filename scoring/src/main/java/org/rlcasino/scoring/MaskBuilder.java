@@ -11,6 +11,7 @@ import java.util.OptionalDouble;
 import java.util.SplittableRandom;
 
 import org.apache.arrow.memory.BufferAllocator;
+import org.rlcasino.io.Progress;
 import org.rlcasino.io.arrow.Batching;
 import org.rlcasino.io.arrow.MaskBlockShape;
 import org.rlcasino.io.arrow.MaskBlocks;
@@ -131,16 +132,16 @@ public final class MaskBuilder {
     private final ScoreSource source;
     private final Backend backend;
     private final BufferAllocator allocator;
-    private final MaskProgress progress;
+    private final Progress progress;
     private final TensorTable tensors;
     /** Whether a whole pass of the current build has checked that every score is finite. */
     private boolean checked;
 
-    public MaskBuilder(ScoreSource source, Backend backend, BufferAllocator allocator, MaskProgress progress) {
+    public MaskBuilder(ScoreSource source, Backend backend, BufferAllocator allocator, Progress progress) {
         this.source = source;
         this.backend = backend;
         this.allocator = allocator;
-        this.progress = progress == null ? MaskProgress.NONE : progress;
+        this.progress = progress == null ? Progress.NONE : progress;
         this.tensors = source.tensors();
     }
 

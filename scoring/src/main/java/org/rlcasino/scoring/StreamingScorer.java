@@ -13,6 +13,7 @@ import java.util.Set;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.rlcasino.io.InsufficientHeapException;
+import org.rlcasino.io.Progress;
 import org.rlcasino.io.arrow.Batching;
 import org.rlcasino.io.arrow.DeltaBasis;
 import org.rlcasino.io.arrow.DeltaStep;
@@ -42,25 +43,6 @@ public abstract sealed class StreamingScorer permits MagnitudeScorer, MomentumSc
     /** Largest state array: Java arrays hold at most about 2^31 elements. */
     static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
-    /** Progress in deltas consumed. */
-    public interface Progress {
-        void begin(String phase, long units);
-
-        void advance(long units);
-
-        void end();
-
-        Progress NONE = new Progress() {
-            @Override
-            public void begin(String phase, long units) {}
-
-            @Override
-            public void advance(long units) {}
-
-            @Override
-            public void end() {}
-        };
-    }
 
     protected final Backend backend;
 

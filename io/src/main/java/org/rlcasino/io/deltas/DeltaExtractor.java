@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.arrow.memory.BufferAllocator;
+import org.rlcasino.io.Progress;
 import org.rlcasino.io.arrow.Batching;
 import org.rlcasino.io.arrow.DeltaBasis;
 import org.rlcasino.io.arrow.DeltaStep;
@@ -79,22 +80,6 @@ public final class DeltaExtractor {
         }
     }
 
-    /** Receives progress in elements (of all steps together). */
-    public interface Progress {
-        void begin(long totalElements);
-
-        void advance(long elements);
-
-        void end();
-
-        Progress NONE = new Progress() {
-            public void begin(long totalElements) {}
-
-            public void advance(long elements) {}
-
-            public void end() {}
-        };
-    }
 
     /**
      * What was written.
@@ -146,7 +131,7 @@ public final class DeltaExtractor {
         DeltaStreamOptions streamOptions = DeltaStreamOptions.DEFAULTS.withTolerance(options.tolerance())
                 .withBatching(options.batching()).withBasis(options.basis());
         List<DeltaStep> steps;
-        progress.begin(elementsPerStep * (series.size() - 1));
+        progress.begin("deltas", elementsPerStep * (series.size() - 1));
         try (BufferAllocator allocator = RlcasinoArrowFile.boundedAllocator(options.batching().allocationLimit());
              DeltaStreamWriter writer = DeltaStreamWriter.create(out, TensorTable.of(table), provenance, streamOptions,
                      allocator)) {

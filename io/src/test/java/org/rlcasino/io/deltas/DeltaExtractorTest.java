@@ -11,6 +11,7 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rlcasino.io.Progress;
 import org.rlcasino.io.arrow.Batching;
 import org.rlcasino.io.arrow.DeltaBasis;
 import org.rlcasino.io.arrow.DeltaStreamReader;
@@ -87,7 +88,7 @@ class DeltaExtractorTest {
             assertThat(refs).extracting(CheckpointRef::step).containsExactly(0, 10, 20, 30);
             Path out = dir.resolve("deltas-" + dtype + "-" + basis + ".arrow");
             DeltaExtractor.Options options = new DeltaExtractor.Options(TensorSelection.ALL, 0, new Batching(100, 700), 333, basis);
-            DeltaExtractor.Result result = DeltaExtractor.extract(refs, out, options, DeltaExtractor.Progress.NONE);
+            DeltaExtractor.Result result = DeltaExtractor.extract(refs, out, options, Progress.NONE);
             assertThat(result.tensors()).isEqualTo(3);
             assertThat(result.elementsPerStep()).isEqualTo(37 * 53 + 53 + 11);
             assertThat(result.steps()).extracting(s -> s.step()).containsExactly(10, 20, 30);
@@ -122,10 +123,10 @@ class DeltaExtractorTest {
         List<Path> paths = series(3, Dtype.F32, 2);
         Path out = dir.resolve("d.arrow");
         DeltaExtractor.Result exact = DeltaExtractor.extract(CheckpointSeries.of(paths), out,
-                DeltaExtractor.Options.defaults(), DeltaExtractor.Progress.NONE);
+                DeltaExtractor.Options.defaults(), Progress.NONE);
         assertThat(exact.zeroed()).isZero();
         DeltaExtractor.Result tolerant = DeltaExtractor.extract(CheckpointSeries.of(paths), out,
-                DeltaExtractor.Options.defaults().withTolerance(1e-2), DeltaExtractor.Progress.NONE);
+                DeltaExtractor.Options.defaults().withTolerance(1e-2), Progress.NONE);
         assertThat(tolerant.zeroed()).isPositive();
         try (BufferAllocator allocator = new RootAllocator();
              DeltaStreamReader reader = DeltaStreamReader.open(out, allocator)) {
@@ -146,18 +147,18 @@ class DeltaExtractorTest {
         Path out = dir.resolve("sel.arrow");
         TensorSelection selection = new TensorSelection(List.of("h.*"), List.of("*.ln.*"));
         DeltaExtractor.extract(CheckpointSeries.of(paths), out,
-                DeltaExtractor.Options.defaults().withSelection(selection), DeltaExtractor.Progress.NONE);
+                DeltaExtractor.Options.defaults().withSelection(selection), Progress.NONE);
         try (BufferAllocator allocator = new RootAllocator();
              DeltaStreamReader reader = DeltaStreamReader.open(out, allocator)) {
             assertThat(reader.tensors().names()).containsExactly("h.0.w");
         }
         assertThatThrownBy(() -> DeltaExtractor.extract(CheckpointSeries.of(paths), dir.resolve("x.arrow"),
                 DeltaExtractor.Options.defaults().withSelection(new TensorSelection(List.of("decoder.*"), List.of())),
-                DeltaExtractor.Progress.NONE))
+                Progress.NONE))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--include 'decoder.*' matches no tensor");
         assertThatThrownBy(() -> DeltaExtractor.extract(CheckpointSeries.of(paths), dir.resolve("x.arrow"),
                 DeltaExtractor.Options.defaults().withSelection(new TensorSelection(List.of(), List.of("*"))),
-                DeltaExtractor.Progress.NONE))
+                Progress.NONE))
                 .hasMessageContaining("no tensor left");
         assertThat(Files.exists(dir.resolve("x.arrow"))).isFalse();
     }
@@ -173,7 +174,7 @@ class DeltaExtractorTest {
                 .build().write(odd);
         Path out = dir.resolve("bad.arrow");
         assertThatThrownBy(() -> DeltaExtractor.extract(CheckpointSeries.of(List.of(paths.get(0), odd)), out,
-                DeltaExtractor.Options.defaults(), DeltaExtractor.Progress.NONE))
+                DeltaExtractor.Options.defaults(), Progress.NONE))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("4 differences")
                 .hasMessageContaining("'h.0.w' has shape [53, 37]")
@@ -191,7 +192,7 @@ class DeltaExtractorTest {
         Files.write(last, java.util.Arrays.copyOf(bytes, bytes.length - 10));
         Path out = dir.resolve("partial.arrow");
         assertThatThrownBy(() -> DeltaExtractor.extract(CheckpointSeries.of(paths), out,
-                DeltaExtractor.Options.defaults(), DeltaExtractor.Progress.NONE))
+                DeltaExtractor.Options.defaults(), Progress.NONE))
                 .isInstanceOf(IllegalArgumentException.class);
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains("partial"));

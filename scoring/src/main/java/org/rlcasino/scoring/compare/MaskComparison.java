@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.apache.arrow.memory.BufferAllocator;
+import org.rlcasino.io.Progress;
 import org.rlcasino.io.arrow.MaskFileReader;
 import org.rlcasino.io.arrow.TensorInfo;
 import org.rlcasino.io.arrow.TensorTable;
@@ -19,22 +20,6 @@ import org.rlcasino.io.arrow.TensorTable;
  */
 public final class MaskComparison {
 
-    /** Reports indices merged: {@code begin} with |A| + |B|, then {@code advance} per chunk consumed. */
-    public interface Progress {
-        void begin(long totalIndices);
-
-        void advance(long indices);
-
-        void end();
-
-        Progress NONE = new Progress() {
-            public void begin(long totalIndices) {}
-
-            public void advance(long indices) {}
-
-            public void end() {}
-        };
-    }
 
     /**
      * The comparison of masks {@code a} and {@code b}.
@@ -100,7 +85,7 @@ public final class MaskComparison {
         for (long kept : b.summary().kept().values()) {
             total += kept;
         }
-        progress.begin(total);
+        progress.begin("compare", total);
         try {
             Cursor ca = new Cursor(a, progress);
             Cursor cb = new Cursor(b, progress);

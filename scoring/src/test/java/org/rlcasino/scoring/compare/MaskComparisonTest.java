@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rlcasino.io.Progress;
 import org.rlcasino.io.arrow.Batching;
 import org.rlcasino.io.arrow.MaskFileInfo;
 import org.rlcasino.io.arrow.MaskFileWriter;
@@ -155,8 +156,8 @@ class MaskComparisonTest {
                 int[][] b = bernoulli(TABLE, db, random);
                 Path fa = writeMask("a" + round + ".arrow", TABLE, a, SMALL, round);
                 Path fb = writeMask("b" + round + ".arrow", TABLE, b, round % 2 == 0 ? ODD : Batching.DEFAULTS, round + 1000);
-                assertMatchesSets(MaskComparison.compare(fa, fb, allocator, MaskComparison.Progress.NONE), TABLE, a, b);
-                assertMatchesSets(MaskComparison.compare(fb, fa, allocator, MaskComparison.Progress.NONE), TABLE, b, a);
+                assertMatchesSets(MaskComparison.compare(fa, fb, allocator, Progress.NONE), TABLE, a, b);
+                assertMatchesSets(MaskComparison.compare(fb, fa, allocator, Progress.NONE), TABLE, b, a);
                 round++;
             }
         }
@@ -167,7 +168,7 @@ class MaskComparisonTest {
         int[][] a = bernoulli(TABLE, new double[] {0.2, 0.0, 0.0, 1.0, 0.7}, new Random(7));
         Path fa = writeMask("a.arrow", TABLE, a, SMALL, 1);
         Path fb = writeMask("b.arrow", TABLE, a, ODD, 2);
-        MaskComparison.Result result = MaskComparison.compare(fa, fb, allocator, MaskComparison.Progress.NONE);
+        MaskComparison.Result result = MaskComparison.compare(fa, fb, allocator, Progress.NONE);
         assertMatchesSets(result, TABLE, a, a);
         for (TensorOverlap t : result.tensors()) {
             assertThat(t.overlap().jaccard()).as(t.tensor().name()).isEqualTo(1.0);
@@ -185,8 +186,8 @@ class MaskComparisonTest {
         Path fa = writeMask("a.arrow", TABLE, a, SMALL, 1);
         Path fb = writeMask("b.arrow", TABLE, b, ODD, 2);
         long[] seen = new long[3];
-        MaskComparison.compare(fa, fb, allocator, new MaskComparison.Progress() {
-            public void begin(long totalIndices) {
+        MaskComparison.compare(fa, fb, allocator, new Progress() {
+            public void begin(String task, long totalIndices) {
                 seen[0] = totalIndices;
             }
 
@@ -221,7 +222,7 @@ class MaskComparisonTest {
             int[][] mb = bernoulli(table, new double[] {b, b, b}, random);
             Path fa = writeMask("ra.arrow", table, ma, Batching.DEFAULTS, 1);
             Path fb = writeMask("rb.arrow", table, mb, Batching.DEFAULTS, 2);
-            MaskOverlap total = MaskComparison.compare(fa, fb, allocator, MaskComparison.Progress.NONE).total();
+            MaskOverlap total = MaskComparison.compare(fa, fb, allocator, Progress.NONE).total();
             double expected = a * b / (a + b - a * b);
             if (a == b) {
                 assertThat(expected).isCloseTo(a / (2 - a), within(1e-15));
@@ -244,7 +245,7 @@ class MaskComparisonTest {
         int[][] none = new int[5][0];
         Path fa = writeMask("a.arrow", TABLE, none, SMALL, 1);
         Path fb = writeMask("b.arrow", other, none, SMALL, 2);
-        assertThatThrownBy(() -> MaskComparison.compare(fa, fb, allocator, MaskComparison.Progress.NONE))
+        assertThatThrownBy(() -> MaskComparison.compare(fa, fb, allocator, Progress.NONE))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("only in " + fa + ": empty")
                 .hasMessageContaining("only in " + fb + ": extra")

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.apache.arrow.memory.BufferAllocator;
+import org.rlcasino.io.Progress;
 import org.rlcasino.io.arrow.MaskBlockShape;
 import org.apache.arrow.memory.RootAllocator;
 import org.rlcasino.io.arrow.Batching;
@@ -126,7 +127,7 @@ public final class MaskSource {
         };
         ScoringOptions scoring = new ScoringOptions(new StepRange(section.firstStep(), section.lastStep()), 0, TensorSelection.ALL,
                 section.deltaBasis());
-        scorer.score(deltas, scoresOut, scoring, StreamingScorer.Progress.NONE);
+        scorer.score(deltas, scoresOut, scoring, Progress.NONE);
         MaskBuilder.Method method = switch (section.builder()) {
             case "exact" -> MaskBuilder.Method.EXACT;
             case "sampled" -> MaskBuilder.Method.SAMPLED;

@@ -1,0 +1,44 @@
+package org.rlcasino.bench;
+
+import java.util.Locale;
+
+import org.rlcasino.optimizer.BlockShape;
+
+/** The mask shapes the optimizer benchmark compares. */
+public enum MaskShape {
+    /** Whole 16×16 blocks of each 2-D tensor. */
+    BLOCK_16X16("block16x16", new BlockShape(16, 16)),
+    /** Row segments of 64 consecutive entries (1×64 blocks). */
+    ROW_1X64("row1x64", new BlockShape(1, 64)),
+    /** Uniformly random entries. */
+    RANDOM("random", new BlockShape(1, 1));
+
+    private final String label;
+    private final BlockShape block;
+
+    MaskShape(String label, BlockShape block) {
+        this.label = label;
+        this.block = block;
+    }
+
+    /** Name on the command line and in reports. */
+    public String label() {
+        return label;
+    }
+
+    /** The block a mask of this shape is made of (1×1 for random entries). */
+    public BlockShape block() {
+        return block;
+    }
+
+    /** Parses a label ({@code block16x16}, {@code row1x64}, {@code random}). */
+    public static MaskShape parse(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        for (MaskShape s : values()) {
+            if (s.label.equals(t)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("unknown mask shape '" + text + "' (expected block16x16, row1x64 or random)");
+    }
+}
