@@ -2,7 +2,7 @@ package org.rlcasino.bench;
 
 import java.util.Locale;
 
-import org.rlcasino.optimizer.BlockShape;
+import org.rlcasino.io.arrow.BlockShape;
 
 /** The mask shapes the optimizer benchmark compares. */
 public enum MaskShape {

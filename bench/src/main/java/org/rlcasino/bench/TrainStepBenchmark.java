@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.rlcasino.io.Progress;
 import org.rlcasino.optimizer.AdamW;
 import org.rlcasino.optimizer.AdamWConfig;
-import org.rlcasino.optimizer.BlockShape;
+import org.rlcasino.io.arrow.BlockShape;
 import org.rlcasino.optimizer.BsrAdamW;
 import org.rlcasino.optimizer.BsrAdamWOptions;
 import org.rlcasino.optimizer.NonFinitePolicy;

@@ -3,7 +3,7 @@ package org.rlcasino.bench;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.rlcasino.optimizer.BlockShape;
+import org.rlcasino.io.arrow.BlockShape;
 import org.rlcasino.tasks.ParameterLayout;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -6,7 +6,7 @@ import java.util.concurrent.Callable;
 
 import org.rlcasino.bench.TrainStepBenchmark;
 import org.rlcasino.io.PathGuard;
-import org.rlcasino.optimizer.BlockShape;
+import org.rlcasino.io.arrow.BlockShape;
 import org.rlcasino.train.model.GptConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -141,7 +141,7 @@ final class BenchTrainCommand implements Callable<Integer>, DeclaresFiles {
             default -> { }
         }
         try {
-            org.rlcasino.io.arrow.MaskBlockShape shape = org.rlcasino.io.arrow.MaskBlockShape.parse(text);
+            org.rlcasino.io.arrow.BlockShape shape = org.rlcasino.io.arrow.BlockShape.parse(text);
             return new BlockShape(shape.rows(), shape.columns());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--mask-shape must be block16, block32, row64, element or RxC (e.g. 16x16), got '"

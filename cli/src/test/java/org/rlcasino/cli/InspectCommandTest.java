@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rlcasino.io.arrow.Batching;
 import org.rlcasino.io.arrow.DeltaStreamOptions;
 import org.rlcasino.io.arrow.DeltaStreamWriter;
-import org.rlcasino.io.arrow.MaskBlockShape;
+import org.rlcasino.io.arrow.BlockShape;
 import org.rlcasino.io.arrow.MaskBlocks;
 import org.rlcasino.io.arrow.MaskFileInfo;
 import org.rlcasino.io.arrow.MaskFileWriter;
@@ -347,7 +347,7 @@ class InspectCommandTest {
 
     private Path writeMask() throws IOException {
         TensorTable tensors = TensorTable.of(TensorInfo.f32("a", 4, 4), TensorInfo.f32("empty", 10), TensorInfo.f32("c", 4, 4));
-        MaskBlockShape shape = new MaskBlockShape(2, 2);
+        BlockShape shape = new BlockShape(2, 2);
         MaskFileInfo info = MaskFileInfo.of("global-topk", 0.75, OptionalDouble.of(0.5), Map.of("seed", "7"))
                 .withBlockShapes(Map.of("c", shape));
         Path file = dir.resolve("mask.arrow");

@@ -14,7 +14,7 @@ import org.rlcasino.experiment.report.CsvTable;
 import org.rlcasino.experiment.report.MaskQualityReport;
 import org.rlcasino.io.Progress;
 import org.rlcasino.io.arrow.DeltaBasis;
-import org.rlcasino.io.arrow.MaskBlockShape;
+import org.rlcasino.io.arrow.BlockShape;
 import org.rlcasino.io.config.MaskQualitySection;
 import org.rlcasino.io.deltas.CheckpointRef;
 import org.rlcasino.io.deltas.CheckpointSeries;
@@ -222,7 +222,7 @@ final class MaskQualityStage implements Stage {
 
     /** The exact options as the block builder's: top-k of N×N blocks by the sum of their entries' scores. */
     private static MaskOptions blockMask(MaskOptions exact, String structure) {
-        return exact.withBuilder(MaskBuilder.Method.BLOCK).withBlock(MaskBlockShape.parse(structure).rows(), false);
+        return exact.withBuilder(MaskBuilder.Method.BLOCK).withBlock(BlockShape.parse(structure).rows(), false);
     }
 
     private static void row(CsvTable.Builder csv, double sparsity, String method, String basis, String structure,

@@ -10,7 +10,7 @@ import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.rlcasino.io.arrow.DeltaBasis;
-import org.rlcasino.io.arrow.MaskBlockShape;
+import org.rlcasino.io.arrow.BlockShape;
 import org.rlcasino.io.config.QualitySection;
 import org.rlcasino.io.deltas.TensorSelection;
 import org.rlcasino.scoring.MaskBuilder;
@@ -94,7 +94,7 @@ final class MasksStage implements Stage {
                 }
                 MaskOptions exact = MaskOptions.exact(arm.sparsity() / 100);
                 MaskOptions options = arm.maskBlock().equals("element") ? exact : exact.withBuilder(MaskBuilder.Method.BLOCK)
-                        .withBlock(MaskBlockShape.parse(arm.maskBlock()).rows(), false);
+                        .withBlock(BlockShape.parse(arm.maskBlock()).rows(), false);
                 MaskPredictions.mask(scores.get(arm.maskMethod()), options, dir.resolve(file(arm)),
                         Map.of("scores", arm.maskMethod(), "deltas_phase", deltasPhase, "structure", arm.maskBlock()),
                         allocator, context);

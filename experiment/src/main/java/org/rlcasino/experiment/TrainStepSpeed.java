@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.rlcasino.bench.MaskShape;
-import org.rlcasino.optimizer.BlockShape;
+import org.rlcasino.io.arrow.BlockShape;
 import org.rlcasino.bench.OptimizerBenchmark;
 import org.rlcasino.bench.TrainStepBenchmark;
 import org.rlcasino.experiment.report.CsvTable;

@@ -5,6 +5,7 @@ import java.util.TreeSet;
 
 import org.rlcasino.optimizer.BsrAdamWOptions.Indexing;
 import org.rlcasino.optimizer.BsrAdamWOptions.UnmaskedTensors;
+import org.rlcasino.io.arrow.MaskBlocks;
 import org.rlcasino.tasks.Backend;
 import org.rlcasino.tasks.Kernel;
 import org.rlcasino.tasks.KernelCall;
@@ -45,7 +46,22 @@ public final class BsrAdamW extends AbstractAdamW {
      */
     public BsrAdamW(AdamWConfig config, ParameterLayout layout, Map<String, int[]> mask, BsrAdamWOptions options,
                     Backend backend) {
+        this(config, layout, mask, Map.of(), options, backend);
+    }
+
+    /**
+     * @param mask       tensor name → strictly ascending flat indices of its active entries; every
+     *                   name must be a tensor of {@code layout}
+     * @param structures the block structure of some masked tensors as a mask file stores it (used
+     *                   as it is, in its own block shape); the others are laid out in
+     *                   {@code options.blockShape()} blocks
+     */
+    public BsrAdamW(AdamWConfig config, ParameterLayout layout, Map<String, int[]> mask, Map<String, MaskBlocks> structures,
+                    BsrAdamWOptions options, Backend backend) {
         super(config, layout, backend);
+        if (structures == null) {
+            throw new IllegalArgumentException("structures must not be null (Map.of() for none)");
+        }
         if (mask == null || options == null) {
             throw new IllegalArgumentException("mask and options must not be null");
         }
@@ -91,7 +107,9 @@ public final class BsrAdamW extends AbstractAdamW {
                 hash = (hash ^ global) * 0x100000001b3L;
             }
             if (runs != null && active.length > 0) {
-                BsrLayout.fromMask(t.name(), t.rows(), t.columns(), options.blockShape(), active)
+                MaskBlocks stored = structures.get(t.name());
+                (stored != null ? BsrLayout.fromBlocks(t.name(), t.rows(), t.columns(), stored, active)
+                        : BsrLayout.fromMask(t.name(), t.rows(), t.columns(), options.blockShape(), active))
                         .appendRowSegments(runs, t.offset());
             }
         }

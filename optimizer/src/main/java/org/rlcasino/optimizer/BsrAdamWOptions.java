@@ -1,5 +1,7 @@
 package org.rlcasino.optimizer;
 
+import org.rlcasino.io.arrow.BlockShape;
+
 /**
  * How {@link BsrAdamW} treats tensors and runs its kernels.
  *

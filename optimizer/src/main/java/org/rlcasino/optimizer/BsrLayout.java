@@ -1,5 +1,8 @@
 package org.rlcasino.optimizer;
 
+import org.rlcasino.io.arrow.BlockShape;
+import org.rlcasino.io.arrow.MaskBlocks;
+
 /**
  * Block Sparse Row layout of the active entries of one tensor viewed as a {@code rows × columns}
  * matrix (a 1-D tensor is one row), with blocks of {@link BlockShape} (blocks at the right and
@@ -19,20 +22,21 @@ package org.rlcasino.optimizer;
 public final class BsrLayout {
     private final int rows;
     private final int columns;
+    private final MaskBlocks blocks;
     private final BlockShape blockShape;
     private final int[] blockRowPointers;
     private final int[] blockColumns;
     private final int[] entryPointers;
     private final int[] entries;
 
-    private BsrLayout(int rows, int columns, BlockShape blockShape, int[] blockRowPointers, int[] blockColumns,
-                      int[] entryPointers, int[] entries) {
+    private BsrLayout(int rows, int columns, MaskBlocks blocks, int[] entries) {
         this.rows = rows;
         this.columns = columns;
-        this.blockShape = blockShape;
-        this.blockRowPointers = blockRowPointers;
-        this.blockColumns = blockColumns;
-        this.entryPointers = entryPointers;
+        this.blocks = blocks;
+        this.blockShape = blocks.shape();
+        this.blockRowPointers = blocks.blockRowPointers();
+        this.blockColumns = blocks.blockColumns();
+        this.entryPointers = blocks.entryPointers();
         this.entries = entries;
     }
 
@@ -43,47 +47,39 @@ public final class BsrLayout {
      * @param indices flat indices of the active entries, strictly ascending, in {@code [0, rows·columns)}
      */
     public static BsrLayout fromMask(String tensor, int rows, int columns, BlockShape blockShape, int[] indices) {
+        checkMatrix(tensor, rows, columns);
+        checkMaskIndices(tensor, indices, (long) rows * columns);
+        MaskBlocks blocks = MaskBlocks.ofIndices(blockShape, rows, columns, indices);
+        return new BsrLayout(rows, columns, blocks, blocks.entriesInBlockOrder(indices, columns));
+    }
+
+    /**
+     * The layout of a mask whose block structure is already known (read from a mask file), without
+     * rebuilding it: the entries are only put in block order.
+     *
+     * @param indices flat indices of the active entries, strictly ascending, in {@code [0, rows·columns)}
+     * @throws IllegalArgumentException if {@code blocks} is not the structure of {@code indices}
+     */
+    public static BsrLayout fromBlocks(String tensor, int rows, int columns, MaskBlocks blocks, int[] indices) {
+        checkMatrix(tensor, rows, columns);
+        checkMaskIndices(tensor, indices, (long) rows * columns);
+        int blockRows = (rows + blocks.shape().rows() - 1) / blocks.shape().rows();
+        if (blocks.blockRowPointers().length != blockRows + 1) {
+            throw new IllegalArgumentException("tensor " + tensor + ": its block structure (" + blocks.shape() + ") has "
+                    + (blocks.blockRowPointers().length - 1) + " block rows, a " + rows + "x" + columns + " matrix " + blockRows);
+        }
+        try {
+            return new BsrLayout(rows, columns, blocks, blocks.entriesInBlockOrder(indices, columns));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("tensor " + tensor + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkMatrix(String tensor, int rows, int columns) {
         if (rows < 1 || columns < 1) {
             throw new IllegalArgumentException("tensor " + tensor + ": matrix view must be at least 1x1, got "
                     + rows + "x" + columns);
         }
-        checkMaskIndices(tensor, indices, (long) rows * columns);
-        int blockRowCount = ceilDiv(rows, blockShape.rows());
-        int blockColumnCount = ceilDiv(columns, blockShape.columns());
-        int[] blockRowPointers = new int[blockRowCount + 1];
-        IntList blockColumns = new IntList(16);
-        IntList entryPointers = new IntList(16);
-        int[] entries = new int[indices.length];
-        int[] countPerBlockColumn = new int[blockColumnCount];
-        int[] slotPerBlockColumn = new int[blockColumnCount];
-        int next = 0;
-        for (int blockRow = 0; blockRow < blockRowCount; blockRow++) {
-            long rowEnd = Math.min((long) (blockRow + 1) * blockShape.rows(), rows) * columns;
-            int lo = next;
-            while (next < indices.length && indices[next] < rowEnd) {
-                countPerBlockColumn[(indices[next] % columns) / blockShape.columns()]++;
-                next++;
-            }
-            // Counting sort by block column; stable, so entries stay row-major inside a block.
-            int cursor = lo;
-            for (int bc = 0; bc < blockColumnCount; bc++) {
-                if (countPerBlockColumn[bc] > 0) {
-                    blockColumns.add(bc);
-                    entryPointers.add(cursor);
-                    slotPerBlockColumn[bc] = cursor;
-                    cursor += countPerBlockColumn[bc];
-                    countPerBlockColumn[bc] = 0;
-                }
-            }
-            for (int e = lo; e < next; e++) {
-                int bc = (indices[e] % columns) / blockShape.columns();
-                entries[slotPerBlockColumn[bc]++] = indices[e];
-            }
-            blockRowPointers[blockRow + 1] = blockColumns.size();
-        }
-        entryPointers.add(indices.length);
-        return new BsrLayout(rows, columns, blockShape, blockRowPointers, blockColumns.toArray(),
-                entryPointers.toArray(), entries);
     }
 
     /** Throws {@link IllegalArgumentException} unless {@code indices} is strictly ascending within {@code [0, size)}. */
@@ -148,6 +144,11 @@ public final class BsrLayout {
 
     public BlockShape blockShape() {
         return blockShape;
+    }
+
+    /** The block structure (what a mask file stores). */
+    public MaskBlocks blocks() {
+        return blocks;
     }
 
     /** Block-row pointers, (ceil(rows / blockRows) + 1); a copy. */

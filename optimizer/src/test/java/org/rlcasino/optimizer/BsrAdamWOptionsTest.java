@@ -1,6 +1,7 @@
 package org.rlcasino.optimizer;
 
 import org.junit.jupiter.api.Test;
+import org.rlcasino.io.arrow.BlockShape;
 import org.rlcasino.optimizer.BsrAdamWOptions.Indexing;
 import org.rlcasino.optimizer.BsrAdamWOptions.UnmaskedTensors;
 

@@ -16,6 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.rlcasino.io.arrow.BlockShape;
 import org.rlcasino.optimizer.BsrAdamWOptions.Indexing;
 import org.rlcasino.optimizer.BsrAdamWOptions.UnmaskedTensors;
 import org.rlcasino.tasks.JvmBackend;

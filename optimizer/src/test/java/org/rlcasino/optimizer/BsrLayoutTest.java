@@ -7,6 +7,9 @@ import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 
+import org.rlcasino.io.arrow.BlockShape;
+import org.rlcasino.io.arrow.MaskBlocks;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -130,8 +133,23 @@ class BsrLayoutTest {
                     int[] indices = blocky == 1
                             ? blockMask(rnd, rows, columns, shape, percent / 100.0)
                             : randomMask(rnd, rows * columns, percent / 100.0);
-                    checkLayout(BsrLayout.fromMask("t", rows, columns, shape, indices), indices, blocky == 1);
+                    BsrLayout layout = BsrLayout.fromMask("t", rows, columns, shape, indices);
+                    checkLayout(layout, indices, blocky == 1);
+                    // the structure a mask file stores gives the same layout without rebuilding it
+                    BsrLayout fromFile = BsrLayout.fromBlocks("t", rows, columns, layout.blocks(), indices);
+                    assertThat(fromFile.entries()).containsExactly(layout.entries());
+                    assertThat(fromFile.blocks()).isEqualTo(layout.blocks());
                 });
+    }
+
+    @Test
+    void aBlockStructureThatDoesNotFitTheMaskIsRefusedNamingTheTensor() {
+        BlockShape shape = new BlockShape(2, 2);
+        MaskBlocks blocks = BsrLayout.fromMask("t", 4, 4, shape, new int[] {0, 5}).blocks();
+        assertThatThrownBy(() -> BsrLayout.fromBlocks("w", 4, 4, blocks, new int[] {0, 15}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tensor w").hasMessageContaining("15");
+        assertThatThrownBy(() -> BsrLayout.fromBlocks("w", 8, 4, blocks, new int[] {0, 5}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("block rows");
     }
 
     private static int[] randomMask(SplittableRandom rnd, int size, double density) {

@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
 import org.apache.arrow.memory.BufferAllocator;
 import org.rlcasino.io.Progress;
 import org.rlcasino.io.arrow.Batching;
-import org.rlcasino.io.arrow.MaskBlockShape;
+import org.rlcasino.io.arrow.BlockShape;
 import org.rlcasino.io.arrow.MaskBlocks;
 import org.rlcasino.io.arrow.MaskFileInfo;
 import org.rlcasino.io.arrow.MaskFileWriter;
@@ -612,13 +612,13 @@ public final class MaskBuilder {
     // ---------------------------------------------------------------- block masks
 
     /** Block shape of {@code t}: b×b for tensors of 2 or more dimensions (matrix view), 1×b² for 1-D ones. */
-    static MaskBlockShape blockShape(TensorInfo t, int b) {
-        return t.shape().length >= 2 ? new MaskBlockShape(b, b) : new MaskBlockShape(1, b * b);
+    static BlockShape blockShape(TensorInfo t, int b) {
+        return t.shape().length >= 2 ? new BlockShape(b, b) : new BlockShape(1, b * b);
     }
 
     private Report block(MaskOptions o, Path out, Map<String, String> provenance) throws IOException {
         int nt = tensors.size();
-        MaskBlockShape[] shapes = new MaskBlockShape[nt];
+        BlockShape[] shapes = new BlockShape[nt];
         int[] gridCols = new int[nt];
         int[] gridRows = new int[nt];
         float[][] blockScores = new float[nt][];
@@ -674,7 +674,7 @@ public final class MaskBuilder {
         ScoreSource blockSource = arraySource(blockScores);
         RadixSelect.Selection sel = RadixSelect.select(blockSource, backend, new int[nt], new long[] {kb}, null)[0];
         RadixSelect.Decider d = sel.decider();
-        Map<String, MaskBlockShape> shapeMap = new LinkedHashMap<>();
+        Map<String, BlockShape> shapeMap = new LinkedHashMap<>();
         for (int t = 0; t < nt; t++) {
             shapeMap.put(tensors.get(t).name(), shapes[t]);
         }
@@ -715,35 +715,16 @@ public final class MaskBuilder {
         }
     }
 
-    private static void writeBlockTensor(MaskFileWriter w, TensorInfo ti, MaskBlockShape shape, int gridRows, int gridCols,
+    private static void writeBlockTensor(MaskFileWriter w, TensorInfo ti, BlockShape shape, int gridRows, int gridCols,
                                          boolean[] keep, int[] buf) throws IOException {
         long rows = ti.matrixRows();
         long cols = ti.matrixColumns();
         int br = shape.rows();
         int bc = shape.columns();
-        int[] rowPointers = new int[gridRows + 1];
-        int active = 0;
-        for (int b = 0; b < keep.length; b++) {
-            if (keep[b]) {
-                active++;
-            }
-        }
-        int[] blockColumns = new int[active];
-        int[] entryPointers = new int[active + 1];
-        int a = 0;
-        for (int r = 0; r < gridRows; r++) {
-            int h = (int) Math.min(br, rows - (long) r * br);
-            for (int c = 0; c < gridCols; c++) {
-                if (keep[r * gridCols + c]) {
-                    int wdt = (int) Math.min(bc, cols - (long) c * bc);
-                    blockColumns[a] = c;
-                    entryPointers[a + 1] = entryPointers[a] + h * wdt;
-                    a++;
-                }
-            }
-            rowPointers[r + 1] = a;
-        }
-        w.writeBlocks(ti.name(), MaskBlocks.of(shape, rowPointers, blockColumns, entryPointers));
+        MaskBlocks blocks = MaskBlocks.ofKeptBlocks(shape, rows, cols, keep);
+        int[] rowPointers = blocks.blockRowPointers();
+        int[] blockColumns = blocks.blockColumns();
+        w.writeBlocks(ti.name(), blocks);
         int m = 0;
         for (int r = 0; r < gridRows; r++) {
             int first = rowPointers[r];

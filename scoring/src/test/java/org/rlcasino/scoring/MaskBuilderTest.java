@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rlcasino.io.arrow.BlockShape;
 import org.rlcasino.io.arrow.MaskBlocks;
 import org.rlcasino.io.arrow.MaskFileReader;
 import org.rlcasino.io.arrow.MaskTensor;
@@ -350,7 +351,7 @@ class MaskBuilderTest {
         java.util.List<float[]> blocks = new java.util.ArrayList<>(); // {score, tensor, blockRow, blockCol}
         for (int t = 0; t < scores.length; t++) {
             var ti = tensors.get(t);
-            MaskBlockShape shape = ti.shape().length >= 2 ? new MaskBlockShape(bs, bs) : new MaskBlockShape(1, bs * bs);
+            BlockShape shape = ti.shape().length >= 2 ? new BlockShape(bs, bs) : new BlockShape(1, bs * bs);
             int rows = (int) ti.matrixRows();
             int cols = (int) ti.matrixColumns();
             for (int br = 0; br * shape.rows() < rows; br++) {
@@ -387,7 +388,7 @@ class MaskBuilderTest {
         return keep;
     }
 
-    record MaskBlockShape(int rows, int columns) {}
+    record BlockShape(int rows, int columns) {}
 
     @Test
     void blockMasksMatchABruteForceOracleAndCarryConsistentBlocks() throws IOException {

@@ -13,7 +13,7 @@ import java.util.OptionalDouble;
  * @param blockShapes    tensor name → block shape, for the tensors whose block structure the file stores
  */
 public record MaskFileInfo(String method, double targetSparsity, OptionalDouble threshold, Map<String, String> parameters,
-                           Map<String, MaskBlockShape> blockShapes) {
+                           Map<String, BlockShape> blockShapes) {
     public MaskFileInfo {
         if (method == null || method.isBlank()) {
             throw new IllegalArgumentException("method must be a non-blank name such as global-topk or random");
@@ -31,7 +31,7 @@ public record MaskFileInfo(String method, double targetSparsity, OptionalDouble 
         if (blockShapes == null) {
             throw new IllegalArgumentException("blockShapes must not be null (use an empty map)");
         }
-        java.util.LinkedHashMap<String, MaskBlockShape> copy = new java.util.LinkedHashMap<>();
+        java.util.LinkedHashMap<String, BlockShape> copy = new java.util.LinkedHashMap<>();
         blockShapes.forEach((name, shape) -> {
             if (name == null || shape == null) {
                 throw new IllegalArgumentException("blockShapes must not hold null names or shapes");
@@ -46,7 +46,7 @@ public record MaskFileInfo(String method, double targetSparsity, OptionalDouble 
         return new MaskFileInfo(method, targetSparsity, threshold, parameters, Map.of());
     }
 
-    public MaskFileInfo withBlockShapes(Map<String, MaskBlockShape> blockShapes) {
+    public MaskFileInfo withBlockShapes(Map<String, BlockShape> blockShapes) {
         return new MaskFileInfo(method, targetSparsity, threshold, parameters, blockShapes);
     }
 }

@@ -29,7 +29,7 @@ public final class MaskFileReader implements AutoCloseable {
     private final Batching batching;
     private final MaskFileInfo info;
     private final MaskSummary summary;
-    private final MaskBlockShape[] shapes;
+    private final BlockShape[] shapes;
     private final long[] footerKept;
     private final List<String> columns = List.of(MaskFileWriter.TENSOR, MaskFileWriter.ARRAY, MaskFileWriter.OFFSET, MaskFileWriter.VALUES);
 
@@ -63,7 +63,7 @@ public final class MaskFileReader implements AutoCloseable {
         this.provenance = in.provenance();
         this.batching = in.batching();
         this.info = readInfo(in, tensors);
-        this.shapes = new MaskBlockShape[tensors.size()];
+        this.shapes = new BlockShape[tensors.size()];
         info.blockShapes().forEach((name, shape) -> shapes[tensors.indexOf(name)] = shape);
         this.footerKept = readKept(in, tensors);
         Map<String, Long> keptByName = new LinkedHashMap<>();
@@ -95,12 +95,12 @@ public final class MaskFileReader implements AutoCloseable {
                 : OptionalDouble.of(in.parseDouble(RlcasinoArrowFile.THRESHOLD, thresholdText));
         Map<String, String> parameters = in.parse(RlcasinoArrowFile.PARAMETERS, in.require(RlcasinoArrowFile.PARAMETERS),
                 v -> MetadataJson.parseStringMap(RlcasinoArrowFile.PARAMETERS, v));
-        Map<String, MaskBlockShape> blockShapes = in.parse(RlcasinoArrowFile.BLOCKS, in.require(RlcasinoArrowFile.BLOCKS), v -> {
+        Map<String, BlockShape> blockShapes = in.parse(RlcasinoArrowFile.BLOCKS, in.require(RlcasinoArrowFile.BLOCKS), v -> {
             JsonNode root = MetadataJson.parse(RlcasinoArrowFile.BLOCKS, v);
             if (!root.isObject()) {
                 throw new IllegalArgumentException("expected a JSON object of tensor name -> [blockRows, blockColumns]");
             }
-            Map<String, MaskBlockShape> shapes = new LinkedHashMap<>();
+            Map<String, BlockShape> shapes = new LinkedHashMap<>();
             for (Map.Entry<String, JsonNode> e : root.properties()) {
                 JsonNode shape = e.getValue();
                 if (!shape.isArray() || shape.size() != 2 || !shape.get(0).canConvertToInt() || !shape.get(1).canConvertToInt()) {
@@ -109,7 +109,7 @@ public final class MaskFileReader implements AutoCloseable {
                 if (tensors.indexOf(e.getKey()) < 0) {
                     throw new IllegalArgumentException("names tensor " + e.getKey() + ", which the tensor table does not list");
                 }
-                shapes.put(e.getKey(), new MaskBlockShape(shape.get(0).intValue(), shape.get(1).intValue()));
+                shapes.put(e.getKey(), new BlockShape(shape.get(0).intValue(), shape.get(1).intValue()));
             }
             return shapes;
         });

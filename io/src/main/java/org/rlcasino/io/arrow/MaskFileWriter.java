@@ -96,7 +96,7 @@ public final class MaskFileWriter implements AutoCloseable {
         info.blockShapes().keySet().forEach(tensors::require);
         ObjectNode blocks = MetadataJson.object();
         for (TensorInfo t : tensors.tensors()) {
-            MaskBlockShape shape = info.blockShapes().get(t.name());
+            BlockShape shape = info.blockShapes().get(t.name());
             if (shape != null) {
                 blocks.putArray(t.name()).add(shape.rows()).add(shape.columns());
             }
@@ -130,7 +130,7 @@ public final class MaskFileWriter implements AutoCloseable {
         if (blocks == null) {
             throw new IllegalArgumentException("blocks of tensor " + tensor + " must not be null");
         }
-        MaskBlockShape declared = this.info.blockShapes().get(tensor);
+        BlockShape declared = this.info.blockShapes().get(tensor);
         if (declared == null) {
             throw new IllegalArgumentException("tensor " + tensor + " has no block shape in MaskFileInfo.blockShapes; declare it there to store blocks");
         }

@@ -3,7 +3,7 @@ package org.rlcasino.io.config;
 import java.util.Locale;
 
 import org.rlcasino.io.arrow.DeltaBasis;
-import org.rlcasino.io.arrow.MaskBlockShape;
+import org.rlcasino.io.arrow.BlockShape;
 
 /**
  * The mask of a sparse phase ({@code bsr-adamw} or {@code random-mask}). Exactly one source:
@@ -32,8 +32,8 @@ public record MaskSection(String file, String fromPhase, String scorer, Integer 
                           Double sparsity, String builder, Long seed, String basis, String block) {
 
     /** {@link #block()} as a shape. */
-    public MaskBlockShape blockShape() {
-        return MaskBlockShape.parse(block);
+    public BlockShape blockShape() {
+        return BlockShape.parse(block);
     }
 
     /** {@link #basis()} as a {@link DeltaBasis}. */
@@ -74,9 +74,9 @@ public record MaskSection(String file, String fromPhase, String scorer, Integer 
         if (fromPhase != null && sparsity == null) {
             throw new IllegalArgumentException("sparsity is required with fromPhase");
         }
-        MaskBlockShape shape;
+        BlockShape shape;
         try {
-            shape = MaskBlockShape.parse(block == null ? "16x16" : block);
+            shape = BlockShape.parse(block == null ? "16x16" : block);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("block: " + e.getMessage());
         }

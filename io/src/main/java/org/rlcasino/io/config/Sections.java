@@ -3,7 +3,7 @@ package org.rlcasino.io.config;
 import java.util.List;
 import java.util.Set;
 
-import org.rlcasino.io.arrow.MaskBlockShape;
+import org.rlcasino.io.arrow.BlockShape;
 
 /** Checks shared by the experiment sections. */
 final class Sections {
@@ -11,7 +11,7 @@ final class Sections {
 
     /**
      * Mask structures: each {@code element} (when {@code elementAllowed}) or a square block {@code NxN}
-     * ({@link MaskBlockShape#parse}), no repeats; {@code defaults} when absent.
+     * ({@link BlockShape#parse}), no repeats; {@code defaults} when absent.
      */
     static List<String> maskStructures(String field, List<String> values, List<String> defaults, boolean elementAllowed) {
         if (values == null) {
@@ -53,7 +53,7 @@ final class Sections {
 
     private static boolean square(String text) {
         try {
-            MaskBlockShape shape = MaskBlockShape.parse(text);
+            BlockShape shape = BlockShape.parse(text);
             return shape.square() && shape.toString().equals(text);
         } catch (IllegalArgumentException e) {
             return false;

@@ -16,7 +16,7 @@ import org.rlcasino.io.Progress;
 import org.rlcasino.io.arrow.Batching;
 import org.rlcasino.io.arrow.DeltaStep;
 import org.rlcasino.io.arrow.DeltaStreamReader;
-import org.rlcasino.io.arrow.MaskBlockShape;
+import org.rlcasino.io.arrow.BlockShape;
 import org.rlcasino.io.arrow.MaskFileInfo;
 import org.rlcasino.io.arrow.MaskFileReader;
 import org.rlcasino.io.arrow.MetricColumn;
@@ -189,7 +189,7 @@ final class RlcasinoArrowInspector {
             for (int t = 0; t < tensors.size(); t++) {
                 TensorInfo tensor = tensors.get(t);
                 long k = kept.get(tensor.name());
-                MaskBlockShape shape = info.blockShapes().get(tensor.name());
+                BlockShape shape = info.blockShapes().get(tensor.name());
                 Long total = shape == null ? null
                         : Math.ceilDiv(tensor.matrixRows(), shape.rows()) * Math.ceilDiv(tensor.matrixColumns(), shape.columns());
                 Long active = shape == null || !settings.stats() ? null : activeBlocks[t];

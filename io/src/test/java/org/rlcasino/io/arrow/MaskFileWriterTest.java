@@ -31,9 +31,9 @@ class MaskFileWriterTest {
             TensorInfo.f32("h.0.mlp.weight", 33, 50),
             TensorInfo.f32("h.0.mlp.bias", 50),
             TensorInfo.f32("h.1.attn.weight", 2, 3, 20));
-    static final MaskBlockShape BLOCK = new MaskBlockShape(8, 16);
+    static final BlockShape BLOCK = new BlockShape(8, 16);
     static final MaskFileInfo INFO = MaskFileInfo.of("global-topk", 0.9, OptionalDouble.of(0.125), Map.of("seed", "7"))
-            .withBlockShapes(Map.of("h.0.mlp.weight", BLOCK, "h.1.attn.weight", new MaskBlockShape(1, 64)));
+            .withBlockShapes(Map.of("h.0.mlp.weight", BLOCK, "h.1.attn.weight", new BlockShape(1, 64)));
     static final Batching BATCHING = new Batching(32, 128);
 
     @BeforeEach
@@ -64,7 +64,7 @@ class MaskFileWriterTest {
     }
 
     /** Test oracle for the block structure: group the sorted indices by (block row, block column). */
-    static MaskBlocks blocksOf(TensorInfo tensor, MaskBlockShape shape, int[] indices) {
+    static MaskBlocks blocksOf(TensorInfo tensor, BlockShape shape, int[] indices) {
         long columns = tensor.matrixColumns();
         int blockRows = (int) ((tensor.matrixRows() + shape.rows() - 1) / shape.rows());
         TreeMap<Long, Integer> counts = new TreeMap<>();
@@ -94,7 +94,7 @@ class MaskFileWriterTest {
         try (MaskFileWriter writer = MaskFileWriter.create(file, TENSORS, INFO, Map.of("scores", "scores.arrow"), BATCHING, allocator)) {
             for (int t = 0; t < TENSORS.size(); t++) {
                 TensorInfo tensor = TENSORS.get(t);
-                MaskBlockShape shape = INFO.blockShapes().get(tensor.name());
+                BlockShape shape = INFO.blockShapes().get(tensor.name());
                 if (shape != null) {
                     writer.writeBlocks(tensor.name(), blocksOf(tensor, shape, mask[t]));
                 }
@@ -128,7 +128,7 @@ class MaskFileWriterTest {
                 MaskTensor tensor = reader.nextTensor();
                 assertThat(tensor.index()).isEqualTo(t);
                 assertThat(tensor.indices()).as(TENSORS.get(t).name()).isEqualTo(mask[t]);
-                MaskBlockShape shape = INFO.blockShapes().get(TENSORS.get(t).name());
+                BlockShape shape = INFO.blockShapes().get(TENSORS.get(t).name());
                 assertThat(tensor.blocks()).isEqualTo(shape == null ? null : blocksOf(TENSORS.get(t), shape, mask[t]));
             }
             assertThat(reader.nextTensor()).isNull();
@@ -188,7 +188,7 @@ class MaskFileWriterTest {
                     .hasMessageContaining("tensor h.0.mlp.weight was declared with blocks 8x16: write its blocks (writeBlocks) before its indices");
             assertThatThrownBy(() -> writer.writeBlocks("h.0.mlp.bias", MaskBlocks.of(BLOCK, new int[] {0, 0}, new int[0], new int[] {0})))
                     .hasMessageContaining("tensor h.0.mlp.bias has no block shape in MaskFileInfo.blockShapes");
-            assertThatThrownBy(() -> writer.writeBlocks("h.0.mlp.weight", MaskBlocks.of(new MaskBlockShape(16, 16), new int[] {0}, new int[0], new int[] {0})))
+            assertThatThrownBy(() -> writer.writeBlocks("h.0.mlp.weight", MaskBlocks.of(new BlockShape(16, 16), new int[] {0}, new int[0], new int[] {0})))
                     .hasMessage("tensor h.0.mlp.weight: blocks are 16x16 but 8x16 was declared");
             assertThatThrownBy(() -> writer.writeBlocks("h.0.mlp.weight", MaskBlocks.of(BLOCK, new int[] {0, 1, 1, 1}, new int[] {0}, new int[] {0, 2})))
                     .hasMessage("tensor h.0.mlp.weight (matrix view 33x50, blocks 8x16): block_row_pointers must hold 6 values, got 4");
@@ -208,7 +208,7 @@ class MaskFileWriterTest {
                     .hasMessage("tensor wte comes after tensor h.0.mlp.weight: tensors must come in tensor-table order");
             assertThatThrownBy(writer::finish)
                     .hasMessageContaining("tensor h.1.attn.weight was declared with blocks 1x64");
-            writer.writeBlocks("h.1.attn.weight", MaskBlocks.empty(new MaskBlockShape(1, 64), TENSORS.get(4)));
+            writer.writeBlocks("h.1.attn.weight", MaskBlocks.empty(new BlockShape(1, 64), TENSORS.get(4)));
             MaskSummary summary = writer.finish();
             assertThat(summary.kept()).containsExactly(Map.entry("wte", 2L), Map.entry("frozen", 0L), Map.entry("h.0.mlp.weight", 2L),
                     Map.entry("h.0.mlp.bias", 0L), Map.entry("h.1.attn.weight", 0L));
@@ -276,7 +276,7 @@ class MaskFileWriterTest {
                 .hasMessage("targetSparsity must be in [0, 1], got 1.5");
         assertThatThrownBy(() -> MaskFileInfo.of("random", 0.5, OptionalDouble.of(Double.NaN), Map.of()))
                 .hasMessage("threshold must be finite, got NaN");
-        assertThatThrownBy(() -> new MaskBlockShape(0, 4)).hasMessage("block shape must be at least 1x1, got 0x4");
+        assertThatThrownBy(() -> new BlockShape(0, 4)).hasMessage("block shape must be at least 1x1, got 0x4");
         assertThat(Arrays.asList(MaskArray.values())).extracting(MaskArray::columnValue)
                 .containsExactly("block_row_pointers", "block_columns", "entry_pointers", "indices");
     }

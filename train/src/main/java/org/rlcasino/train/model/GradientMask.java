@@ -4,7 +4,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.rlcasino.io.arrow.MaskBlockShape;
+import org.rlcasino.io.arrow.BlockShape;
+import org.rlcasino.io.arrow.MaskBlocks;
 import org.rlcasino.tasks.BlockSparseMatmulKernels;
 import org.rlcasino.tasks.ParameterLayout;
 import org.rlcasino.tasks.TensorView;
@@ -83,16 +84,17 @@ public final class GradientMask {
      * @throws IllegalArgumentException for an unknown tensor, an index outside its tensor, or a block side outside [1, 4096]
      */
     public static GradientMask fromActive(ParameterLayout layout, Map<String, int[]> active, int blockRows, int blockColumns) {
-        return fromActive(layout, active, Map.of(), blockRows, blockColumns);
+        return fromActive(layout, active, Map.<String, MaskBlocks>of(), blockRows, blockColumns);
     }
 
     /**
-     * As {@link #fromActive(ParameterLayout, Map, int, int)}, with the block shape of some tensors
-     * given by {@code blockShapes} (a block mask's own blocks, as its file stores them);
-     * the others use {@code blockRows × blockColumns}.
+     * As {@link #fromActive(ParameterLayout, Map, int, int)}, with the block structure of some
+     * tensors given by {@code structures} (a block mask's own blocks, as its file stores them: used
+     * as they are); the others use the blocks of {@code blockRows × blockColumns} that cover their
+     * active entries.
      */
     public static GradientMask fromActive(ParameterLayout layout, Map<String, int[]> active,
-                                          Map<String, MaskBlockShape> blockShapes, int blockRows, int blockColumns) {
+                                          Map<String, MaskBlocks> structures, int blockRows, int blockColumns) {
         if (blockRows < 1 || blockRows > 4096 || blockColumns < 1 || blockColumns > 4096) {
             throw new IllegalArgumentException("block sides must be in [1, 4096], got " + blockRows + "x" + blockColumns);
         }
@@ -117,44 +119,41 @@ public final class GradientMask {
                 map.put(t.name(), any ? DENSE_VECTOR : FROZEN_VECTOR);
                 continue;
             }
-            MaskBlockShape own = blockShapes.get(t.name());
-            if (own != null && (own.rows() > MaskBlockShape.MAX_SIDE || own.columns() > MaskBlockShape.MAX_SIDE)) {
-                throw new IllegalArgumentException("tensor " + t.name() + ": block sides must be in [1, " + MaskBlockShape.MAX_SIDE
-                        + "], got " + own);
+            MaskBlocks stored = structures.get(t.name());
+            if (stored != null && (stored.shape().rows() > BlockShape.MAX_SIDE || stored.shape().columns() > BlockShape.MAX_SIDE)) {
+                throw new IllegalArgumentException("tensor " + t.name() + ": block sides must be in [1, " + BlockShape.MAX_SIDE
+                        + "], got " + stored.shape());
             }
-            map.put(t.name(), matrix(t, any ? idx : new int[0], own != null ? own.rows() : blockRows,
-                    own != null ? own.columns() : blockColumns));
+            int[] entries = any ? idx : new int[0];
+            MaskBlocks cover = stored != null && any ? stored
+                    : MaskBlocks.ofIndices(stored != null ? stored.shape() : new BlockShape(blockRows, blockColumns),
+                    t.rows(), t.columns(), entries);
+            map.put(t.name(), matrix(t, cover));
         }
         return new GradientMask(map, blockRows, blockColumns);
     }
 
-    private static TensorGradient matrix(TensorView t, int[] idx, int br, int bc) {
+    /** The plan of a 2-D tensor whose active entries lie in the blocks of {@code cover}. */
+    private static TensorGradient matrix(TensorView t, MaskBlocks cover) {
         int k = t.rows();
         int n = t.columns();
-        int gridRows = (int) blockCount(k, br);
-        int gridColumns = (int) blockCount(n, bc);
-        long total = (long) gridRows * gridColumns;
-        if (idx.length == 0) {
+        int br = cover.shape().rows();
+        int bc = cover.shape().columns();
+        long total = blockCount(k, br) * blockCount(n, bc);
+        int count = cover.activeBlocks();
+        if (count == 0) {
             return new TensorGradient(Kind.FROZEN, null, 0, total);
         }
-        // the block cover, row-major: a bitmap over the grid, then the set blocks in order
-        java.util.BitSet cover = new java.util.BitSet();
-        for (int i : idx) {
-            int row = i / n;
-            int column = i - row * n;
-            cover.set((row / br) * gridColumns + column / bc);
-        }
-        int count = cover.cardinality();
         if (count >= DENSE_ABOVE * total) {
             return new TensorGradient(Kind.DENSE, null, total, total);
         }
+        int[] rowPointers = cover.blockRowPointers();
+        int[] columns = cover.blockColumns();
         int[] rows = new int[count];
-        int[] columns = new int[count];
-        int q = 0;
-        for (int b = cover.nextSetBit(0); b >= 0; b = cover.nextSetBit(b + 1)) {
-            rows[q] = b / gridColumns;
-            columns[q] = b - rows[q] * gridColumns;
-            q++;
+        for (int r = 0; r + 1 < rowPointers.length; r++) {
+            for (int b = rowPointers[r]; b < rowPointers[r + 1]; b++) {
+                rows[b] = r;
+            }
         }
         return new TensorGradient(Kind.BLOCKS, BlockSparseMatmulKernels.blocks(k, n, br, bc, rows, columns), count, total);
     }

@@ -9,10 +9,11 @@ import java.util.Map;
 
 import org.apache.arrow.memory.BufferAllocator;
 import org.rlcasino.io.Progress;
-import org.rlcasino.io.arrow.MaskBlockShape;
+import org.rlcasino.io.arrow.BlockShape;
 import org.apache.arrow.memory.RootAllocator;
 import org.rlcasino.io.arrow.Batching;
 import org.rlcasino.io.arrow.MaskFileInfo;
+import org.rlcasino.io.arrow.MaskBlocks;
 import org.rlcasino.io.arrow.MaskFileReader;
 import org.rlcasino.io.arrow.MaskFileWriter;
 import org.rlcasino.io.arrow.TensorInfo;
@@ -40,11 +41,12 @@ public final class MaskSource {
     private MaskSource() {}
 
     /**
-     * A mask: tensor name → ascending flat indices of the active entries, and the block shape
-     * of the tensors whose block (BSR) structure the mask file stores (a block mask
-     * from {@code casino mask --builder block}; empty for element masks).
+     * A mask: tensor name → ascending flat indices of the active entries, and the block (BSR)
+     * structure of the tensors whose structure the mask file stores (a block mask from
+     * {@code casino mask --builder block}; empty for element masks), which the backward and
+     * BSR-AdamW then use as they are.
      */
-    public record Mask(Map<String, int[]> indices, long active, long total, Map<String, MaskBlockShape> blockShapes) {
+    public record Mask(Map<String, int[]> indices, long active, long total, Map<String, MaskBlocks> blocks) {
         public Mask(Map<String, int[]> indices, long active, long total) {
             this(indices, active, total, Map.of());
         }
@@ -88,10 +90,9 @@ public final class MaskSource {
             throw new IllegalArgumentException(file + ": no such mask file (build one with 'casino mask')");
         }
         Map<String, int[]> out = new LinkedHashMap<>();
-        Map<String, MaskBlockShape> blockShapes = new LinkedHashMap<>();
+        Map<String, MaskBlocks> blocks = new LinkedHashMap<>();
         long active = 0;
         try (BufferAllocator allocator = new RootAllocator(); MaskFileReader reader = MaskFileReader.open(file, allocator)) {
-            blockShapes.putAll(reader.info().blockShapes());
             MaskTensor t;
             while ((t = reader.nextTensor()) != null) {
                 String name = t.tensor().name();
@@ -103,10 +104,13 @@ public final class MaskSource {
                             + " entries, the model's " + layout.tensor(name).size());
                 }
                 out.put(name, t.indices());
+                if (t.blocks() != null) {
+                    blocks.put(name, t.blocks());
+                }
                 active += t.indices().length;
             }
         }
-        return new Mask(out, active, layout.totalSize(), blockShapes);
+        return new Mask(out, active, layout.totalSize(), blocks);
     }
 
     /**

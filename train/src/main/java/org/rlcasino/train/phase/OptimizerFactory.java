@@ -2,6 +2,7 @@ package org.rlcasino.train.phase;
 
 import java.util.Locale;
 
+import org.rlcasino.io.arrow.BlockShape;
 import org.rlcasino.io.config.OptimizerSection;
 import org.rlcasino.io.config.ScheduleSection;
 import org.rlcasino.optimizer.AdamW;
@@ -30,11 +31,17 @@ public final class OptimizerFactory {
                 policy, schedule);
     }
 
-    /** Dense AdamW when {@code mask} is null, else BSR-AdamW over the mask (tensors it leaves out stay frozen). */
-    public static Optimizer create(AdamWConfig config, ParameterLayout layout, MaskSource.Mask mask, Backend backend) {
+    /**
+     * Dense AdamW when {@code mask} is null, else BSR-AdamW over the mask (tensors it leaves out
+     * stay frozen), laid out in the mask file's own block structure where it stores one and in
+     * {@code blockShape} blocks elsewhere.
+     */
+    public static Optimizer create(AdamWConfig config, ParameterLayout layout, MaskSource.Mask mask, BlockShape blockShape,
+                                   Backend backend) {
         if (mask == null) {
             return new AdamW(config, layout, backend);
         }
-        return new BsrAdamW(config, layout, mask.indices(), BsrAdamWOptions.DEFAULTS, backend);
+        return new BsrAdamW(config, layout, mask.indices(), mask.blocks(), BsrAdamWOptions.DEFAULTS.withBlockShape(blockShape),
+                backend);
     }
 }

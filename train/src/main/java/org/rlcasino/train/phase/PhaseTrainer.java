@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.rlcasino.io.config.DeltaLogSection;
-import org.rlcasino.io.arrow.MaskBlockShape;
+import org.rlcasino.io.arrow.BlockShape;
 import org.rlcasino.io.config.MaskSection;
 import org.rlcasino.train.model.GradientMask;
 import org.rlcasino.io.config.ModelSection;
@@ -162,14 +162,15 @@ public final class PhaseTrainer {
         if (mask != null) {
             // the backward computes only the gradients the sparse optimizer reads (dX stays dense), in the
             // mask file's own blocks where it stores a block structure, else in mask.block blocks
-            MaskBlockShape block = phase.mask().blockShape();
-            GradientMask gradients = GradientMask.fromActive(model.layout(), mask.indices(), mask.blockShapes(), block.rows(),
+            BlockShape block = phase.mask().blockShape();
+            GradientMask gradients = GradientMask.fromActive(model.layout(), mask.indices(), mask.blocks(), block.rows(),
                     block.columns());
             model.restrictGradients(gradients);
             listener.note(phase.name() + ": " + gradients.summary());
         }
         AdamWConfig adamw = OptimizerFactory.adamWConfig(phase.adamw() != null ? phase.adamw() : run.optimizer());
-        optimizer = OptimizerFactory.create(adamw, model.layout(), mask, backend);
+        optimizer = OptimizerFactory.create(adamw, model.layout(), mask,
+                mask == null ? null : phase.mask().blockShape(), backend);
         if (phase.kind().equals("dpo") || phase.kind().equals("grpo") && phase.klCoef() > 0) {
             reference = new GptModel(config, backend);
             reference.forwardOnly();

@@ -8,6 +8,8 @@ import java.util.TreeSet;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
+import org.rlcasino.io.arrow.BlockShape;
+import org.rlcasino.io.arrow.MaskBlocks;
 import org.rlcasino.tasks.BlockSparseMatmulKernels;
 import org.rlcasino.tasks.FastPaths;
 import org.rlcasino.tasks.JvmBackend;
@@ -170,7 +172,10 @@ class GradientMaskTest {
         // c_attn.weight is (24, 72): an active entry at (9, 40)
         Map<String, int[]> active = Map.of("h.0.attn.c_attn.weight", new int[] {9 * 72 + 40});
         GradientMask byDefault = GradientMask.fromActive(layout, active, 8, 8);
-        GradientMask own = GradientMask.fromActive(layout, active, Map.of("h.0.attn.c_attn.weight", new org.rlcasino.io.arrow.MaskBlockShape(12, 24)), 8, 8);
+        // a mask file's stored structure (12x24 blocks) is used as it is
+        org.rlcasino.io.arrow.BlockShape shape = new org.rlcasino.io.arrow.BlockShape(12, 24);
+        GradientMask own = GradientMask.fromActive(layout, active, Map.of("h.0.attn.c_attn.weight",
+                MaskBlocks.ofIndices(shape, 24, 72, active.get("h.0.attn.c_attn.weight"))), 8, 8);
         int[] d = byDefault.of("h.0.attn.c_attn.weight").blocks();
         int[] o = own.of("h.0.attn.c_attn.weight").blocks();
         assertThat(new int[] {d[BlockSparseMatmulKernels.B_ROWS], d[BlockSparseMatmulKernels.B_COLS],
@@ -178,8 +183,9 @@ class GradientMaskTest {
         assertThat(new int[] {o[BlockSparseMatmulKernels.B_ROWS], o[BlockSparseMatmulKernels.B_COLS],
                 o[BlockSparseMatmulKernels.B_FIRST], o[BlockSparseMatmulKernels.B_FIRST + 1]}).containsExactly(12, 24, 0, 1);
         assertThat(own.of("h.0.attn.c_attn.weight").totalBlocks()).isEqualTo(2 * 3);
+        org.rlcasino.io.arrow.BlockShape huge = new org.rlcasino.io.arrow.BlockShape(5000, 4);
         assertThatThrownBy(() -> GradientMask.fromActive(layout, active,
-                Map.of("h.0.attn.c_attn.weight", new org.rlcasino.io.arrow.MaskBlockShape(5000, 4)), 8, 8))
+                Map.of("h.0.attn.c_attn.weight", MaskBlocks.ofIndices(huge, 24, 72, active.get("h.0.attn.c_attn.weight"))), 8, 8))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("h.0.attn.c_attn.weight");
     }
 
