@@ -15,9 +15,8 @@ import java.util.concurrent.Callable;
 import org.rlcasino.bench.ScoringBenchmark;
 import org.rlcasino.bench.SyntheticCheckpoints;
 import org.rlcasino.io.PathGuard;
+import org.rlcasino.io.config.ScorerName;
 import org.rlcasino.io.safetensors.Dtype;
-import org.rlcasino.scoring.FisherScorer;
-import org.rlcasino.scoring.MagnitudeScorer;
 import org.rlcasino.scoring.MomentumFormula;
 import org.rlcasino.scoring.MomentumScorer;
 import org.rlcasino.scoring.StreamingScorer;
@@ -89,11 +88,9 @@ final class BenchScoringCommand implements Callable<Integer>, DeclaresFiles {
         if (checkpoints < 3) {
             throw new IllegalArgumentException("--checkpoints must be >= 3 (momentum needs two delta steps), got " + checkpoints);
         }
-        List<String> names = List.copyOf(new LinkedHashSet<>(methods));
-        for (String m : names) {
-            if (!m.equals("magnitude") && !m.equals("fisher") && !m.equals("momentum")) {
-                throw new IllegalArgumentException("unknown method '" + m + "' in --methods: use magnitude, fisher, momentum");
-            }
+        List<ScorerName> names = new ArrayList<>();
+        for (String m : new LinkedHashSet<>(methods)) {
+            names.add(ScorerName.parse("--methods", m, ScorerName.SCORERS));
         }
         int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         if (t < 1) {
@@ -104,12 +101,8 @@ final class BenchScoringCommand implements Callable<Integer>, DeclaresFiles {
              Backend backend = new JvmBackend(t, JvmBackend.DEFAULT_CHUNK_SIZE)) {
             Path where = workspace.path();
             List<StreamingScorer> scorers = new ArrayList<>();
-            for (String m : names) {
-                scorers.add(switch (m) {
-                    case "magnitude" -> new MagnitudeScorer(backend);
-                    case "fisher" -> new FisherScorer(backend);
-                    default -> new MomentumScorer(backend, MomentumFormula.of("paper"), window, MomentumScorer.DEFAULT_EPS);
-                });
+            for (ScorerName m : names) {
+                scorers.add(StreamingScorer.of(m, backend, MomentumFormula.PAPER, window, MomentumScorer.DEFAULT_EPS));
             }
             ConsoleProgress progress = new ConsoleProgress(quiet);
             List<Path> series = SyntheticCheckpoints.generate(where, size, checkpoints, type, seed, progress);
