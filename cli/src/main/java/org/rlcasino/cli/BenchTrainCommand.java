@@ -148,6 +148,4 @@ final class BenchTrainCommand implements Callable<Integer>, DeclaresFiles {
                     + text + "'");
         }
     }
-
-    /** Where the figures were measured: OS, processors, heap, Java. */
 }
