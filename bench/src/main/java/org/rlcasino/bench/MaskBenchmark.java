@@ -14,6 +14,7 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.rlcasino.io.Progress;
 import org.rlcasino.io.arrow.Batching;
+import org.rlcasino.io.arrow.Metadata;
 import org.rlcasino.io.arrow.ScoreFileInfo;
 import org.rlcasino.io.arrow.ScoreFileReader;
 import org.rlcasino.io.arrow.ScoreFileWriter;
@@ -114,7 +115,7 @@ public final class MaskBenchmark {
     /** Writes {@code n} synthetic scores to {@code file} unless a synthetic file of the same n and seed is there. Returns whether it reused. */
     public static boolean generate(Path file, long n, long seed, Progress progress) throws IOException {
         TensorTable table = tensors(n);
-        Map<String, String> parameters = Map.of("n", Long.toString(n), "seed", Long.toString(seed));
+        Map<String, String> parameters = Metadata.of("n", Long.toString(n), "seed", Long.toString(seed));
         try (BufferAllocator allocator = new RootAllocator()) {
             if (Files.isRegularFile(file)) {
                 try (ScoreFileReader r = ScoreFileReader.open(file, allocator)) {

@@ -37,7 +37,7 @@ def blas_info():
     build = ""
     for item in config.replace("\n", ",").split(","):
         if "BLAS_INFO" in item:
-            build = item.strip()
+            build = item[item.index("BLAS_INFO"):].strip()
     lower = " ".join(names).lower()
     # pip's x86 wheels link MKL statically (BLAS_INFO=mkl): no MKL library is mapped, while numpy's own
     # OpenBLAS may be, and torch's matmuls do not use it

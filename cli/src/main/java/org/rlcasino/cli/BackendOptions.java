@@ -21,11 +21,7 @@ final class BackendOptions {
     Integer threads;
 
     int threads() {
-        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        if (t < 1) {
-            throw new IllegalArgumentException("--threads must be >= 1, got " + t);
-        }
-        return t;
+        return JvmThreadsOptions.resolve(threads);
     }
 
     Backend open() {

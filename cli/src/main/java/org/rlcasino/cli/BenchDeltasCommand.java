@@ -16,6 +16,7 @@ import org.rlcasino.io.PathGuard;
 import org.rlcasino.io.deltas.DeltaExtractor;
 import org.rlcasino.io.safetensors.Dtype;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -52,15 +53,12 @@ final class BenchDeltasCommand implements Callable<Integer>, DeclaresFiles {
     @Option(names = "--seed", defaultValue = "7", description = "Seed of the synthetic values. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
-    Path json;
-
-    @Option(names = "--quiet", description = "No progress bar.")
-    boolean quiet;
+    @Mixin
+    BenchOutputOptions output = new BenchOutputOptions();
 
     @Override
     public void declareFiles(PathGuard files) {
-        files.outputFile("--json", json);
+        output.declareFiles(files);
     }
 
     @Override
@@ -70,7 +68,7 @@ final class BenchDeltasCommand implements Callable<Integer>, DeclaresFiles {
         }
         try (BenchWorkspace workspace = BenchWorkspace.open(dir, "deltas")) {
             Path where = workspace.path();
-            ConsoleProgress progress = new ConsoleProgress(quiet);
+            ConsoleProgress progress = new ConsoleProgress(output.quiet);
             List<Path> series = SyntheticCheckpoints.generate(where, size, checkpoints, type, seed, progress);
             Path out = (outDir == null ? where : outDir).resolve("rlcasino-bench-deltas.arrow");
             DeltaBenchmark.Result r = DeltaBenchmark.run(series, out, DeltaExtractor.Options.defaults(), progress);
@@ -85,7 +83,7 @@ final class BenchDeltasCommand implements Callable<Integer>, DeclaresFiles {
                     + "stated bound of the extraction's buffers %.0f MB%n", r.peakRssBytes() / 1e6, r.peakAnonBytes() / 1e6,
                     r.baselineAnonBytes() / 1e6, r.peakFileBytes() / 1e6, r.heapBoundBytes() / 1e6);
             o.flush();
-            if (json != null) {
+            if (output.json != null) {
                 Map<String, Object> doc = new LinkedHashMap<>();
                 doc.put("format", "rlcasino.bench.deltas");
                 doc.put("version", 1);
@@ -93,7 +91,7 @@ final class BenchDeltasCommand implements Callable<Integer>, DeclaresFiles {
                 doc.put("result", r);
                 doc.put("deltasReadGBps", r.deltasReadGBps());
                 doc.put("fractionOfMappedRead", r.fractionOfMappedRead());
-                BenchWorkspace.writeJson(json, doc);
+                BenchWorkspace.writeJson(output.json, doc);
             }
             Files.deleteIfExists(out);
             return 0;

@@ -14,6 +14,7 @@ import org.rlcasino.io.PathGuard;
 import org.rlcasino.tasks.Backend;
 import org.rlcasino.tasks.JvmBackend;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -49,18 +50,15 @@ final class BenchMaskCommand implements Callable<Integer>, DeclaresFiles {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the synthetic scores. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--threads", paramLabel = "T", description = "Threads of the JVM backend. Default: available processors.")
-    Integer threads;
+    @Mixin
+    JvmThreadsOptions threads = new JvmThreadsOptions();
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
-    Path json;
-
-    @Option(names = "--quiet", description = "No progress bar.")
-    boolean quiet;
+    @Mixin
+    BenchOutputOptions output = new BenchOutputOptions();
 
     @Override
     public void declareFiles(PathGuard files) {
-        files.outputFile("--json", json);
+        output.declareFiles(files);
     }
 
     @Override
@@ -71,10 +69,7 @@ final class BenchMaskCommand implements Callable<Integer>, DeclaresFiles {
         if (!(sparsity >= 0 && sparsity < 100)) {
             throw new IllegalArgumentException("--sparsity must be a percentage in [0, 100), got " + sparsity);
         }
-        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        if (t < 1) {
-            throw new IllegalArgumentException("--threads must be >= 1, got " + t);
-        }
+        int t = threads.threads();
         PrintWriter o = spec.commandLine().getOut();
         try (BenchWorkspace workspace = BenchWorkspace.open(dir, "mask");
              Backend backend = new JvmBackend(t, JvmBackend.DEFAULT_CHUNK_SIZE)) {
@@ -82,7 +77,7 @@ final class BenchMaskCommand implements Callable<Integer>, DeclaresFiles {
             Path mask = where.resolve(MASK_FILE);
             try {
                 return report(o, where, MaskBenchmark.run(where.resolve(SCORES_FILE), mask, scores, seed, sparsity / 100,
-                        backend, new ConsoleProgress(quiet)), t);
+                        backend, new ConsoleProgress(output.quiet)), t);
             } finally {
                 Files.deleteIfExists(mask);
             }
@@ -100,14 +95,14 @@ final class BenchMaskCommand implements Callable<Integer>, DeclaresFiles {
                         + "peak heap %.0f MB of max %.0f MB%n", r.peakRssBytes() / 1e6, r.peakAnonBytes() / 1e6,
                 r.baselineAnonBytes() / 1e6, r.peakFileBytes() / 1e6, r.peakHeapBytes() / 1e6, r.maxHeapBytes() / 1e6);
         o.flush();
-        if (json != null) {
+        if (output.json != null) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("format", "rlcasino.bench.mask");
             doc.put("version", 1);
             doc.put("threads", t);
             doc.put("result", r);
             doc.put("exact", r.exact());
-            BenchWorkspace.writeJson(json, doc);
+            BenchWorkspace.writeJson(output.json, doc);
         }
         return r.exact() ? 0 : 1;
     }

@@ -1,6 +1,5 @@
 package org.rlcasino.cli;
 
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.rlcasino.bench.MatmulBenchmark;
 import org.rlcasino.io.PathGuard;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -62,15 +62,12 @@ final class BenchMatmulCommand implements Callable<Integer>, DeclaresFiles {
     @picocli.CommandLine.Mixin
     TorchOptions torch = new TorchOptions();
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON to FILE.")
-    Path json;
-
-    @Option(names = "--quiet", description = "No progress bar.")
-    boolean quiet;
+    @Mixin
+    BenchOutputOptions output = new BenchOutputOptions();
 
     @Override
     public void declareFiles(PathGuard files) {
-        files.outputFile("--json", json);
+        output.declareFiles(files);
     }
 
     @Override
@@ -80,10 +77,10 @@ final class BenchMatmulCommand implements Callable<Integer>, DeclaresFiles {
         }
         MatmulBenchmark.Config config = new MatmulBenchmark.Config(MatmulBenchmark.gpt2Cases(rows, width, vocab),
                 threads, warmup, repeats, Math.min(referenceRepeats, repeats), seed, torch.pythonOrNull());
-        MatmulBenchmark.Result result = MatmulBenchmark.run(config, new ConsoleProgress(quiet));
+        MatmulBenchmark.Result result = MatmulBenchmark.run(config, new ConsoleProgress(output.quiet));
         spec.commandLine().getOut().print(MatmulBenchmark.table(result));
         spec.commandLine().getOut().flush();
-        if (json != null) {
+        if (output.json != null) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("format", "rlcasino.bench.matmul");
             doc.put("version", 1);
@@ -92,8 +89,8 @@ final class BenchMatmulCommand implements Callable<Integer>, DeclaresFiles {
             doc.put("width", width);
             doc.put("vocab", vocab);
             doc.put("result", result);
-            BenchWorkspace.writeJson(json, doc);
-            spec.commandLine().getErr().println("wrote " + json);
+            BenchWorkspace.writeJson(output.json, doc);
+            spec.commandLine().getErr().println("wrote " + output.json);
         }
         return 0;
     }

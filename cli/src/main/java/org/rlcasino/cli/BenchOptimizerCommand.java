@@ -13,6 +13,7 @@ import org.rlcasino.io.PathGuard;
 import org.rlcasino.tasks.Backend;
 import org.rlcasino.tasks.JvmBackend;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -74,15 +75,12 @@ final class BenchOptimizerCommand implements Callable<Integer>, DeclaresFiles {
             description = "Python with torch for --vs-torch. Default: ${DEFAULT-VALUE}.")
     Path python;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON to FILE.")
-    Path json;
-
-    @Option(names = "--quiet", description = "No progress bar.")
-    boolean quiet;
+    @Mixin
+    BenchOutputOptions output = new BenchOutputOptions();
 
     @Override
     public void declareFiles(PathGuard files) {
-        files.outputFile("--json", json);
+        output.declareFiles(files);
     }
 
     @Override
@@ -96,11 +94,11 @@ final class BenchOptimizerCommand implements Callable<Integer>, DeclaresFiles {
         OptimizerBenchmark.Result result;
         try (Backend backend = backendOptions.open();
              JvmBackend host = new JvmBackend(t, JvmBackend.DEFAULT_CHUNK_SIZE)) {
-            result = new OptimizerBenchmark(backend, host).run(config, new ConsoleProgress(quiet));
+            result = new OptimizerBenchmark(backend, host).run(config, new ConsoleProgress(output.quiet));
         }
         TorchAdamWComparison.Result torch = null;
         if (vsTorch) {
-            if (!quiet) {
+            if (!output.quiet) {
                 spec.commandLine().getErr().println("timing PyTorch AdamW with " + python + " …");
             }
             torch = TorchAdamWComparison.run(python, SyntheticMasks.matrices(params, OptimizerBenchmark.COLUMNS), t,
@@ -108,9 +106,9 @@ final class BenchOptimizerCommand implements Callable<Integer>, DeclaresFiles {
         }
         spec.commandLine().getOut().print(OptimizerBenchmarkReport.table(result, torch));
         spec.commandLine().getOut().flush();
-        if (json != null) {
-            OptimizerBenchmarkReport.writeJson(json, result, torch, BenchWorkspace.machine());
-            spec.commandLine().getErr().println("wrote " + json);
+        if (output.json != null) {
+            OptimizerBenchmarkReport.writeJson(output.json, result, torch, BenchWorkspace.machine());
+            spec.commandLine().getErr().println("wrote " + output.json);
         }
         return 0;
     }

@@ -15,15 +15,15 @@ import java.util.concurrent.Callable;
 import org.rlcasino.bench.ScoringBenchmark;
 import org.rlcasino.bench.SyntheticCheckpoints;
 import org.rlcasino.io.PathGuard;
+import org.rlcasino.io.config.ScorerName;
 import org.rlcasino.io.safetensors.Dtype;
-import org.rlcasino.scoring.FisherScorer;
-import org.rlcasino.scoring.MagnitudeScorer;
 import org.rlcasino.scoring.MomentumFormula;
 import org.rlcasino.scoring.MomentumScorer;
 import org.rlcasino.scoring.StreamingScorer;
 import org.rlcasino.tasks.Backend;
 import org.rlcasino.tasks.JvmBackend;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -67,18 +67,15 @@ final class BenchScoringCommand implements Callable<Integer>, DeclaresFiles {
     @Option(names = "--seed", defaultValue = "7", description = "Seed of the synthetic values. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--threads", paramLabel = "T", description = "Threads of the JVM backend. Default: available processors.")
-    Integer threads;
+    @Mixin
+    JvmThreadsOptions threads = new JvmThreadsOptions();
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
-    Path json;
-
-    @Option(names = "--quiet", description = "No progress bar.")
-    boolean quiet;
+    @Mixin
+    BenchOutputOptions output = new BenchOutputOptions();
 
     @Override
     public void declareFiles(PathGuard files) {
-        files.outputFile("--json", json);
+        output.declareFiles(files);
     }
 
     @Override
@@ -89,29 +86,20 @@ final class BenchScoringCommand implements Callable<Integer>, DeclaresFiles {
         if (checkpoints < 3) {
             throw new IllegalArgumentException("--checkpoints must be >= 3 (momentum needs two delta steps), got " + checkpoints);
         }
-        List<String> names = List.copyOf(new LinkedHashSet<>(methods));
-        for (String m : names) {
-            if (!m.equals("magnitude") && !m.equals("fisher") && !m.equals("momentum")) {
-                throw new IllegalArgumentException("unknown method '" + m + "' in --methods: use magnitude, fisher, momentum");
-            }
+        List<ScorerName> names = new ArrayList<>();
+        for (String m : new LinkedHashSet<>(methods)) {
+            names.add(ScorerName.parse("--methods", m, ScorerName.SCORERS));
         }
-        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        if (t < 1) {
-            throw new IllegalArgumentException("--threads must be >= 1, got " + t);
-        }
+        int t = threads.threads();
         PrintWriter o = spec.commandLine().getOut();
         try (BenchWorkspace workspace = BenchWorkspace.open(dir, "scoring");
              Backend backend = new JvmBackend(t, JvmBackend.DEFAULT_CHUNK_SIZE)) {
             Path where = workspace.path();
             List<StreamingScorer> scorers = new ArrayList<>();
-            for (String m : names) {
-                scorers.add(switch (m) {
-                    case "magnitude" -> new MagnitudeScorer(backend);
-                    case "fisher" -> new FisherScorer(backend);
-                    default -> new MomentumScorer(backend, MomentumFormula.of("paper"), window, MomentumScorer.DEFAULT_EPS);
-                });
+            for (ScorerName m : names) {
+                scorers.add(StreamingScorer.of(m, backend, MomentumFormula.PAPER, window, MomentumScorer.DEFAULT_EPS));
             }
-            ConsoleProgress progress = new ConsoleProgress(quiet);
+            ConsoleProgress progress = new ConsoleProgress(output.quiet);
             List<Path> series = SyntheticCheckpoints.generate(where, size, checkpoints, type, seed, progress);
             long seriesBytes = seriesBytes(series);
             Path deltas = where.resolve(DELTAS_FILE);
@@ -139,7 +127,7 @@ final class BenchScoringCommand implements Callable<Integer>, DeclaresFiles {
                     r.baselineAnonBytes() / 1e6, r.deltasReused() ? "reused" : "extracted in",
                     r.deltasReused() ? "" : String.format(Locale.ROOT, " %.2f s", r.extractSeconds()));
             o.flush();
-            if (json != null) {
+            if (output.json != null) {
                 Map<String, Object> doc = new LinkedHashMap<>();
                 doc.put("format", "rlcasino.bench.scoring");
                 doc.put("version", 1);
@@ -149,7 +137,7 @@ final class BenchScoringCommand implements Callable<Integer>, DeclaresFiles {
                 doc.put("backend", backend.name());
                 doc.put("threads", t);
                 doc.put("result", r);
-                BenchWorkspace.writeJson(json, doc);
+                BenchWorkspace.writeJson(output.json, doc);
             }
             return 0;
         }

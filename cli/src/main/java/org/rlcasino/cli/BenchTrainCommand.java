@@ -1,6 +1,5 @@
 package org.rlcasino.cli;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -9,6 +8,7 @@ import org.rlcasino.io.PathGuard;
 import org.rlcasino.io.arrow.BlockShape;
 import org.rlcasino.train.model.GptConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import org.rlcasino.tasks.Backend;
 import org.rlcasino.tasks.BackendProvider;
@@ -90,15 +90,12 @@ final class BenchTrainCommand implements Callable<Integer>, DeclaresFiles {
     @Option(names = "--device", paramLabel = "D:N", description = "Device as driver:device (see 'casino devices').")
     String device;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON to FILE.")
-    Path json;
-
-    @Option(names = "--quiet", description = "No progress bar.")
-    boolean quiet;
+    @Mixin
+    BenchOutputOptions output = new BenchOutputOptions();
 
     @Override
     public void declareFiles(PathGuard files) {
-        files.outputFile("--json", json);
+        output.declareFiles(files);
     }
 
     @Override
@@ -112,13 +109,13 @@ final class BenchTrainCommand implements Callable<Integer>, DeclaresFiles {
         }
         TrainStepBenchmark.Result result;
         try (Backend on = BackendProvider.of(backend).create(threads, device)) {
-            result = TrainStepBenchmark.run(config, on, new ConsoleProgress(quiet));
+            result = TrainStepBenchmark.run(config, on, new ConsoleProgress(output.quiet));
         }
         spec.commandLine().getOut().print(TrainStepBenchmark.table(result));
         spec.commandLine().getOut().flush();
-        if (json != null) {
-            BenchWorkspace.writeJson(json, TrainStepBenchmark.json(result, BenchWorkspace.machine()));
-            spec.commandLine().getErr().println("wrote " + json);
+        if (output.json != null) {
+            BenchWorkspace.writeJson(output.json, TrainStepBenchmark.json(result, BenchWorkspace.machine()));
+            spec.commandLine().getErr().println("wrote " + output.json);
         }
         return 0;
     }
@@ -148,6 +145,4 @@ final class BenchTrainCommand implements Callable<Integer>, DeclaresFiles {
                     + text + "'");
         }
     }
-
-    /** Where the figures were measured: OS, processors, heap, Java. */
 }

@@ -26,9 +26,9 @@ import picocli.CommandLine.Command;
                 "find it from early weight deltas and train only it with an indexed sparse AdamW."},
         subcommands = {InspectCommand.class, DeltasCommand.class, ScoreCommand.class, MaskCommand.class,
                 CompareCommand.class, BenchCommand.class, DevicesCommand.class,
-                // training (train issue)
+                // training: train a model, sample from it, evaluate it
                 TrainCommand.class, SampleCommand.class, EvaluateCommand.class,
-                // eval: experiments and reports
+                // experiments (casino run stages) and their reports
                 RunCommand.class, ReportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Casino {

@@ -15,6 +15,7 @@ import org.rlcasino.io.AtomicFileWriter;
 import org.rlcasino.io.PathGuard;
 import org.rlcasino.io.Progress;
 import org.rlcasino.io.arrow.MaskFileReader;
+import org.rlcasino.io.arrow.Metadata;
 import org.rlcasino.io.arrow.MetricTableWriter;
 import org.rlcasino.io.arrow.TensorTable;
 import org.rlcasino.scoring.compare.CompareReport;
@@ -138,7 +139,7 @@ final class CompareCommand implements Callable<Integer>, DeclaresFiles {
             provenance.put("mask." + i, masks.get(i).toString());
         }
         provenance.put("command", "compare");
-        Map<String, String> properties = Map.of("title", "mask comparison",
+        Map<String, String> properties = Metadata.of("title", "mask comparison",
                 "jaccard", "|A∩B| / |A∪B| (1 for two empty masks)",
                 "random_jaccard", "ab / (a + b − ab) with a = |A|/n, b = |B|/n",
                 "mean_tensor_jaccard", "mean per-tensor Jaccard over tensors where A or B is non-empty (total rows only)");

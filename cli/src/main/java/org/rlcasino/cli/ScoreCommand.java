@@ -10,11 +10,9 @@ import java.util.concurrent.Callable;
 
 import org.rlcasino.io.PathGuard;
 import org.rlcasino.io.arrow.DeltaBasis;
+import org.rlcasino.io.config.ScorerName;
 import org.rlcasino.io.deltas.TensorSelection;
-import org.rlcasino.scoring.FisherScorer;
-import org.rlcasino.scoring.MagnitudeScorer;
 import org.rlcasino.scoring.MomentumFormula;
-import org.rlcasino.scoring.MomentumScorer;
 import org.rlcasino.scoring.ScoringOptions;
 import org.rlcasino.scoring.ScoringResult;
 import org.rlcasino.scoring.StepRange;
@@ -109,12 +107,10 @@ final class ScoreCommand implements Callable<Integer>, DeclaresFiles {
         ScoringOptions options = new ScoringOptions(StepRange.parse(steps), firstSteps, new TensorSelection(include, exclude),
                 DeltaBasis.of(basis));
         try (Backend backend = backendOptions.open()) {
-            StreamingScorer scorer = switch (method) {
-                case "magnitude" -> new MagnitudeScorer(backend);
-                case "momentum" -> new MomentumScorer(backend, MomentumFormula.of(momentumFormula), window, eps);
-                case "fisher" -> new FisherScorer(backend);
-                default -> throw new IllegalArgumentException("unknown --method '" + method + "': use magnitude, momentum or fisher");
-            };
+            ScorerName name = ScorerName.parse("--method", method, ScorerName.SCORERS);
+            // --momentum-formula is read (and checked) for momentum only
+            MomentumFormula formula = name == ScorerName.MOMENTUM ? MomentumFormula.of(momentumFormula) : MomentumFormula.PAPER;
+            StreamingScorer scorer = StreamingScorer.of(name, backend, formula, window, eps);
             ScoringResult r = scorer.score(deltas, out, options, new ConsoleProgress(quiet));
             PrintWriter o = spec.commandLine().getOut();
             o.printf(Locale.ROOT, "wrote %s: %s scores %s of %d tensors × %,d entries%n", out, r.method(), scorer.parameters(),

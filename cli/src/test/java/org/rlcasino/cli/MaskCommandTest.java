@@ -112,7 +112,7 @@ class MaskCommandTest {
         CliRun r = CliRun.run("mask", "--scores", damaged, "--sparsity", "90", "--out", m);
         assertThat(r.code()).as(r.err()).isEqualTo(2);
         assertThat(r.err()).contains("damaged-scores.arrow: record batch 0 is corrupt (CRC32C mismatch",
-                "the file was damaged after it was written", "produce it again with casino scores");
+                "the file was damaged after it was written", "produce it again with casino score");
         assertThat(r.err().strip().lines().count()).isEqualTo(1);
         assertThat(Files.exists(m)).isFalse();
     }

@@ -104,7 +104,7 @@ class RunCommandTest {
     @CsvSource(delimiter = '|', value = {
             "{\"maskQuality\": {\"sparsities\": [100]}}                        | $.experiment.maskQuality | sparsities: each sparsity must be a percentage in (0, 100), got 100.0",
             "{\"maskQuality\": {\"sparsity\": [90]}}                           | unknown key 'sparsity' at $.experiment.maskQuality | did you mean 'sparsities'?",
-            "{\"maskQuality\": {\"methods\": [\"l2\"]}}                        | $.experiment.maskQuality | methods: unknown method 'l2'",
+            "{\"maskQuality\": {\"methods\": [\"l2\"]}}                        | $.experiment.maskQuality | methods: unknown scorer 'l2'; use magnitude, momentum-paper, momentum-reference or fisher",
             "{\"maskQuality\": {\"firstSteps\": -1}}                           | $.experiment.maskQuality | firstSteps must be >= 0",
             "{\"maskQuality\": {\"steps\": \"1-100\"}}                         | $.experiment.maskQuality | steps must be a range A:B",
             "{\"maskQuality\": {\"truth\": \"final\"}}                         | $.experiment.maskQuality | truth must be auto, checkpoints or deltas",

@@ -138,7 +138,7 @@ class ScoreCommandTest {
                 {"--method", "fisher", "--include", "wte.*"},
                 {"--method", "fisher", "--steps", "x"},
         };
-        String[] expected = {"unknown --method 'entropy'", "window must be >= 2", "unknown momentum formula 'fancy'",
+        String[] expected = {"--method: unknown scorer 'entropy'; use magnitude, momentum or fisher", "window must be >= 2", "unknown momentum formula 'fancy'",
                 "is empty", "step 9 is not in the file", "at least 2 steps", "no tensor left", "matches no tensor", "A:B"};
         for (int c = 0; c < cases.length; c++) {
             Object[] args = new Object[cases[c].length + 6];

@@ -8,13 +8,11 @@ import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
 import org.rlcasino.io.Progress;
 import org.rlcasino.io.arrow.DeltaBasis;
+import org.rlcasino.io.config.ScorerName;
 import org.rlcasino.io.deltas.TensorSelection;
-import org.rlcasino.scoring.FisherScorer;
-import org.rlcasino.scoring.MagnitudeScorer;
 import org.rlcasino.scoring.MaskBuilder;
 import org.rlcasino.scoring.MaskOptions;
 import org.rlcasino.scoring.MomentumFormula;
-import org.rlcasino.scoring.MomentumScorer;
 import org.rlcasino.scoring.ScoreSource;
 import org.rlcasino.scoring.ScoringOptions;
 import org.rlcasino.scoring.ScoringResult;
@@ -28,13 +26,9 @@ final class MaskPredictions {
 
     /** The scorer of a method name ({@code magnitude}, {@code momentum-paper}, {@code momentum-reference}, {@code fisher}). */
     static StreamingScorer scorer(String method, Backend backend, int window, double eps) {
-        return switch (method) {
-            case "magnitude" -> new MagnitudeScorer(backend);
-            case "momentum-paper" -> new MomentumScorer(backend, MomentumFormula.of("paper"), window, eps);
-            case "momentum-reference" -> new MomentumScorer(backend, MomentumFormula.of("reference"), window, eps);
-            case "fisher" -> new FisherScorer(backend);
-            default -> throw new IllegalArgumentException("unknown mask method '" + method + "'");
-        };
+        // PREDICTORS name their momentum formula, so the formula argument is never used
+        return StreamingScorer.of(ScorerName.parse("method", method, ScorerName.PREDICTORS), backend, MomentumFormula.PAPER,
+                window, eps);
     }
 
     /** Scores {@code deltas} with {@code method} on {@code basis} over the first {@code firstSteps} steps of {@code steps}. */

@@ -15,6 +15,7 @@ import org.rlcasino.experiment.report.MaskQualityReport;
 import org.rlcasino.io.Progress;
 import org.rlcasino.io.arrow.DeltaBasis;
 import org.rlcasino.io.arrow.BlockShape;
+import org.rlcasino.io.arrow.Metadata;
 import org.rlcasino.io.config.MaskQualitySection;
 import org.rlcasino.io.deltas.CheckpointRef;
 import org.rlcasino.io.deltas.CheckpointSeries;
@@ -144,26 +145,26 @@ final class MaskQualityStage implements Stage {
                 for (double sparsity : section.sparsities()) {
                     Path truthMask = work.resolve("truth.arrow");
                     MaskOptions exact = MaskOptions.exact(sparsity / 100);
-                    MaskPredictions.mask(truthScores, exact, truthMask, Map.of("mask", "truth", "truth_source", truth),
+                    MaskPredictions.mask(truthScores, exact, truthMask, Metadata.of("mask", "truth", "truth_source", truth),
                             allocator, context);
                     bar.advance(1);
                     Map<String, Path> blockTruths = new LinkedHashMap<>();
                     for (String b : section.blocks()) {
                         Path blockTruth = work.resolve("truth-" + b + ".arrow");
                         MaskPredictions.mask(truthScores, blockMask(exact, b), blockTruth,
-                                Map.of("mask", "truth", "truth_source", truth, "structure", b), allocator, context);
+                                Metadata.of("mask", "truth", "truth_source", truth, "structure", b), allocator, context);
                         blockTruths.put(b, blockTruth);
                     }
                     for (Prediction p : predictions) {
                         Path mask = work.resolve("mask-" + p.method() + "-" + p.basis() + ".arrow");
                         MaskBuilder.Report report = MaskPredictions.mask(p.scores(), exact, mask,
-                                Map.of("scores", p.method(), "basis", p.basis().label()), allocator, context);
+                                Metadata.of("scores", p.method(), "basis", p.basis().label()), allocator, context);
                         row(csv, sparsity, p.method(), p.basis().label(), ELEMENT, ELEMENT, MaskComparison.compare(mask,
                                 truthMask, allocator, Progress.NONE), report, p.used(), truth);
                         Files.delete(mask);
                         for (Map.Entry<String, Path> b : blockTruths.entrySet()) {
                             MaskBuilder.Report blockReport = MaskPredictions.mask(p.scores(), blockMask(exact, b.getKey()), mask,
-                                    Map.of("scores", p.method(), "basis", p.basis().label(), "structure", b.getKey()),
+                                    Metadata.of("scores", p.method(), "basis", p.basis().label(), "structure", b.getKey()),
                                     allocator, context);
                             for (String truthStructure : List.of(ELEMENT, b.getKey())) {
                                 Path against = truthStructure.equals(ELEMENT) ? truthMask : b.getValue();
@@ -180,7 +181,7 @@ final class MaskQualityStage implements Stage {
                     }
                     Path random = work.resolve("mask-random.arrow");
                     MaskBuilder.Report randomReport = MaskPredictions.mask(truthScores,
-                            exact.withBuilder(MaskBuilder.Method.RANDOM).withSeed(randomSeed), random, Map.of("mask", "random"),
+                            exact.withBuilder(MaskBuilder.Method.RANDOM).withSeed(randomSeed), random, Metadata.of("mask", "random"),
                             allocator, context);
                     row(csv, sparsity, MaskQualityReport.RANDOM, "", ELEMENT, ELEMENT, MaskComparison.compare(random, truthMask,
                             allocator, Progress.NONE), randomReport, used, truth);
@@ -189,7 +190,7 @@ final class MaskQualityStage implements Stage {
                     if (baselineScores != null) {
                         Path baseline = work.resolve("mask-seed-baseline.arrow");
                         MaskBuilder.Report baselineReport = MaskPredictions.mask(baselineScores, exact, baseline,
-                                Map.of("mask", "truth of " + seedBaselineStage), allocator, context);
+                                Metadata.of("mask", "truth of " + seedBaselineStage), allocator, context);
                         row(csv, sparsity, MaskQualityReport.SEED_BASELINE, "", ELEMENT, ELEMENT, MaskComparison.compare(baseline,
                                 truthMask, allocator, Progress.NONE), baselineReport, used, truth);
                         Files.delete(baseline);

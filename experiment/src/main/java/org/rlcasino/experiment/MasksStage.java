@@ -11,6 +11,7 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.rlcasino.io.arrow.DeltaBasis;
 import org.rlcasino.io.arrow.BlockShape;
+import org.rlcasino.io.arrow.Metadata;
 import org.rlcasino.io.config.QualitySection;
 import org.rlcasino.io.deltas.TensorSelection;
 import org.rlcasino.scoring.MaskBuilder;
@@ -96,7 +97,7 @@ final class MasksStage implements Stage {
                 MaskOptions options = arm.maskBlock().equals("element") ? exact : exact.withBuilder(MaskBuilder.Method.BLOCK)
                         .withBlock(BlockShape.parse(arm.maskBlock()).rows(), false);
                 MaskPredictions.mask(scores.get(arm.maskMethod()), options, dir.resolve(file(arm)),
-                        Map.of("scores", arm.maskMethod(), "deltas_phase", deltasPhase, "structure", arm.maskBlock()),
+                        Metadata.of("scores", arm.maskMethod(), "deltas_phase", deltasPhase, "structure", arm.maskBlock()),
                         allocator, context);
             }
         }

@@ -168,8 +168,7 @@ public final class RadixSelect {
     /** {@code keys[i] = key(values[i])} for {@code i < n}. */
     static void toKeys(float[] values, int[] keys, int n) {
         for (int i = 0; i < n; i++) {
-            int bits = Float.floatToRawIntBits(values[i]);
-            keys[i] = bits ^ ((bits >> 31) & 0x7fffffff) ^ 0x80000000;
+            keys[i] = SelectionKernels.key(values[i]);
         }
     }
 }

@@ -22,6 +22,7 @@ import org.rlcasino.io.arrow.ScoreFileInfo;
 import org.rlcasino.io.arrow.ScoreFileWriter;
 import org.rlcasino.io.arrow.TensorInfo;
 import org.rlcasino.io.arrow.TensorTable;
+import org.rlcasino.io.config.ScorerName;
 import org.rlcasino.tasks.Backend;
 import org.rlcasino.tasks.ScoringKernels;
 
@@ -51,6 +52,22 @@ public abstract sealed class StreamingScorer permits MagnitudeScorer, MomentumSc
             throw new IllegalArgumentException("backend must not be null");
         }
         this.backend = backend;
+    }
+
+    /**
+     * The scorer {@code name} on {@code backend}. Plain {@code momentum} scores with {@code momentumFormula},
+     * {@code momentum-paper} and {@code momentum-reference} with the formula they name; {@code window} and
+     * {@code eps} go to momentum only (and are checked only there).
+     */
+    public static StreamingScorer of(ScorerName name, Backend backend, MomentumFormula momentumFormula, int window,
+                                     double eps) {
+        return switch (name) {
+            case MAGNITUDE -> new MagnitudeScorer(backend);
+            case MOMENTUM -> new MomentumScorer(backend, momentumFormula, window, eps);
+            case MOMENTUM_PAPER, MOMENTUM_REFERENCE ->
+                    new MomentumScorer(backend, MomentumFormula.of(name.momentumFormula()), window, eps);
+            case FISHER -> new FisherScorer(backend);
+        };
     }
 
     /** Name written as {@code rlcasino.method}. */

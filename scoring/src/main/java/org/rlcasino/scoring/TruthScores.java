@@ -20,6 +20,7 @@ import org.rlcasino.io.deltas.CheckpointRef;
 import org.rlcasino.io.deltas.DeltaExtractor;
 import org.rlcasino.io.deltas.TensorSelection;
 import org.rlcasino.io.safetensors.SafetensorsCheckpoint;
+import org.rlcasino.io.safetensors.SafetensorsEntry;
 
 /**
  * Scores of the "true" mask of a run (the paper's definition): {@code s = |θ_final − θ_start|},
@@ -52,12 +53,12 @@ public final class TruthScores {
      * @throws IllegalArgumentException if the checkpoints do not hold the same tensors (names, shapes, dtypes)
      */
     public static void fromCheckpoints(Path start, Path end, Path out, BufferAllocator allocator) throws IOException {
-        List<org.rlcasino.io.safetensors.TensorInfo> selected = DeltaExtractor.sharedTensors(
+        List<SafetensorsEntry> selected = DeltaExtractor.sharedTensors(
                 List.of(new CheckpointRef(0, start), new CheckpointRef(1, end)), TensorSelection.ALL,
                 "The true mask compares the first and last checkpoint of one run of one model: give --from and --to of the same run.");
         List<TensorInfo> table = new ArrayList<>();
         long max = 0;
-        for (org.rlcasino.io.safetensors.TensorInfo t : selected) {
+        for (SafetensorsEntry t : selected) {
             table.add(new TensorInfo(t.name(), t.shape(), t.dtype().safetensorsName()));
             max = Math.max(max, t.numel());
         }

@@ -164,7 +164,7 @@ public final class TornadoBackend implements Backend {
         }
         plan.withProfiler(ProfilerMode.SILENT);
         plans.add(plan);
-        TornadoLaunch launch = new TornadoLaunch(call, plan, states);
+        TornadoLaunch launch = new TornadoLaunch(call, plan);
         for (Object state : states) {
             stateOwners.put((float[]) state, launch);
         }
@@ -209,13 +209,11 @@ public final class TornadoBackend implements Backend {
     public static final class TornadoLaunch implements KernelLaunch {
         private final KernelCall call;
         private final TornadoExecutionPlan plan;
-        private final List<Object> states;
         private TornadoExecutionResult last;
 
-        TornadoLaunch(KernelCall call, TornadoExecutionPlan plan, List<Object> states) {
+        TornadoLaunch(KernelCall call, TornadoExecutionPlan plan) {
             this.call = call;
             this.plan = plan;
-            this.states = states;
         }
 
         @Override
@@ -236,11 +234,6 @@ public final class TornadoBackend implements Backend {
             TornadoProfilerResult p = last.getProfilerResult();
             return new LaunchProfile(p.getCompileTime(), p.getDeviceKernelTime(), p.getTotalTime(),
                     p.getTotalBytesCopyIn(), p.getTotalBytesCopyOut());
-        }
-
-        /** Number of STATE arrays this launch keeps on the device. */
-        public int stateArrays() {
-            return states.size();
         }
     }
 

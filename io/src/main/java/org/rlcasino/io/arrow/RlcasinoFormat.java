@@ -6,13 +6,13 @@ package org.rlcasino.io.arrow;
  */
 public enum RlcasinoFormat {
     /** Weight deltas θ_t − θ_{t−1}: step × tensor × chunk of float32. */
-    DELTAS("rlcasino.deltas", "weight deltas", "casino deltas", "casino scores"),
+    DELTAS("rlcasino.deltas", "weight deltas", "casino deltas", "casino score"),
     /** Importance scores: tensor × chunk of float32. */
-    SCORES("rlcasino.scores", "importance scores", "casino scores", "casino mask"),
+    SCORES("rlcasino.scores", "importance scores", "casino score", "casino mask"),
     /** Per tensor, sorted flat indices of the active entries, with optional block structure. */
     MASK("rlcasino.mask", "a mask", "casino mask", "casino train"),
     /** A generic table of named utf8/int64/float64 columns (Jaccard tables, timings). */
-    METRICS("rlcasino.metrics", "a metric table", "casino eval", "pandas or any Arrow reader");
+    METRICS("rlcasino.metrics", "a metric table", "casino compare --metrics", "pandas or any Arrow reader");
 
     /** The version this code writes and the newest it reads. */
     public static final int CURRENT_VERSION = 1;

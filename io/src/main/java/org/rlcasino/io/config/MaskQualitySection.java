@@ -36,7 +36,8 @@ public record MaskQualitySection(Integer firstSteps, String steps, List<Double> 
                                  Integer window, Double eps, String truth, Long randomSeed, List<String> include,
                                  List<String> exclude, Double tolerance, String basis, Long seedBaseline,
                                  List<String> blocks) {
-    public static final List<String> METHODS = List.of("magnitude", "momentum-paper", "momentum-reference", "fisher");
+    /** The predictors' names, {@link ScorerName#PREDICTORS}: the default {@code methods}. */
+    public static final List<String> METHODS = ScorerName.labels(ScorerName.PREDICTORS);
     public static final List<Double> PAPER_SPARSITIES = List.of(90.0, 95.0, 97.5, 99.0);
     private static final Pattern RANGE = Pattern.compile("\\d{0,9}:\\d{0,9}");
     static final MaskQualitySection DEFAULTS = new MaskQualitySection(null, null, null, null, null, null, null, null,
@@ -57,9 +58,7 @@ public record MaskQualitySection(Integer firstSteps, String steps, List<Double> 
             throw new IllegalArgumentException("methods must list at least one of " + String.join(", ", METHODS));
         }
         for (String m : methods) {
-            if (!METHODS.contains(m)) {
-                throw new IllegalArgumentException("methods: unknown method '" + m + "'; use " + String.join(", ", METHODS));
-            }
+            ScorerName.parse("methods", m, ScorerName.PREDICTORS);
         }
         if (Set.copyOf(methods).size() != methods.size()) {
             throw new IllegalArgumentException("methods lists a method twice: " + methods);

@@ -36,6 +36,11 @@ public record MaskSection(String file, String fromPhase, String scorer, Integer 
         return BlockShape.parse(block);
     }
 
+    /** {@link #scorer()} as a {@link ScorerName} (one of {@link ScorerName#SCORERS}). */
+    public ScorerName scorerName() {
+        return ScorerName.parse("scorer", scorer, ScorerName.SCORERS);
+    }
+
     /** {@link #basis()} as a {@link DeltaBasis}. */
     public DeltaBasis deltaBasis() {
         return DeltaBasis.of(basis);
@@ -53,10 +58,8 @@ public record MaskSection(String file, String fromPhase, String scorer, Integer 
         if (file != null && file.isBlank()) {
             throw new IllegalArgumentException("file must name a mask file, got an empty string");
         }
-        scorer = scorer == null ? "magnitude" : scorer.toLowerCase(Locale.ROOT);
-        if (!scorer.equals("magnitude") && !scorer.equals("momentum") && !scorer.equals("fisher")) {
-            throw new IllegalArgumentException("scorer must be 'magnitude', 'momentum' or 'fisher', got '" + scorer + "'");
-        }
+        scorer = scorer == null ? ScorerName.MAGNITUDE.label()
+                : ScorerName.parse("scorer", scorer.toLowerCase(Locale.ROOT), ScorerName.SCORERS).label();
         builder = builder == null ? "exact" : builder.toLowerCase(Locale.ROOT);
         if (!java.util.List.of("exact", "sampled", "per-tensor", "random", "block").contains(builder)) {
             throw new IllegalArgumentException("builder must be 'exact', 'sampled', 'per-tensor', 'random' or 'block', got '"

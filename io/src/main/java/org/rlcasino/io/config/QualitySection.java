@@ -40,12 +40,9 @@ public record QualitySection(String from, String base, String kind, Integer step
             throw new IllegalArgumentException("steps is required and must be >= 1, got " + steps);
         }
         sparsities = Sections.sparsities("sparsities", sparsities, List.of(97.5));
-        maskMethods = maskMethods == null ? List.of("magnitude") : List.copyOf(maskMethods);
+        maskMethods = maskMethods == null ? List.of(ScorerName.MAGNITUDE.label()) : List.copyOf(maskMethods);
         for (String m : maskMethods) {
-            if (!MaskQualitySection.METHODS.contains(m)) {
-                throw new IllegalArgumentException("maskMethods: unknown method '" + m + "'; use "
-                        + String.join(", ", MaskQualitySection.METHODS));
-            }
+            ScorerName.parse("maskMethods", m, ScorerName.PREDICTORS);
         }
         if (Set.copyOf(maskMethods).size() != maskMethods.size()) {
             throw new IllegalArgumentException("maskMethods lists a method twice: " + maskMethods);

@@ -15,9 +15,10 @@ import org.rlcasino.io.arrow.DeltaStep;
 import org.rlcasino.io.arrow.DeltaStreamOptions;
 import org.rlcasino.io.arrow.DeltaStreamWriter;
 import org.rlcasino.io.arrow.RlcasinoArrowFile;
+import org.rlcasino.io.arrow.TensorInfo;
 import org.rlcasino.io.arrow.TensorTable;
 import org.rlcasino.io.safetensors.SafetensorsCheckpoint;
-import org.rlcasino.io.safetensors.TensorInfo;
+import org.rlcasino.io.safetensors.SafetensorsEntry;
 
 /**
  * Turns a series of checkpoints into a delta stream, in float32 (from any dtype), step by step,
@@ -104,13 +105,13 @@ public final class DeltaExtractor {
         if (series.size() < 2) {
             throw new IllegalArgumentException("deltas need at least two checkpoints, got " + series.size());
         }
-        List<TensorInfo> selected = sharedTensors(series, options.selection());
+        List<SafetensorsEntry> selected = sharedTensors(series, options.selection());
 
-        List<org.rlcasino.io.arrow.TensorInfo> table = new ArrayList<>();
+        List<TensorInfo> table = new ArrayList<>();
         long elementsPerStep = 0;
         long bytesPerCheckpoint = 0;
-        for (TensorInfo t : selected) {
-            table.add(new org.rlcasino.io.arrow.TensorInfo(t.name(), t.shape(), t.dtype().safetensorsName()));
+        for (SafetensorsEntry t : selected) {
+            table.add(new TensorInfo(t.name(), t.shape(), t.dtype().safetensorsName()));
             elementsPerStep += t.numel();
             bytesPerCheckpoint += t.byteSize();
         }
@@ -173,9 +174,9 @@ public final class DeltaExtractor {
         return new Result(steps, selected.size(), elementsPerStep, 2L * bytesPerCheckpoint * (series.size() - 1));
     }
 
-    private static long maxElements(List<TensorInfo> tensors) {
+    private static long maxElements(List<SafetensorsEntry> tensors) {
         long max = 0;
-        for (TensorInfo t : tensors) {
+        for (SafetensorsEntry t : tensors) {
             max = Math.max(max, t.numel());
         }
         return max;
@@ -188,7 +189,7 @@ public final class DeltaExtractor {
      * @throws IllegalArgumentException listing the differences (up to 20) if they do not, with a hint to
      *                                  select the shared tensors with --include/--exclude
      */
-    public static List<TensorInfo> sharedTensors(List<CheckpointRef> series, TensorSelection selection) throws IOException {
+    public static List<SafetensorsEntry> sharedTensors(List<CheckpointRef> series, TensorSelection selection) throws IOException {
         return sharedTensors(series, selection, "Use --include/--exclude to compare only the tensors they share.");
     }
 
@@ -196,14 +197,14 @@ public final class DeltaExtractor {
      * As {@link #sharedTensors(List, TensorSelection)}, with {@code remedy} (what the user can do
      * about differences, for the command at hand) as the message's last line.
      */
-    public static List<TensorInfo> sharedTensors(List<CheckpointRef> series, TensorSelection selection, String remedy)
+    public static List<SafetensorsEntry> sharedTensors(List<CheckpointRef> series, TensorSelection selection, String remedy)
             throws IOException {
         if (series.isEmpty()) {
             throw new IllegalArgumentException("no checkpoints given");
         }
-        List<TensorInfo> selected;
+        List<SafetensorsEntry> selected;
         try (SafetensorsCheckpoint first = SafetensorsCheckpoint.open(series.getFirst().path())) {
-            List<String> names = first.tensors().stream().map(TensorInfo::name).toList();
+            List<String> names = first.tensors().stream().map(SafetensorsEntry::name).toList();
             List<String> chosen = selection.apply(names);
             selected = new ArrayList<>();
             for (String name : chosen) {
@@ -215,22 +216,22 @@ public final class DeltaExtractor {
     }
 
     /** Every checkpoint must hold the selected tensors with the first one's shapes and dtypes, and no others matching the selection. */
-    private static void checkSameTensors(List<CheckpointRef> series, List<TensorInfo> selected, TensorSelection selection,
+    private static void checkSameTensors(List<CheckpointRef> series, List<SafetensorsEntry> selected, TensorSelection selection,
                                          String remedy) throws IOException {
         List<String> differences = new ArrayList<>();
         java.util.Set<String> selectedNames = new java.util.HashSet<>();
-        for (TensorInfo t : selected) {
+        for (SafetensorsEntry t : selected) {
             selectedNames.add(t.name());
         }
         CheckpointRef reference = series.getFirst();
         for (CheckpointRef ref : series.subList(1, series.size())) {
             try (SafetensorsCheckpoint c = SafetensorsCheckpoint.open(ref.path())) {
-                for (TensorInfo t : selected) {
+                for (SafetensorsEntry t : selected) {
                     if (!c.contains(t.name())) {
                         differences.add(ref.path() + ": no tensor '" + t.name() + "'");
                         continue;
                     }
-                    TensorInfo other = c.tensor(t.name());
+                    SafetensorsEntry other = c.tensor(t.name());
                     if (!java.util.Arrays.equals(other.shape(), t.shape())) {
                         differences.add(ref.path() + ": '" + t.name() + "' has shape "
                                 + java.util.Arrays.toString(other.shape()) + ", " + reference.path() + " "
@@ -241,7 +242,7 @@ public final class DeltaExtractor {
                                 + reference.path() + " " + t.dtype());
                     }
                 }
-                for (TensorInfo other : c.tensors()) {
+                for (SafetensorsEntry other : c.tensors()) {
                     if (selection.selects(other.name()) && !selectedNames.contains(other.name())) {
                         differences.add(ref.path() + ": extra tensor '" + other.name() + "' not in " + reference.path());
                     }

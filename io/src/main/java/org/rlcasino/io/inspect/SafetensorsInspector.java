@@ -14,7 +14,7 @@ import java.util.TreeMap;
 import org.rlcasino.io.Progress;
 import org.rlcasino.io.safetensors.Dtype;
 import org.rlcasino.io.safetensors.SafetensorsCheckpoint;
-import org.rlcasino.io.safetensors.TensorInfo;
+import org.rlcasino.io.safetensors.SafetensorsEntry;
 
 /**
  * Inspects a safetensors checkpoint (a file, a directory of shards or a shard index): its files,
@@ -28,13 +28,13 @@ final class SafetensorsInspector {
 
     static Inspection inspect(Path path, Inspector.Settings settings) throws IOException {
         try (SafetensorsCheckpoint checkpoint = SafetensorsCheckpoint.open(path)) {
-            List<TensorInfo> tensors = checkpoint.tensors();
+            List<SafetensorsEntry> tensors = checkpoint.tensors();
             long elements = 0;
             long bytes = 0;
             long reads = 0;
             long largest = 0;
             Map<String, Integer> dtypes = new TreeMap<>();
-            for (TensorInfo t : tensors) {
+            for (SafetensorsEntry t : tensors) {
                 elements += t.numel();
                 bytes += t.byteSize();
                 reads += Math.ceilDiv(t.numel(), settings.chunk());
@@ -64,7 +64,7 @@ final class SafetensorsInspector {
             Progress progress = settings.progress(elements);
             progress.begin("stats", reads);
             try {
-                for (TensorInfo t : tensors) {
+                for (SafetensorsEntry t : tensors) {
                     List<Object> row = new ArrayList<>(List.of(t.name(), t.dtype().name(), t.shape(), t.numel(), t.byteSize()));
                     if (sharded) {
                         row.add(String.valueOf(checkpoint.fileOf(t.name()).getFileName()));
@@ -88,7 +88,7 @@ final class SafetensorsInspector {
     }
 
     /** Adds elements {@code [offset, offset + count)} of {@code t} to {@code statistics}, exactly as stored. */
-    private static void read(SafetensorsCheckpoint checkpoint, TensorInfo t, long offset, int count, Buffers buffers,
+    private static void read(SafetensorsCheckpoint checkpoint, SafetensorsEntry t, long offset, int count, Buffers buffers,
                              TensorStatistics statistics) {
         Dtype dtype = t.dtype();
         if (dtype == Dtype.F64) {

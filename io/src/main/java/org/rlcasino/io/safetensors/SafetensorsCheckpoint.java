@@ -29,7 +29,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  *
  * <pre>{@code
  * try (SafetensorsCheckpoint ckpt = SafetensorsCheckpoint.open(Path.of("run/checkpoint-100"))) {
- *     for (TensorInfo t : ckpt.tensors()) { ... ckpt.readFloats(t.name(), offset, buf, 0, n) ... }
+ *     for (SafetensorsEntry t : ckpt.tensors()) { ... ckpt.readFloats(t.name(), offset, buf, 0, n) ... }
  * }
  * }</pre>
  */
@@ -42,7 +42,7 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
     private final List<SafetensorsFile> shards;
     private final List<Path> files;
     private final Map<String, String> metadata;
-    private final List<TensorInfo> tensors;
+    private final List<SafetensorsEntry> tensors;
     private final Map<String, SafetensorsFile> shardByTensor;
 
     private SafetensorsCheckpoint(String source, List<SafetensorsFile> shards) {
@@ -51,10 +51,10 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
         this.files = shards.stream().map(SafetensorsFile::path).toList();
         Map<String, String> merged = new LinkedHashMap<>();
         Map<String, SafetensorsFile> owners = new HashMap<>();
-        List<TensorInfo> all = new ArrayList<>();
+        List<SafetensorsEntry> all = new ArrayList<>();
         for (SafetensorsFile shard : shards) {
             shard.metadata().forEach(merged::putIfAbsent);
-            for (TensorInfo t : shard.tensors()) {
+            for (SafetensorsEntry t : shard.tensors()) {
                 SafetensorsFile other = owners.putIfAbsent(t.name(), shard);
                 if (other != null) {
                     throw new SafetensorsFormatException(shard.path(), t.name(), "also in " + other.path()
@@ -192,7 +192,7 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
                             + e.getValue() + "' but " + (holder == null ? "no shard has it" : "it is in " + holder.path()));
                 }
             }
-            for (TensorInfo t : checkpoint.tensors) {
+            for (SafetensorsEntry t : checkpoint.tensors) {
                 if (!shardOf.containsKey(t.name())) {
                     throw new SafetensorsFormatException(index, t.name(), "is in shard "
                             + checkpoint.shardByTensor.get(t.name()).path() + " but not in \"weight_map\"");
@@ -233,7 +233,7 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
     }
 
     /** All tensors: shard by shard, each in file order. */
-    public List<TensorInfo> tensors() {
+    public List<SafetensorsEntry> tensors() {
         return tensors;
     }
 
@@ -247,7 +247,7 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
      *
      * @throws IllegalArgumentException naming the nearest names when there is none
      */
-    public TensorInfo tensor(String name) {
+    public SafetensorsEntry tensor(String name) {
         return shard(name).tensor(name);
     }
 

@@ -38,8 +38,8 @@ public final class SafetensorsFile implements AutoCloseable {
     private final Arena arena;
     private final MemorySegment data;
     private final Map<String, String> metadata;
-    private final List<TensorInfo> tensors;
-    private final Map<String, TensorInfo> byName;
+    private final List<SafetensorsEntry> tensors;
+    private final Map<String, SafetensorsEntry> byName;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private SafetensorsFile(Path path, Arena arena, MemorySegment data, SafetensorsHeader header) {
@@ -48,8 +48,8 @@ public final class SafetensorsFile implements AutoCloseable {
         this.data = data;
         this.metadata = header.metadata();
         this.tensors = header.tensors();
-        Map<String, TensorInfo> map = new LinkedHashMap<>();
-        for (TensorInfo t : tensors) {
+        Map<String, SafetensorsEntry> map = new LinkedHashMap<>();
+        for (SafetensorsEntry t : tensors) {
             map.put(t.name(), t);
         }
         this.byName = map;
@@ -93,7 +93,7 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     /** The tensors in file order (by data offset); unmodifiable. */
-    public List<TensorInfo> tensors() {
+    public List<SafetensorsEntry> tensors() {
         return tensors;
     }
 
@@ -107,8 +107,8 @@ public final class SafetensorsFile implements AutoCloseable {
      *
      * @throws IllegalArgumentException naming the nearest names when there is none
      */
-    public TensorInfo tensor(String name) {
-        TensorInfo t = byName.get(name);
+    public SafetensorsEntry tensor(String name) {
+        SafetensorsEntry t = byName.get(name);
         if (t == null) {
             throw new IllegalArgumentException(path + ": " + NameSuggestions.missing(name, byName.keySet()));
         }
@@ -120,7 +120,7 @@ public final class SafetensorsFile implements AutoCloseable {
         return slice(tensor(name));
     }
 
-    MemorySegment slice(TensorInfo t) {
+    MemorySegment slice(SafetensorsEntry t) {
         return data.asSlice(t.dataStart(), t.byteSize());
     }
 
@@ -132,7 +132,7 @@ public final class SafetensorsFile implements AutoCloseable {
      *     in ranges instead)
      */
     public float[] readFloats(String name) {
-        TensorInfo t = tensor(name);
+        SafetensorsEntry t = tensor(name);
         float[] dst = new float[wholeLength(t)];
         ElementDecoder.toFloats(slice(t), t.dtype(), 0, dst, 0, dst.length);
         return dst;
@@ -143,7 +143,7 @@ public final class SafetensorsFile implements AutoCloseable {
      * tensor into {@code dst[dstOffset, dstOffset + count)}, as {@link #readFloats(String)} does.
      */
     public void readFloats(String name, long elementOffset, float[] dst, int dstOffset, int count) {
-        TensorInfo t = tensor(name);
+        SafetensorsEntry t = tensor(name);
         checkRange(t, elementOffset, dst.length, dstOffset, count);
         ElementDecoder.toFloats(slice(t), t.dtype(), elementOffset, dst, dstOffset, count);
     }
@@ -156,8 +156,8 @@ public final class SafetensorsFile implements AutoCloseable {
      */
     public void readFloatDifference(String name, SafetensorsFile before, long elementOffset, float[] dst, int dstOffset,
                                     int count) {
-        TensorInfo t = tensor(name);
-        TensorInfo b = before.tensor(name);
+        SafetensorsEntry t = tensor(name);
+        SafetensorsEntry b = before.tensor(name);
         checkRange(t, elementOffset, dst.length, dstOffset, count);
         before.checkRange(b, elementOffset, dst.length, dstOffset, count);
         ElementDecoder.differenceToFloats(slice(t), t.dtype(), before.slice(b), b.dtype(), elementOffset, dst, dstOffset, count);
@@ -169,7 +169,7 @@ public final class SafetensorsFile implements AutoCloseable {
      * @throws IllegalArgumentException for a floating-point tensor, or an I64 value outside the int range
      */
     public int[] readInts(String name) {
-        TensorInfo t = tensor(name);
+        SafetensorsEntry t = tensor(name);
         requireInteger(t, "readInts");
         int[] dst = new int[wholeLength(t)];
         readInts(t, 0, dst, 0, dst.length);
@@ -178,12 +178,12 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /** Elements {@code [elementOffset, elementOffset + count)} as ints, as {@link #readInts(String)}. */
     public void readInts(String name, long elementOffset, int[] dst, int dstOffset, int count) {
-        TensorInfo t = tensor(name);
+        SafetensorsEntry t = tensor(name);
         checkRange(t, elementOffset, dst.length, dstOffset, count);
         readInts(t, elementOffset, dst, dstOffset, count);
     }
 
-    private void readInts(TensorInfo t, long elementOffset, int[] dst, int dstOffset, int count) {
+    private void readInts(SafetensorsEntry t, long elementOffset, int[] dst, int dstOffset, int count) {
         requireInteger(t, "readInts");
         int bad = ElementDecoder.toInts(slice(t), t.dtype(), elementOffset, dst, dstOffset, count);
         if (bad >= 0) {
@@ -195,7 +195,7 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /** The whole tensor of an integer dtype as longs (U8 unsigned, BOOL as 0/1). */
     public long[] readLongs(String name) {
-        TensorInfo t = tensor(name);
+        SafetensorsEntry t = tensor(name);
         requireInteger(t, "readLongs");
         long[] dst = new long[wholeLength(t)];
         ElementDecoder.toLongs(slice(t), t.dtype(), 0, dst, 0, dst.length);
@@ -204,7 +204,7 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /** Elements {@code [elementOffset, elementOffset + count)} as longs, as {@link #readLongs(String)}. */
     public void readLongs(String name, long elementOffset, long[] dst, int dstOffset, int count) {
-        TensorInfo t = tensor(name);
+        SafetensorsEntry t = tensor(name);
         checkRange(t, elementOffset, dst.length, dstOffset, count);
         requireInteger(t, "readLongs");
         ElementDecoder.toLongs(slice(t), t.dtype(), elementOffset, dst, dstOffset, count);
@@ -223,7 +223,7 @@ public final class SafetensorsFile implements AutoCloseable {
         return "SafetensorsFile[" + path + ", " + tensors.size() + " tensors]";
     }
 
-    private int wholeLength(TensorInfo t) {
+    private int wholeLength(SafetensorsEntry t) {
         if (t.numel() > MAX_ARRAY_LENGTH) {
             throw new IllegalArgumentException(path + ": tensor '" + t.name() + "' has " + t.numel()
                     + " elements, more than a Java array holds; read it in ranges (elementOffset, count)");
@@ -231,14 +231,14 @@ public final class SafetensorsFile implements AutoCloseable {
         return (int) t.numel();
     }
 
-    private void requireInteger(TensorInfo t, String method) {
+    private void requireInteger(SafetensorsEntry t, String method) {
         if (t.dtype().isFloatingPoint()) {
             throw new IllegalArgumentException(path + ": tensor '" + t.name() + "' is " + t.dtype() + "; " + method
                     + " needs an integer or BOOL tensor (use readFloats)");
         }
     }
 
-    private void checkRange(TensorInfo t, long elementOffset, int dstLength, int dstOffset, int count) {
+    private void checkRange(SafetensorsEntry t, long elementOffset, int dstLength, int dstOffset, int count) {
         Objects.checkFromIndexSize(dstOffset, count, dstLength);
         if (elementOffset < 0 || elementOffset > t.numel() - count) {
             throw new IndexOutOfBoundsException(path + ": tensor '" + t.name() + "': elements [" + elementOffset

@@ -35,7 +35,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
  * @param tensors the tensors in file order (by data offset)
  * @param dataStart the file offset of the data section, {@code 8 + N}
  */
-record SafetensorsHeader(Map<String, String> metadata, List<TensorInfo> tensors, long dataStart) {
+record SafetensorsHeader(Map<String, String> metadata, List<SafetensorsEntry> tensors, long dataStart) {
 
     /** The length field's byte count. */
     static final int LENGTH_BYTES = 8;
@@ -74,7 +74,7 @@ record SafetensorsHeader(Map<String, String> metadata, List<TensorInfo> tensors,
                     + ", expected a JSON object of tensor entries");
         }
         Map<String, String> metadata = Map.of();
-        List<TensorInfo> tensors = new ArrayList<>();
+        List<SafetensorsEntry> tensors = new ArrayList<>();
         for (Map.Entry<String, JsonNode> entry : root.properties()) {
             if (entry.getKey().equals(METADATA_KEY)) {
                 metadata = metadata(file, entry.getValue());
@@ -84,7 +84,7 @@ record SafetensorsHeader(Map<String, String> metadata, List<TensorInfo> tensors,
         }
         long dataStart = LENGTH_BYTES + headerLength;
         // Stable: tensors with equal offsets (empty ones) keep their header order.
-        tensors.sort(Comparator.comparingLong(TensorInfo::dataStart).thenComparingLong(TensorInfo::dataEnd));
+        tensors.sort(Comparator.comparingLong(SafetensorsEntry::dataStart).thenComparingLong(SafetensorsEntry::dataEnd));
         checkCoverage(file, tensors, size - dataStart, size);
         return new SafetensorsHeader(metadata, List.copyOf(tensors), dataStart);
     }
@@ -165,7 +165,7 @@ record SafetensorsHeader(Map<String, String> metadata, List<TensorInfo> tensors,
         return Collections.unmodifiableMap(metadata);
     }
 
-    private static TensorInfo tensor(Path file, String name, JsonNode node) {
+    private static SafetensorsEntry tensor(Path file, String name, JsonNode node) {
         if (!node.isObject()) {
             throw new SafetensorsFormatException(file, name, "entry is " + describe(node)
                     + ", expected an object with \"dtype\", \"shape\" and \"data_offsets\"");
@@ -193,7 +193,7 @@ record SafetensorsHeader(Map<String, String> metadata, List<TensorInfo> tensors,
             throw new SafetensorsFormatException(file, name, "data_offsets " + Arrays.toString(offsets)
                     + " end before they begin");
         }
-        long bytes = TensorInfo.byteCount(shape, dtype);
+        long bytes = SafetensorsEntry.byteCount(shape, dtype);
         if (bytes < 0) {
             throw new SafetensorsFormatException(file, name, "shape " + Arrays.toString(shape)
                     + " needs more than 2^63 bytes as " + dtype);
@@ -203,7 +203,7 @@ record SafetensorsHeader(Map<String, String> metadata, List<TensorInfo> tensors,
             throw new SafetensorsFormatException(file, name, "shape " + Arrays.toString(shape) + " needs " + bytes
                     + " bytes as " + dtype + " but data_offsets " + Arrays.toString(offsets) + " give " + given);
         }
-        return new TensorInfo(name, dtype, shape, offsets[0], offsets[1]);
+        return new SafetensorsEntry(name, dtype, shape, offsets[0], offsets[1]);
     }
 
     private static JsonNode required(Path file, String name, JsonNode entry, String key) {
@@ -248,8 +248,8 @@ record SafetensorsHeader(Map<String, String> metadata, List<TensorInfo> tensors,
      * The data section must be exactly the tensors' bytes: every tensor inside it and, sorted by
      * offset, each beginning where the previous ends, the first at 0, the last at the end.
      */
-    private static void checkCoverage(Path file, List<TensorInfo> sorted, long dataBytes, long fileSize) {
-        for (TensorInfo t : sorted) {
+    private static void checkCoverage(Path file, List<SafetensorsEntry> sorted, long dataBytes, long fileSize) {
+        for (SafetensorsEntry t : sorted) {
             if (t.dataEnd() > dataBytes) {
                 throw new SafetensorsFormatException(file, t.name(), "data_offsets " + offsets(t)
                         + " end beyond the data section's " + dataBytes + " bytes (the file has " + fileSize
@@ -257,8 +257,8 @@ record SafetensorsHeader(Map<String, String> metadata, List<TensorInfo> tensors,
             }
         }
         long covered = 0;
-        TensorInfo previous = null;
-        for (TensorInfo t : sorted) {
+        SafetensorsEntry previous = null;
+        for (SafetensorsEntry t : sorted) {
             if (t.dataStart() < covered) {
                 throw new SafetensorsFormatException(file, t.name(), "data_offsets " + offsets(t)
                         + " overlap those of tensor '" + previous.name() + "' " + offsets(previous));
@@ -280,7 +280,7 @@ record SafetensorsHeader(Map<String, String> metadata, List<TensorInfo> tensors,
         }
     }
 
-    private static String offsets(TensorInfo t) {
+    private static String offsets(SafetensorsEntry t) {
         return "[" + t.dataStart() + ", " + t.dataEnd() + "]";
     }
 

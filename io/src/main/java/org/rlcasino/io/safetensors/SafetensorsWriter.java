@@ -50,21 +50,21 @@ public final class SafetensorsWriter {
     private static final int CHUNK_BYTES = 1 << 16;
 
     private final Map<String, String> metadata;
-    private final List<TensorInfo> tensors;
+    private final List<SafetensorsEntry> tensors;
     private final List<TensorSource> sources;
     private final byte[] header;
 
     private SafetensorsWriter(Map<String, String> metadata, List<Declared> declared) {
         this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
-        List<TensorInfo> infos = new ArrayList<>();
+        List<SafetensorsEntry> infos = new ArrayList<>();
         List<TensorSource> srcs = new ArrayList<>();
         long offset = 0;
         for (Declared d : declared) {
-            long bytes = TensorInfo.byteCount(d.shape(), d.dtype());
+            long bytes = SafetensorsEntry.byteCount(d.shape(), d.dtype());
             if (offset > Long.MAX_VALUE - bytes) {
                 throw new IllegalArgumentException("tensor '" + d.name() + "': the data would exceed 2^63 bytes");
             }
-            infos.add(new TensorInfo(d.name(), d.dtype(), d.shape(), offset, offset + bytes));
+            infos.add(new SafetensorsEntry(d.name(), d.dtype(), d.shape(), offset, offset + bytes));
             srcs.add(d.source());
             offset += bytes;
         }
@@ -84,7 +84,7 @@ public final class SafetensorsWriter {
     }
 
     /** The tensors with the data offsets they will have, in file order. */
-    public List<TensorInfo> tensors() {
+    public List<SafetensorsEntry> tensors() {
         return tensors;
     }
 
@@ -116,7 +116,7 @@ public final class SafetensorsWriter {
         out.write(headerBytes());
         byte[] buffer = new byte[CHUNK_BYTES];
         for (int i = 0; i < tensors.size(); i++) {
-            TensorInfo t = tensors.get(i);
+            SafetensorsEntry t = tensors.get(i);
             TensorSink sink = new TensorSink(t, out, buffer);
             sources.get(i).writeTo(sink);
             sink.finish();
@@ -125,7 +125,7 @@ public final class SafetensorsWriter {
     }
 
     /** Header JSON, compact ({@code json.dumps(header, separators=(",", ":"))}), padded with spaces. */
-    private static byte[] headerBytes(Map<String, String> metadata, List<TensorInfo> tensors) {
+    private static byte[] headerBytes(Map<String, String> metadata, List<SafetensorsEntry> tensors) {
         ByteArrayOutputStream json = new ByteArrayOutputStream();
         try (JsonGenerator g = SafetensorsHeader.MAPPER.getFactory().createGenerator(json)) {
             g.writeStartObject();
@@ -136,7 +136,7 @@ public final class SafetensorsWriter {
                 }
                 g.writeEndObject();
             }
-            for (TensorInfo t : tensors) {
+            for (SafetensorsEntry t : tensors) {
                 g.writeObjectFieldStart(t.name());
                 g.writeStringField("dtype", t.dtype().safetensorsName());
                 g.writeArrayFieldStart("shape");
@@ -172,7 +172,7 @@ public final class SafetensorsWriter {
      * bytes for I8, U8 (as unsigned) and BOOL; booleans for BOOL and U8.
      */
     public static final class TensorSink {
-        private final TensorInfo tensor;
+        private final SafetensorsEntry tensor;
         private final OutputStream out;
         private final byte[] buffer;
         private final MemorySegment stage;
@@ -180,7 +180,7 @@ public final class SafetensorsWriter {
         private long written;
         private boolean finished;
 
-        private TensorSink(TensorInfo tensor, OutputStream out, byte[] buffer) {
+        private TensorSink(SafetensorsEntry tensor, OutputStream out, byte[] buffer) {
             this.tensor = tensor;
             this.out = out;
             this.buffer = buffer;
@@ -189,7 +189,7 @@ public final class SafetensorsWriter {
         }
 
         /** The tensor being written. */
-        public TensorInfo tensor() {
+        public SafetensorsEntry tensor() {
             return tensor;
         }
 
@@ -458,7 +458,7 @@ public final class SafetensorsWriter {
                         + dtype);
             }
             long[] copy = shape.clone();
-            if (TensorInfo.byteCount(copy, dtype) < 0) {
+            if (SafetensorsEntry.byteCount(copy, dtype) < 0) {
                 throw new IllegalArgumentException("tensor '" + name + "': shape " + Arrays.toString(copy)
                         + " has a negative dimension or more than 2^63 bytes as " + dtype);
             }
@@ -470,7 +470,7 @@ public final class SafetensorsWriter {
         }
 
         private static void requireLength(String name, long[] shape, int length) {
-            long numel = TensorInfo.elementCount(shape);
+            long numel = SafetensorsEntry.elementCount(shape);
             if (numel >= 0 && numel != length) {
                 throw new IllegalArgumentException("tensor '" + name + "': shape " + Arrays.toString(shape) + " has "
                         + numel + " elements but " + length + " values were given");

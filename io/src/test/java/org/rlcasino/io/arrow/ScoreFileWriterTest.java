@@ -116,6 +116,6 @@ class ScoreFileWriterTest {
         DeltaStreamWriterTest.write(deltas, DeltaStreamWriterTest.randomDeltas(2, 1), new int[] {1}, DeltaStreamOptions.DEFAULTS, allocator, 1);
         assertThatThrownBy(() -> ScoreFileReader.open(deltas, allocator)).isInstanceOf(ArrowFormatException.class)
                 .hasMessage("run.arrow is a rlcasino.deltas file (weight deltas), not rlcasino.scores (importance scores): "
-                        + "pass it to casino scores, or give the scores file produced by casino scores");
+                        + "pass it to casino score, or give the scores file produced by casino score");
     }
 }

@@ -70,7 +70,7 @@ class TrainingSectionsTest {
             "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 1, \"optimizer\": \"sgd\"}]}|optimizer must be 'adamw', 'bsr-adamw' or 'random-mask'",
             "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 1, \"optimizer\": \"bsr-adamw\"}]}|needs mask.file or mask.fromPhase",
             "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 1, \"optimizer\": \"bsr-adamw\", \"mask\": {\"fromPhase\": \"x\", \"sparsity\": 100}}]}|$.phases[0].mask: sparsity must be a percentage in [0, 100)",
-            "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 1, \"optimizer\": \"bsr-adamw\", \"mask\": {\"fromPhase\": \"x\", \"sparsity\": 90, \"scorer\": \"taylor\"}}]}|scorer must be 'magnitude', 'momentum' or 'fisher'",
+            "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 1, \"optimizer\": \"bsr-adamw\", \"mask\": {\"fromPhase\": \"x\", \"sparsity\": 90, \"scorer\": \"taylor\"}}]}|scorer: unknown scorer 'taylor'; use magnitude, momentum or fisher",
             "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 1, \"optimizer\": \"bsr-adamw\", \"mask\": {\"fromPhase\": \"x\", \"sparsity\": 90}}]}|phases[0] ('a'): mask.fromPhase 'x' is not an earlier phase",
             "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 1}, {\"name\": \"b\", \"kind\": \"grpo\", \"steps\": 1, \"optimizer\": \"bsr-adamw\", \"mask\": {\"fromPhase\": \"a\", \"sparsity\": 90}}]}|mask.fromPhase 'a' logs no deltas",
             "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 1}, {\"name\": \"a\", \"kind\": \"sft\", \"steps\": 1}]}|phase name 'a' is used twice",

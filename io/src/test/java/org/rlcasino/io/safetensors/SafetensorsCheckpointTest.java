@@ -46,7 +46,7 @@ class SafetensorsCheckpointTest {
 
     private static void assertTheTwoShards(SafetensorsCheckpoint ckpt, Path first, Path second) {
         assertThat(ckpt.files()).containsExactly(first, second);
-        assertThat(ckpt.tensors()).extracting(TensorInfo::name).containsExactly("a.weight", "a.bias", "b.weight");
+        assertThat(ckpt.tensors()).extracting(SafetensorsEntry::name).containsExactly("a.weight", "a.bias", "b.weight");
         assertThat(ckpt.contains("b.weight")).isTrue();
         assertThat(ckpt.contains("c")).isFalse();
         assertThat(ckpt.tensor("b.weight").dtype()).isEqualTo(Dtype.F16);
@@ -99,7 +99,7 @@ class SafetensorsCheckpointTest {
             assertTheTwoShards(ckpt, shard1, shard2);
         }
         try (SafetensorsCheckpoint ckpt = SafetensorsCheckpoint.open(List.of(shard2, shard1))) {
-            assertThat(ckpt.tensors()).extracting(TensorInfo::name).containsExactly("b.weight", "a.weight", "a.bias");
+            assertThat(ckpt.tensors()).extracting(SafetensorsEntry::name).containsExactly("b.weight", "a.weight", "a.bias");
             assertThat(ckpt.metadata()).containsEntry("step", "2");
         }
         try (SafetensorsCheckpoint ckpt = SafetensorsCheckpoint.open(shard2)) {

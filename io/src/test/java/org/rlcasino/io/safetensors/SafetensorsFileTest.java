@@ -60,9 +60,9 @@ class SafetensorsFileTest {
         try (SafetensorsFile file = SafetensorsFile.open(path)) {
             assertThat(file.path()).isEqualTo(path);
             assertThat(file.metadata()).containsExactly(java.util.Map.entry("format", "pt"), java.util.Map.entry("step", "100"));
-            assertThat(file.tensors()).extracting(TensorInfo::name)
+            assertThat(file.tensors()).extracting(SafetensorsEntry::name)
                     .containsExactly("F64", "F32", "F16", "BF16", "I64", "I32", "I16", "I8", "U8", "BOOL");
-            TensorInfo bf16 = file.tensor("BF16");
+            SafetensorsEntry bf16 = file.tensor("BF16");
             assertThat(bf16.dtype()).isEqualTo(Dtype.BF16);
             assertThat(bf16.shape()).containsExactly(10, 100);
             assertThat(bf16.numel()).isEqualTo(N);
@@ -75,7 +75,7 @@ class SafetensorsFileTest {
         Path reordered = SafetensorsBytes.write(dir, "reordered.safetensors",
                 file("{" + entry("second", "F32", "[1]", 4, 8) + "," + entry("first", "F32", "[1]", 0, 4) + "}", 8));
         try (SafetensorsFile file = SafetensorsFile.open(reordered)) {
-            assertThat(file.tensors()).extracting(TensorInfo::name).containsExactly("first", "second");
+            assertThat(file.tensors()).extracting(SafetensorsEntry::name).containsExactly("first", "second");
         }
     }
 
@@ -126,7 +126,7 @@ class SafetensorsFileTest {
     void rangeReadsMatchWholeReadsForEveryDtype() throws IOException {
         Random random = new Random(4);
         try (SafetensorsFile file = SafetensorsFile.open(path)) {
-            for (TensorInfo t : file.tensors()) {
+            for (SafetensorsEntry t : file.tensors()) {
                 float[] whole = file.readFloats(t.name());
                 for (int trial = 0; trial < 50; trial++) {
                     int offset = random.nextInt(N);

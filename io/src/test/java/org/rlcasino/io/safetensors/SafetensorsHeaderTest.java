@@ -161,7 +161,7 @@ class SafetensorsHeaderTest {
     @Test
     void theTruncatedCaseReallyIsAPrefixOfAValidFile() throws IOException {
         try (SafetensorsFile f = SafetensorsFile.open(SafetensorsBytes.write(dir, "whole.safetensors", TWO_TENSORS))) {
-            assertThat(f.tensors()).extracting(TensorInfo::name).containsExactly("a", "b");
+            assertThat(f.tensors()).extracting(SafetensorsEntry::name).containsExactly("a", "b");
         }
     }
 
@@ -200,7 +200,7 @@ class SafetensorsHeaderTest {
             }
             Path path = SafetensorsBytes.write(dir, "fuzz.safetensors", bad);
             try (SafetensorsFile f = SafetensorsFile.open(path)) {
-                for (TensorInfo t : f.tensors()) {
+                for (SafetensorsEntry t : f.tensors()) {
                     f.slice(t.name());
                 }
             } catch (SafetensorsFormatException expected) {
@@ -221,7 +221,7 @@ class SafetensorsHeaderTest {
         Path path = SafetensorsBytes.write(dir, "ok.safetensors", file(header, 5));
         try (SafetensorsFile f = SafetensorsFile.open(path)) {
             assertThat(f.metadata()).isEmpty();
-            assertThat(f.tensors()).extracting(TensorInfo::name).containsExactly("a", "e", "s");
+            assertThat(f.tensors()).extracting(SafetensorsEntry::name).containsExactly("a", "e", "s");
             assertThat(f.tensor("e").numel()).isZero();
             assertThat(f.tensor("s").numel()).isEqualTo(1);
             assertThat(f.readInts("s")).containsExactly(4);

@@ -75,10 +75,10 @@ class SafetensorsTorchFixtureTest {
             assertThat(file.metadata()).containsExactlyEntriesOf(metadata(expected));
             List<String> names = new ArrayList<>();
             expected.get("tensors").fieldNames().forEachRemaining(names::add);
-            assertThat(file.tensors()).extracting(TensorInfo::name).containsExactlyElementsOf(names);
+            assertThat(file.tensors()).extracting(SafetensorsEntry::name).containsExactlyElementsOf(names);
             for (String name : names) {
                 JsonNode t = expected.get("tensors").get(name);
-                TensorInfo info = file.tensor(name);
+                SafetensorsEntry info = file.tensor(name);
                 assertThat(info.dtype()).as(name).isEqualTo(Dtype.parse(t.get("dtype").textValue()));
                 assertThat(info.shape()).as(name).containsExactly(longs(t.get("shape")));
                 assertBitIdentical(fixture + ":" + name, file.readFloats(name), floatsFromBits(t.get("f32_bits")));
@@ -121,7 +121,7 @@ class SafetensorsTorchFixtureTest {
                 .isEqualTo(new String(theirs, 0, headerEnd, java.nio.charset.StandardCharsets.UTF_8));
         MemorySegment a = MemorySegment.ofArray(ours);
         MemorySegment b = MemorySegment.ofArray(theirs);
-        for (TensorInfo t : writer.tensors()) {
+        for (SafetensorsEntry t : writer.tensors()) {
             int size = t.dtype().byteSize();
             for (long i = 0; i < t.numel(); i++) {
                 long at = headerEnd + t.dataStart() + i * size;
@@ -149,13 +149,13 @@ class SafetensorsTorchFixtureTest {
         try (SafetensorsCheckpoint ckpt = SafetensorsCheckpoint.open(sharded);
              SafetensorsCheckpoint viaIndex = SafetensorsCheckpoint.open(sharded.resolve("model.safetensors.index.json"))) {
             assertThat(ckpt.files()).containsExactlyElementsOf(viaIndex.files());
-            assertThat(ckpt.tensors()).extracting(TensorInfo::name)
+            assertThat(ckpt.tensors()).extracting(SafetensorsEntry::name)
                     .containsExactly("h.0.attn.weight", "h.0.attn.bias", "h.1.attn.weight", "lm_head.weight");
             assertThat(ckpt.metadata()).containsExactly(Map.entry("format", "pt"));
             JsonNode second = expected("sharded/model-00002-of-00002").get("tensors");
             assertBitIdentical("lm_head.weight", ckpt.readFloats("lm_head.weight"),
                     floatsFromBits(second.get("lm_head.weight").get("f32_bits")));
-            long total = ckpt.tensors().stream().mapToLong(TensorInfo::byteSize).sum();
+            long total = ckpt.tensors().stream().mapToLong(SafetensorsEntry::byteSize).sum();
             JsonNode index = JSON.readTree(sharded.resolve("model.safetensors.index.json").toFile());
             assertThat(total).isEqualTo(index.get("metadata").get("total_size").longValue());
         }

@@ -82,7 +82,7 @@ class SafetensorsWriterTest {
             assertThat(file.readFloats("scalar")).containsExactly(42f);
             assertThat(file.tensor("bf16").shape()).containsExactly(2, 2, 3);
             assertThat(file.tensor("scalar").shape()).isEmpty();
-            assertThat(file.tensors()).extracting(TensorInfo::dtype).containsExactly(Dtype.F64, Dtype.F32, Dtype.F16,
+            assertThat(file.tensors()).extracting(SafetensorsEntry::dtype).containsExactly(Dtype.F64, Dtype.F32, Dtype.F16,
                     Dtype.BF16, Dtype.I64, Dtype.I32, Dtype.I16, Dtype.I8, Dtype.U8, Dtype.U8, Dtype.BOOL, Dtype.F32);
         }
     }
@@ -182,7 +182,7 @@ class SafetensorsWriterTest {
         assertThat(header.length).isEqualTo(8 + padded);
         assertThat(MemorySegment.ofArray(header).get(ElementDecoder.I64_LE, 0)).isEqualTo(padded);
         assertThat(new String(header, 8, padded, StandardCharsets.UTF_8)).isEqualTo(json + " ".repeat(padded - json.length()));
-        assertThat(writer.tensors()).extracting(TensorInfo::dataStart).containsExactly(0L, 8L, 14L);
+        assertThat(writer.tensors()).extracting(SafetensorsEntry::dataStart).containsExactly(0L, 8L, 14L);
         assertThat(writer.fileSize()).isEqualTo(8 + padded + 15);
 
         Path path = dir.resolve("layout.safetensors");

@@ -16,7 +16,7 @@ import org.rlcasino.io.AtomicFileWriter;
 import org.rlcasino.io.safetensors.Dtype;
 import org.rlcasino.io.safetensors.SafetensorsFile;
 import org.rlcasino.io.safetensors.SafetensorsWriter;
-import org.rlcasino.io.safetensors.TensorInfo;
+import org.rlcasino.io.safetensors.SafetensorsEntry;
 import org.rlcasino.tasks.ParameterLayout;
 import org.rlcasino.tasks.TensorView;
 import org.rlcasino.train.model.GptConfig;
@@ -148,7 +148,7 @@ public record ModelCheckpoint(GptConfig config, float[] params, CharTokenizer to
         float[] params = new float[layout.totalSize()];
         try (SafetensorsFile file = SafetensorsFile.open(weights)) {
             Set<String> unused = new LinkedHashSet<>();
-            for (TensorInfo t : file.tensors()) {
+            for (SafetensorsEntry t : file.tensors()) {
                 unused.add(t.name());
             }
             List<String> missing = new ArrayList<>();
@@ -160,7 +160,7 @@ public record ModelCheckpoint(GptConfig config, float[] params, CharTokenizer to
                     continue;
                 }
                 unused.remove(stored);
-                TensorInfo info = file.tensor(stored);
+                SafetensorsEntry info = file.tensor(stored);
                 long[] expected = new long[view.shape().length];
                 for (int i = 0; i < expected.length; i++) {
                     expected[i] = view.shape()[i];

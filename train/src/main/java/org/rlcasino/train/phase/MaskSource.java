@@ -21,8 +21,6 @@ import org.rlcasino.io.arrow.TensorTable;
 import org.rlcasino.io.arrow.MaskTensor;
 import org.rlcasino.io.config.MaskSection;
 import org.rlcasino.io.deltas.TensorSelection;
-import org.rlcasino.scoring.FisherScorer;
-import org.rlcasino.scoring.MagnitudeScorer;
 import org.rlcasino.scoring.MaskBuilder;
 import org.rlcasino.scoring.MaskOptions;
 import org.rlcasino.scoring.MomentumFormula;
@@ -122,13 +120,8 @@ public final class MaskSource {
         if (!Files.isRegularFile(deltas)) {
             throw new IllegalArgumentException(deltas + ": no delta stream (the phase named in mask.fromPhase must log deltas)");
         }
-        StreamingScorer scorer = switch (section.scorer()) {
-            case "magnitude" -> new MagnitudeScorer(backend);
-            case "momentum" -> new MomentumScorer(backend, MomentumFormula.PAPER, MomentumScorer.DEFAULT_WINDOW,
-                    MomentumScorer.DEFAULT_EPS);
-            case "fisher" -> new FisherScorer(backend);
-            default -> throw new IllegalArgumentException("unknown scorer " + section.scorer());
-        };
+        StreamingScorer scorer = StreamingScorer.of(section.scorerName(), backend, MomentumFormula.PAPER,
+                MomentumScorer.DEFAULT_WINDOW, MomentumScorer.DEFAULT_EPS);
         ScoringOptions scoring = new ScoringOptions(new StepRange(section.firstStep(), section.lastStep()), 0, TensorSelection.ALL,
                 section.deltaBasis());
         scorer.score(deltas, scoresOut, scoring, Progress.NONE);

@@ -9,17 +9,17 @@ import java.util.Objects;
  * {@code data_offsets}: relative to the start of the data section, which begins right after the
  * header, so {@code dataEnd - dataStart == numel() * dtype.byteSize()}.
  *
- * <p>The shape is copied in and out, so a {@code TensorInfo} cannot change; {@code equals},
+ * <p>The shape is copied in and out, so a {@code SafetensorsEntry} cannot change; {@code equals},
  * {@code hashCode} and {@code toString} compare and print the shape's contents.
  */
-public record TensorInfo(String name, Dtype dtype, long[] shape, long dataStart, long dataEnd) {
+public record SafetensorsEntry(String name, Dtype dtype, long[] shape, long dataStart, long dataEnd) {
 
     /**
      * @throws IllegalArgumentException when a dimension is negative, the element count overflows a
      *     long, or the offsets do not span exactly {@code numel * dtype.byteSize()} bytes from a
      *     non-negative start
      */
-    public TensorInfo {
+    public SafetensorsEntry {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(dtype, "dtype");
         shape = Objects.requireNonNull(shape, "shape").clone();
@@ -63,7 +63,7 @@ public record TensorInfo(String name, Dtype dtype, long[] shape, long dataStart,
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TensorInfo t && name.equals(t.name) && dtype == t.dtype && Arrays.equals(shape, t.shape)
+        return o instanceof SafetensorsEntry t && name.equals(t.name) && dtype == t.dtype && Arrays.equals(shape, t.shape)
                 && dataStart == t.dataStart && dataEnd == t.dataEnd;
     }
 
@@ -74,7 +74,7 @@ public record TensorInfo(String name, Dtype dtype, long[] shape, long dataStart,
 
     @Override
     public String toString() {
-        return "TensorInfo[" + name + ", " + dtype + ", " + Arrays.toString(shape) + ", data_offsets [" + dataStart
+        return "SafetensorsEntry[" + name + ", " + dtype + ", " + Arrays.toString(shape) + ", data_offsets [" + dataStart
                 + ", " + dataEnd + "]]";
     }
 
