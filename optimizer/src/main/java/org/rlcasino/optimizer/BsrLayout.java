@@ -146,24 +146,9 @@ public final class BsrLayout {
         return blockShape;
     }
 
-    /** The block structure (what a mask file stores). */
+    /** The block structure (what a mask file stores): block-row pointers, block columns, entry pointers. */
     public MaskBlocks blocks() {
         return blocks;
-    }
-
-    /** Block-row pointers, (ceil(rows / blockRows) + 1); a copy. */
-    public int[] blockRowPointers() {
-        return blockRowPointers.clone();
-    }
-
-    /** Block column of each active block, (activeBlocks); a copy. */
-    public int[] blockColumns() {
-        return blockColumns.clone();
-    }
-
-    /** Start of each active block's entries, (activeBlocks + 1); a copy. */
-    public int[] entryPointers() {
-        return entryPointers.clone();
     }
 
     /** Flat indices of the active entries in block order, (nnz); a copy. */
@@ -174,11 +159,6 @@ public final class BsrLayout {
     /** Active entries. */
     public int nnz() {
         return entries.length;
-    }
-
-    /** Blocks holding at least one active entry. */
-    public int activeBlocks() {
-        return blockColumns.length;
     }
 
     /** All blocks of the matrix. */

@@ -33,12 +33,12 @@ class BsrLayoutTest {
         assertThat(layout.columns()).isEqualTo(6);
         assertThat(layout.blockShape()).isEqualTo(new BlockShape(2, 4));
         // block row 0: blocks (0,0) = {1, 6} and (0,1) = {4, 5, 11}; block row 1: (1,0) = {20}; block row 2: (2,1) = {28, 29}
-        assertThat(layout.blockRowPointers()).containsExactly(0, 2, 3, 4);
-        assertThat(layout.blockColumns()).containsExactly(0, 1, 0, 1);
-        assertThat(layout.entryPointers()).containsExactly(0, 2, 5, 6, 8);
+        assertThat(layout.blocks().blockRowPointers()).containsExactly(0, 2, 3, 4);
+        assertThat(layout.blocks().blockColumns()).containsExactly(0, 1, 0, 1);
+        assertThat(layout.blocks().entryPointers()).containsExactly(0, 2, 5, 6, 8);
         assertThat(layout.entries()).containsExactly(1, 6, 4, 5, 11, 20, 28, 29);
         assertThat(layout.nnz()).isEqualTo(8);
-        assertThat(layout.activeBlocks()).isEqualTo(4);
+        assertThat(layout.blocks().activeBlocks()).isEqualTo(4);
         assertThat(layout.totalBlocks()).isEqualTo(6);
         // covered entries: 2x4 + 2x2 (right edge) + 2x4 + 1x2 (bottom-right corner) = 22
         assertThat(layout.fillRatio()).isCloseTo(8.0 / 22.0, within(1e-15));
@@ -69,11 +69,11 @@ class BsrLayoutTest {
             all[i] = i;
         }
         BsrLayout layout = BsrLayout.fromMask("w", 5, 6, new BlockShape(2, 4), all);
-        assertThat(layout.activeBlocks()).isEqualTo(6);
+        assertThat(layout.blocks().activeBlocks()).isEqualTo(6);
         assertThat(layout.fillRatio()).isEqualTo(1.0);
-        assertThat(layout.blockRowPointers()).containsExactly(0, 2, 4, 6);
-        assertThat(layout.blockColumns()).containsExactly(0, 1, 0, 1, 0, 1);
-        assertThat(layout.entryPointers()).containsExactly(0, 8, 12, 20, 24, 28, 30);
+        assertThat(layout.blocks().blockRowPointers()).containsExactly(0, 2, 4, 6);
+        assertThat(layout.blocks().blockColumns()).containsExactly(0, 1, 0, 1, 0, 1);
+        assertThat(layout.blocks().entryPointers()).containsExactly(0, 8, 12, 20, 24, 28, 30);
         assertThat(layout.entries()).containsExactly(
                 0, 1, 2, 3, 6, 7, 8, 9, 4, 5, 10, 11,
                 12, 13, 14, 15, 18, 19, 20, 21, 16, 17, 22, 23,
@@ -81,17 +81,17 @@ class BsrLayoutTest {
 
         BsrLayout corner = BsrLayout.fromMask("w", 5, 6, new BlockShape(2, 4), new int[] {28, 29});
         assertThat(corner.fillRatio()).as("a full 1x2 corner block").isEqualTo(1.0);
-        assertThat(corner.blockRowPointers()).containsExactly(0, 0, 0, 1);
+        assertThat(corner.blocks().blockRowPointers()).containsExactly(0, 0, 0, 1);
     }
 
     @Test
     void emptyMaskHasNoBlocks() {
         BsrLayout layout = BsrLayout.fromMask("w", 33, 17, BlockShape.DEFAULT, new int[0]);
-        assertThat(layout.activeBlocks()).isZero();
+        assertThat(layout.blocks().activeBlocks()).isZero();
         assertThat(layout.totalBlocks()).isEqualTo(3 * 2);
         assertThat(layout.fillRatio()).isZero();
-        assertThat(layout.blockRowPointers()).containsExactly(0, 0, 0, 0);
-        assertThat(layout.entryPointers()).containsExactly(0);
+        assertThat(layout.blocks().blockRowPointers()).containsExactly(0, 0, 0, 0);
+        assertThat(layout.blocks().entryPointers()).containsExactly(0);
         RunList runs = new RunList(8);
         layout.appendRowSegments(runs, 0);
         assertThat(runs.runs()).isZero();
@@ -100,9 +100,9 @@ class BsrLayoutTest {
     @Test
     void oneDimensionalTensorIsOneRow() {
         BsrLayout layout = BsrLayout.fromMask("b", 1, 37, BlockShape.DEFAULT, new int[] {0, 15, 16, 36});
-        assertThat(layout.blockRowPointers()).containsExactly(0, 3);
-        assertThat(layout.blockColumns()).containsExactly(0, 1, 2);
-        assertThat(layout.entryPointers()).containsExactly(0, 2, 3, 4);
+        assertThat(layout.blocks().blockRowPointers()).containsExactly(0, 3);
+        assertThat(layout.blocks().blockColumns()).containsExactly(0, 1, 2);
+        assertThat(layout.blocks().entryPointers()).containsExactly(0, 2, 3, 4);
         assertThat(layout.totalBlocks()).isEqualTo(3);
         // blocks are 1x16, 1x16 and 1x5
         assertThat(layout.fillRatio()).isCloseTo(4.0 / 37.0, within(1e-15));
@@ -112,13 +112,13 @@ class BsrLayoutTest {
     void accessorsReturnCopies() {
         BsrLayout layout = BsrLayout.fromMask("w", 5, 6, new BlockShape(2, 4), EXAMPLE);
         layout.entries()[0] = 99;
-        layout.blockColumns()[0] = 99;
-        layout.blockRowPointers()[0] = 99;
-        layout.entryPointers()[0] = 99;
+        layout.blocks().blockColumns()[0] = 99;
+        layout.blocks().blockRowPointers()[0] = 99;
+        layout.blocks().entryPointers()[0] = 99;
         assertThat(layout.entries()[0]).isEqualTo(1);
-        assertThat(layout.blockColumns()[0]).isZero();
-        assertThat(layout.blockRowPointers()[0]).isZero();
-        assertThat(layout.entryPointers()[0]).isZero();
+        assertThat(layout.blocks().blockColumns()[0]).isZero();
+        assertThat(layout.blocks().blockRowPointers()[0]).isZero();
+        assertThat(layout.blocks().entryPointers()[0]).isZero();
     }
 
     @Test
@@ -188,9 +188,9 @@ class BsrLayoutTest {
         Arrays.sort(sorted);
         assertThat(sorted).as(what).containsExactly(indices);
 
-        int[] rowPointers = layout.blockRowPointers();
-        int[] cols = layout.blockColumns();
-        int[] entryPointers = layout.entryPointers();
+        int[] rowPointers = layout.blocks().blockRowPointers();
+        int[] cols = layout.blocks().blockColumns();
+        int[] entryPointers = layout.blocks().entryPointers();
         assertThat(rowPointers).as(what).hasSize(blockRows + 1);
         assertThat(rowPointers[0]).isZero();
         assertThat(rowPointers[blockRows]).isEqualTo(cols.length);
@@ -213,7 +213,7 @@ class BsrLayoutTest {
                 }
             }
         }
-        assertThat(layout.activeBlocks()).as(what).isEqualTo(expectedBlocks);
+        assertThat(layout.blocks().activeBlocks()).as(what).isEqualTo(expectedBlocks);
         assertThat(layout.totalBlocks()).isEqualTo((long) blockRows * blockColumns);
         assertThat(layout.nnz()).isEqualTo(indices.length);
         if (indices.length > 0) {

@@ -54,11 +54,15 @@ public final class VectorAttentionKernels {
     }
 
     /**
-     * {@code kt[i·T + s] = qkv[(b·T + s)·3C + part·C + h·hs + i]} for positions {@code [0, upTo)}:
-     * one head's keys ({@code part} 1) or values ({@code part} 2), channel-major.
+     * {@code kt[i·T + s] = qkv[(b·T + s)·3C + part·C + h·hs + i]} for head {@code bh = b·NH + h}:
+     * its keys ({@code part} 1) or values ({@code part} 2), channel-major, for the positions up to
+     * the last query of that head a chunk ending before iteration {@code end} reaches.
      */
-    private static void transposeHead(float[] kt, float[] qkv, int b, int h, int part, int tt, int c, int hs,
-                                      int upTo) {
+    private static void transposeHead(float[] kt, float[] qkv, int bh, int part, int end, int tt, int c, int nh) {
+        int hs = c / nh;
+        int h = bh % nh;
+        int b = bh / nh;
+        int upTo = Math.min(end - 1, (bh + 1) * tt - 1) % tt + 1;
         for (int s = 0; s < upTo; s++) {
             int src = (b * tt + s) * 3 * c + part * c + h * hs;
             for (int i = 0; i < hs; i++) {
@@ -108,9 +112,7 @@ public final class VectorAttentionKernels {
             int h = bh % nh;
             int b = bh / nh;
             if (bh != loaded) {
-                // keys up to the chunk's last query of this head
-                int last = Math.min(offset + count - 1, (bh + 1) * tt - 1) % tt;
-                transposeHead(kt, qkv, b, h, 1, tt, c, hs, last + 1);
+                transposeHead(kt, qkv, bh, 1, offset + count, tt, c, nh);
                 loaded = bh;
             }
             int q = (b * tt + t) * 3 * c + h * hs;
@@ -213,8 +215,7 @@ public final class VectorAttentionKernels {
             int h = bh % nh;
             int b = bh / nh;
             if (bh != loaded) {
-                int last = Math.min(offset + count - 1, (bh + 1) * tt - 1) % tt;
-                transposeHead(vt, qkv, b, h, 2, tt, c, hs, last + 1);
+                transposeHead(vt, qkv, bh, 2, offset + count, tt, c, nh);
                 loaded = bh;
             }
             int row = e * tt;
