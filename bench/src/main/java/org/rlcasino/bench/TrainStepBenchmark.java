@@ -140,10 +140,11 @@ public final class TrainStepBenchmark {
      *
      * @param skippedBecause why torch did not run, or null
      * @param blas           the BLAS torch used
+     * @param paths          torch's AdamW implementation and attention kernel (its fastest CPU paths)
      */
     public record Torch(String skippedBecause, String torchVersion, String blas, List<String> blasLibraries,
                         long params, Timing step, Timing forwardBackward, Timing optimizerStep,
-                        double tokensPerSecond) {}
+                        double tokensPerSecond, String paths) {}
 
     /**
      * Everything measured.
@@ -347,12 +348,13 @@ public final class TrainStepBenchmark {
         TorchBench.Outcome outcome = TorchBench.run(config.python(), args, 60);
         if (!outcome.ran()) {
             return new Torch(outcome.skippedBecause(), outcome.torchVersion(), outcome.blas(), outcome.blasLibraries(),
-                    0, null, null, null, Double.NaN);
+                    0, null, null, null, Double.NaN, "");
         }
         JsonNode j = outcome.json();
         return new Torch(null, outcome.torchVersion(), outcome.blas(), outcome.blasLibraries(), j.get("params").asLong(),
                 Timing.of(j.get("step")), Timing.of(j.get("forward_backward")), Timing.of(j.get("optimizer")),
-                j.get("tokens_per_s").asDouble());
+                j.get("tokens_per_s").asDouble(),
+                "AdamW " + j.path("adamw").asText("for-loop") + ", attention " + j.path("attention").asText("matmul + masked softmax"));
     }
 
     /**
@@ -451,8 +453,8 @@ public final class TrainStepBenchmark {
                         "torch " + t.torchVersion() + " adamw", t.params(), timing(t.step()), timing(t.forwardBackward()),
                         timing(t.optimizerStep()), t.tokensPerSecond()));
                 sb.append(String.format(java.util.Locale.ROOT,
-                        "%nPyTorch BLAS: %s (%s); %d threads both%nJava dense throughput / PyTorch throughput: %.2f (%.0f%%)%n",
-                        t.blas(), String.join(", ", t.blasLibraries()), r.threads(), r.throughputVsTorch(),
+                        "%nPyTorch BLAS: %s (%s); %s; %d threads both%nJava dense throughput / PyTorch throughput: %.2f (%.0f%%)%n",
+                        t.blas(), String.join(", ", t.blasLibraries()), t.paths(), r.threads(), r.throughputVsTorch(),
                         100 * r.throughputVsTorch()));
             }
         }

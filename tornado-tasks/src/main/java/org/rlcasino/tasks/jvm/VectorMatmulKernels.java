@@ -25,15 +25,17 @@ import static org.rlcasino.tasks.MatmulKernels.F_BIAS;
  * (and so for any thread count). Signatures equal the reference kernels', so either binds to a
  * backend launch ({@code KernelCall.jvmFastPath}); the TornadoVM backend never uses this class.
  *
- * <p>All three products reduce to one micro-kernel: the right operand's columns
- * {@code [j0, j0+W)} (W = 2 vectors) are copied into a contiguous, zero-padded panel
- * {@code panel[s·W + c]} for every reduction step s (for NT that copy is a transpose, which is
- * what makes NT vectorisable over j), and the left operand of a group of 32 output rows is copied
- * step-major into 4-row tiles (for TN, whose left operands are columns of a, that copy reads rows
- * of a, avoiding a column walk at a stride of K floats). A range that starts or ends inside an
- * output row is handled by the same code with a column sub-range; missing rows of the last 4-row
- * tile repeat the last real row and are not stored. Nothing is blocked along the reduction: every
- * accumulator lives in a register from its first step to its last.
+ * <p>All three products reduce to one micro-kernel and one blocking, GotoBLAS's order: the left
+ * operand of a block of 128 output rows is packed step-major into 4-row tiles (for TN, whose left
+ * operands are columns of a, that copy reads rows of a, avoiding a column walk at a stride of K
+ * floats); the right operand's columns {@code [j0, j0+W)} (W = 2 vectors) are packed into a
+ * contiguous, zero-padded panel {@code panel[s·W + c]} (for NT that copy is a transpose, which is
+ * what makes NT vectorisable over j), and every row tile of the block runs over it. The reduction
+ * runs in blocks of 512 steps (so a panel stays in L2, as the vocabulary-sized reductions of a tied
+ * head's input gradient need); between blocks each accumulator is stored and reloaded, which keeps
+ * the order and the operations of the reference. A range that starts or ends inside an output row
+ * is handled by the same code with a column sub-range; missing rows of the last 4-row tile repeat
+ * the last real row and are not stored.
  * Panels live in a per-thread scratch array, so calls are thread-safe and allocation-free once
  * warm.
  */
@@ -44,33 +46,44 @@ public final class VectorMatmulKernels {
     private static final int W = 2 * LANES;
     /** Output rows per tile. */
     private static final int R = 4;
-    /** Output rows whose left operand is packed together (8 tiles). */
-    private static final int GROUP = 8 * R;
-    /** Largest set of packed panels kept for a whole call (4M floats, 16 MiB per thread). */
-    private static final long MAX_PACKED_FLOATS = 1L << 22;
+    /** Output rows whose left operand is packed together (32 tiles: the "A block" of a GEMM). */
+    private static final int ROW_BLOCK = 32 * R;
+    /** Reduction steps per block: a packed panel (KC·W floats, 64 KiB with AVX-512) stays in L2. */
+    private static final int KC = 512;
+    /** Column panels per slab of a blocked reduction (bounds the partial sums kept between blocks). */
+    private static final int SLAB_PANELS = 64;
 
-    /** Per-thread scratch: the packed panel and a tile's worth of accumulators. */
+    /** Per-thread scratch: the packed operands, a tile's worth of accumulators, partial sums. */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private static final class Scratch {
         float[] panel = new float[0];
         float[] left = new float[0];
+        float[] partial = new float[0];
         final float[] tile = new float[R * W];
 
-        float[] left(int steps) {
-            int need = steps * GROUP;
-            if (left.length < need) {
-                left = new float[Math.max(need, left.length * 2)];
+        float[] left(int floats) {
+            if (left.length < floats) {
+                left = new float[Math.max(floats, left.length * 2)];
             }
             return left;
         }
 
-        float[] panel(int steps) {
-            int need = steps * W;
-            if (panel.length < need) {
-                panel = new float[Math.max(need, panel.length * 2)];
+        float[] panel(int floats) {
+            if (panel.length < floats) {
+                panel = new float[Math.max(floats, panel.length * 2)];
             }
             return panel;
+        }
+
+        /** Zeroed partial sums for {@code floats} accumulators. */
+        float[] partial(int floats) {
+            if (partial.length < floats) {
+                partial = new float[Math.max(floats, partial.length * 2)];
+            } else {
+                java.util.Arrays.fill(partial, 0, floats, 0f);
+            }
+            return partial;
         }
     }
 
@@ -95,7 +108,7 @@ public final class VectorMatmulKernels {
     public static int grain(int rows, int n) {
         int r = (rows + 7) / 8;
         r = (r + R - 1) / R * R;
-        r = Math.max(1, Math.min(Math.min(r, 4 * GROUP), rows));
+        r = Math.max(1, Math.min(Math.min(r, ROW_BLOCK), rows));
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (long) r * n));
     }
 
@@ -165,10 +178,13 @@ public final class VectorMatmulKernels {
     }
 
     /**
-     * Output rows {@code [r0, r1)} × columns {@code [c0, c1)}, in groups of {@link #GROUP} rows:
-     * the group's left operand is packed once (4-row tiles, step-major), and the row tiles run
-     * over one W-column panel of the right operand after the other. The panels are packed once for
-     * all groups when they fit {@link #MAX_PACKED_FLOATS}, else again for each group.
+     * Output rows {@code [r0, r1)} × columns {@code [c0, c1)}, blocked as a GEMM: rows in blocks of
+     * {@link #ROW_BLOCK} whose left operand is packed once per reduction block; the reduction in
+     * blocks of {@link #KC} steps; within those, one W-column panel of the right operand packed at a
+     * time and run against every row tile. When the reduction spans several blocks, each element's
+     * accumulator is stored between blocks (columns in slabs of {@link #SLAB_PANELS} panels) and
+     * reloaded for the next, so it still sees {@code acc + x·y} for every step in ascending order:
+     * exactly the reference's operations.
      */
     private static void block(float[] out, float[] a, float[] b, float[] bias, int[] dims, int r0, int r1, int c0,
                               int c1, int steps, int aBase, int aRowStride, int aStep, int pack, int bStride,
@@ -179,35 +195,47 @@ public final class VectorMatmulKernels {
         int biasBase = dims[D_BIAS];
         int bBase = dims[D_B];
         int panelCount = (c1 - c0 + W - 1) / W;
-        boolean packOnce = r1 - r0 > GROUP && (long) panelCount * steps * W <= MAX_PACKED_FLOATS;
-        float[] panels = scratch.panel(packOnce ? panelCount * steps : steps);
-        if (packOnce) {
-            for (int k = 0; k < panelCount; k++) {
-                int j0 = c0 + k * W;
-                packPanel(panels, k * steps * W, b, bBase, j0, Math.min(W, c1 - j0), bStride, steps, pack);
-            }
-        }
-        float[] left = scratch.left(steps);
-        for (int g0 = r0; g0 < r1; g0 += GROUP) {
-            int g1 = Math.min(r1, g0 + GROUP);
-            packLeft(left, a, aBase, aRowStride, aStep, g0, g1, steps);
-            for (int k = 0; k < panelCount; k++) {
-                int j0 = c0 + k * W;
-                int width = Math.min(W, c1 - j0);
-                int at = 0;
-                if (packOnce) {
-                    at = k * steps * W;
-                } else {
-                    packPanel(panels, 0, b, bBase, j0, width, bStride, steps, pack);
-                }
-                for (int i = g0, t = 0; i < g1; i += R, t++) {
-                    int rows = Math.min(R, g1 - i);
-                    tile(scratch.tile, panels, at, left, t * steps * R, steps);
-                    if (width == W && flags == 0) {
-                        storePlain(out, scratch.tile, outBase + i * n + j0, n, rows);
-                    } else {
-                        storeGeneral(out, scratch.tile, bias, flags, outBase + i * n + j0, biasBase + j0, n, rows,
-                                width);
+        int kBlocks = Math.max(1, (steps + KC - 1) / KC);
+        int slabPanels = kBlocks == 1 ? panelCount : Math.min(panelCount, SLAB_PANELS);
+        for (int g0 = r0; g0 < r1; g0 += ROW_BLOCK) {
+            int g1 = Math.min(r1, g0 + ROW_BLOCK);
+            int tiles = (g1 - g0 + R - 1) / R;
+            for (int p0 = 0; p0 < panelCount; p0 += slabPanels) {
+                int p1 = Math.min(panelCount, p0 + slabPanels);
+                float[] partial = kBlocks == 1 ? null : scratch.partial(tiles * (p1 - p0) * R * W);
+                for (int kb = 0; kb < kBlocks; kb++) {
+                    int k0 = kb * KC;
+                    int ks = Math.min(KC, steps - k0);
+                    boolean last = kb == kBlocks - 1;
+                    float[] left = scratch.left(tiles * R * ks);
+                    packLeft(left, a, aBase + k0 * aStep, aRowStride, aStep, g0, g1, ks);
+                    float[] panel = scratch.panel(ks * W);
+                    int panelBase = bBase + (pack == PACK_ROWS ? k0 * bStride : k0);
+                    for (int p = p0; p < p1; p++) {
+                        int j0 = c0 + p * W;
+                        int width = Math.min(W, c1 - j0);
+                        packPanel(panel, 0, b, panelBase, j0, width, bStride, ks, pack);
+                        for (int t = 0; t < tiles; t++) {
+                            int i = g0 + t * R;
+                            int rows = Math.min(R, g1 - i);
+                            float[] acc = scratch.tile;
+                            int accAt = 0;
+                            if (partial == null) {
+                                tile(acc, 0, false, panel, 0, left, t * ks * R, ks);
+                            } else {
+                                acc = partial;
+                                accAt = ((t * (p1 - p0)) + (p - p0)) * R * W;
+                                tile(acc, accAt, kb > 0, panel, 0, left, t * ks * R, ks);
+                            }
+                            if (last) {
+                                if (width == W && flags == 0) {
+                                    storePlain(out, acc, accAt, outBase + i * n + j0, n, rows);
+                                } else {
+                                    storeGeneral(out, acc, accAt, bias, flags, outBase + i * n + j0, biasBase + j0, n, rows,
+                                            width);
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -297,21 +325,35 @@ public final class VectorMatmulKernels {
 
     /**
      * The micro-kernel: 4 rows × 2 vectors of accumulators, each {@code acc = acc + x·y} in
-     * ascending step order, written to {@code tile[r·W + c]}; {@code left[at + s·R + r]} holds row
-     * r's operand of step s.
+     * ascending step order, written to {@code tile[at + r·W + c]}; the accumulators start at 0, or
+     * at the values {@code tile} holds there when {@code resume} (the sums of earlier reduction
+     * blocks). {@code left[leftAt + s·R + r]} holds row r's operand of step s.
      */
-    private static void tile(float[] tile, float[] panel, int panelAt, float[] left, int at, int steps) {
-        FloatVector c00 = FloatVector.zero(F);
-        FloatVector c01 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F);
-        FloatVector c11 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F);
-        FloatVector c21 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F);
-        FloatVector c31 = FloatVector.zero(F);
+    private static void tile(float[] tile, int at, boolean resume, float[] panel, int panelAt, float[] left, int leftAt,
+                             int steps) {
+        FloatVector c00;
+        FloatVector c01;
+        FloatVector c10;
+        FloatVector c11;
+        FloatVector c20;
+        FloatVector c21;
+        FloatVector c30;
+        FloatVector c31;
+        if (resume) {
+            c00 = FloatVector.fromArray(F, tile, at);
+            c01 = FloatVector.fromArray(F, tile, at + LANES);
+            c10 = FloatVector.fromArray(F, tile, at + W);
+            c11 = FloatVector.fromArray(F, tile, at + W + LANES);
+            c20 = FloatVector.fromArray(F, tile, at + 2 * W);
+            c21 = FloatVector.fromArray(F, tile, at + 2 * W + LANES);
+            c30 = FloatVector.fromArray(F, tile, at + 3 * W);
+            c31 = FloatVector.fromArray(F, tile, at + 3 * W + LANES);
+        } else {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(F);
+        }
         for (int s = 0; s < steps; s++) {
             int p = panelAt + s * W;
-            int q = at + s * R;
+            int q = leftAt + s * R;
             FloatVector b0 = FloatVector.fromArray(F, panel, p);
             FloatVector b1 = FloatVector.fromArray(F, panel, p + LANES);
             FloatVector x0 = FloatVector.broadcast(F, left[q]);
@@ -327,34 +369,34 @@ public final class VectorMatmulKernels {
             c30 = c30.add(x3.mul(b0));
             c31 = c31.add(x3.mul(b1));
         }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, LANES);
-        c10.intoArray(tile, W);
-        c11.intoArray(tile, W + LANES);
-        c20.intoArray(tile, 2 * W);
-        c21.intoArray(tile, 2 * W + LANES);
-        c30.intoArray(tile, 3 * W);
-        c31.intoArray(tile, 3 * W + LANES);
+        c00.intoArray(tile, at);
+        c01.intoArray(tile, at + LANES);
+        c10.intoArray(tile, at + W);
+        c11.intoArray(tile, at + W + LANES);
+        c20.intoArray(tile, at + 2 * W);
+        c21.intoArray(tile, at + 2 * W + LANES);
+        c30.intoArray(tile, at + 3 * W);
+        c31.intoArray(tile, at + 3 * W + LANES);
     }
 
-    /** Full-width tile, no bias, overwrite. */
-    private static void storePlain(float[] out, float[] tile, int o, int n, int rows) {
+    /** Full-width tile at {@code tile[at …]}, no bias, overwrite. */
+    private static void storePlain(float[] out, float[] tile, int at, int o, int n, int rows) {
         for (int r = 0; r < rows; r++) {
             int dst = o + r * n;
-            FloatVector.fromArray(F, tile, r * W).intoArray(out, dst);
-            FloatVector.fromArray(F, tile, r * W + LANES).intoArray(out, dst + LANES);
+            FloatVector.fromArray(F, tile, at + r * W).intoArray(out, dst);
+            FloatVector.fromArray(F, tile, at + r * W + LANES).intoArray(out, dst + LANES);
         }
     }
 
     /** Bias then overwrite-or-accumulate, element by element, exactly as {@link MatmulKernels#store}. */
-    private static void storeGeneral(float[] out, float[] tile, float[] bias, int flags, int o, int biasAt, int n,
+    private static void storeGeneral(float[] out, float[] tile, int at, float[] bias, int flags, int o, int biasAt, int n,
                                      int rows, int width) {
         boolean withBias = (flags & F_BIAS) != 0;
         boolean accumulate = (flags & F_ACCUMULATE) != 0;
         for (int r = 0; r < rows; r++) {
             int dst = o + r * n;
             for (int c = 0; c < width; c++) {
-                float v = tile[r * W + c];
+                float v = tile[at + r * W + c];
                 if (withBias) {
                     v = v + bias[biasAt + c];
                 }

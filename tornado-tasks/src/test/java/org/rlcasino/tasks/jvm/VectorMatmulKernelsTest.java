@@ -126,7 +126,9 @@ class VectorMatmulKernelsTest {
     @CsvSource({
             "NN, 64, 256, 768", "NN, 37, 257, 101", "NN, 9, 1024, 256",
             "NT, 64, 256, 64", "NT, 33, 768, 256", "NT, 5, 129, 67",
-            "TN, 1024, 256, 64", "TN, 131, 61, 97", "TN, 200, 7, 300"})
+            "TN, 1024, 256, 64", "TN, 131, 61, 97", "TN, 200, 7, 300",
+            // reductions of several 512-step blocks, wider than one 64-panel slab, more than one 128-row block
+            "NN, 6, 1100, 2100", "NT, 5, 1025, 2090", "TN, 1030, 9, 2077", "NN, 133, 600, 40", "NT, 130, 513, 33"})
     void matchesReferenceOnTrainerLikeShapesEveryFlag(Op op, int m, int k, int n) {
         SplittableRandom rnd = new SplittableRandom(m * 1_000_003L + k * 1009L + n);
         for (int flags = 0; flags < 4; flags++) {
