@@ -68,8 +68,8 @@ class TrainingRunTest {
             Files.copy(dir.resolve("ckpts/checkpoint-" + (phase.equals("sft") ? 0 : 90) + "/model.safetensors"),
                     out.resolve("final/model.safetensors"));
         }
-        PhaseSummary summary = new PhaseSummary(phase, p.kind(), p.optimizer(), 0, seed, p.steps(), accuracy, accuracy, 5, 1, 2, 3,
-                0.3, 64, 0, 0, 1000, 1000, 1.0);
+        PhaseSummary summary = PhaseSummary.builder(phase, p.kind(), p.optimizer()).seed(seed).steps(p.steps())
+                .heldOut(64, 0.3, accuracy, accuracy).stepMillis(5, 1, 2, 3).parameters(1000, 1000).build();
         summary.write(out);
         return summary;
     };

@@ -23,7 +23,8 @@ import org.rlcasino.io.AtomicFileWriter;
  * @param seed                seed the phase ran with
  * @param steps               optimizer steps taken
  * @param heldOutAccuracy     exact-match accuracy on held-out prompts after the last step (greedy)
- * @param heldOutReward       mean reward on held-out prompts after the last step
+ * @param heldOutReward       mean reward of the task's reward function on held-out prompts after the last step
+ *                            (greedy); equals the accuracy for a task rewarded by exact match only
  * @param meanStepMillis      mean wall time of a whole step
  * @param sampleMillis        mean time per step spent sampling (RL phases; 0 for SFT)
  * @param forwardBackwardMillis mean time per step in forward + backward
@@ -47,6 +48,94 @@ public record PhaseSummary(String phase, String kind, String optimizer, double s
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
+
+    /** A builder: the phase's name, kind and optimizer, then the figures by name. */
+    public static Builder builder(String phase, String kind, String optimizer) {
+        return new Builder(phase, kind, optimizer);
+    }
+
+    /** Collects a {@link PhaseSummary}'s figures by name (unset ones are 0, block fill 1). */
+    public static final class Builder {
+        private final String phase;
+        private final String kind;
+        private final String optimizer;
+        private double sparsity;
+        private long seed;
+        private int steps;
+        private double heldOutAccuracy;
+        private double heldOutReward;
+        private double meanStepMillis;
+        private double sampleMillis;
+        private double forwardBackwardMillis;
+        private double optimizerMillis;
+        private double startHeldOutAccuracy;
+        private int heldOutPrompts;
+        private double deltaLogMillis;
+        private int deltaSteps;
+        private long activeParameters;
+        private long totalParameters;
+        private double gradientBlockFill = 1.0;
+
+        private Builder(String phase, String kind, String optimizer) {
+            this.phase = phase;
+            this.kind = kind;
+            this.optimizer = optimizer;
+        }
+
+        public Builder seed(long value) {
+            seed = value;
+            return this;
+        }
+
+        public Builder steps(int value) {
+            steps = value;
+            return this;
+        }
+
+        /** Held-out accuracy and mean reward after the last step, and the accuracy before the first. */
+        public Builder heldOut(int prompts, double startAccuracy, double accuracy, double reward) {
+            heldOutPrompts = prompts;
+            startHeldOutAccuracy = startAccuracy;
+            heldOutAccuracy = accuracy;
+            heldOutReward = reward;
+            return this;
+        }
+
+        /** Mean milliseconds per step: whole step, sampling, forward + backward, optimizer. */
+        public Builder stepMillis(double step, double sample, double forwardBackward, double optimizer) {
+            meanStepMillis = step;
+            sampleMillis = sample;
+            forwardBackwardMillis = forwardBackward;
+            optimizerMillis = optimizer;
+            return this;
+        }
+
+        /** Delta logging: mean milliseconds per logged step, and how many steps were logged. */
+        public Builder deltaLog(double millisPerStep, int steps) {
+            deltaLogMillis = millisPerStep;
+            deltaSteps = steps;
+            return this;
+        }
+
+        /** Parameters the optimizer updates of all the model's; sets the sparsity to 1 − active / total. */
+        public Builder parameters(long active, long total) {
+            activeParameters = active;
+            totalParameters = total;
+            sparsity = total == 0 ? 0 : 1 - (double) active / total;
+            return this;
+        }
+
+        public Builder gradientBlockFill(double value) {
+            gradientBlockFill = value;
+            return this;
+        }
+
+        public PhaseSummary build() {
+            return new PhaseSummary(phase, kind, optimizer, sparsity, seed, steps, heldOutAccuracy, heldOutReward,
+                    meanStepMillis, sampleMillis, forwardBackwardMillis, optimizerMillis, startHeldOutAccuracy,
+                    heldOutPrompts, deltaLogMillis, deltaSteps, activeParameters, totalParameters, gradientBlockFill);
+        }
+    }
 
     /** Writes {@code phaseDir/summary.json} atomically. */
     public void write(Path phaseDir) throws IOException {

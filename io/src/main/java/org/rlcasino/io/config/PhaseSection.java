@@ -49,10 +49,7 @@ public record PhaseSection(String name, String kind, String from, Integer steps,
         if (kind == null) {
             throw new IllegalArgumentException("kind is required: 'sft', 'dpo' or 'grpo'");
         }
-        kind = kind.toLowerCase(Locale.ROOT);
-        if (!kind.equals("sft") && !kind.equals("dpo") && !kind.equals("grpo")) {
-            throw new IllegalArgumentException("kind must be 'sft', 'dpo' or 'grpo', got '" + kind + "'");
-        }
+        kind = PhaseKind.parse(kind).label();
         if (steps == null || steps < 1) {
             throw new IllegalArgumentException("steps is required and must be >= 1, got " + steps);
         }
@@ -147,5 +144,10 @@ public record PhaseSection(String name, String kind, String from, Integer steps,
         if (value != null && !applies) {
             throw new IllegalArgumentException(field + " applies only to kind " + kinds);
         }
+    }
+
+    /** {@link #kind()} as the enum. */
+    public PhaseKind phaseKind() {
+        return PhaseKind.parse(kind);
     }
 }

@@ -3,7 +3,8 @@ package org.rlcasino.io.config;
 import java.util.Locale;
 
 /**
- * The verifiable task of a run-config: prompts whose answers are checked by exact match.
+ * The verifiable task of a run-config: prompts whose answers are checked exactly; held-out accuracy
+ * is always exact match, the reward that RL phases optimise is chosen by {@code reward}.
  *
  * @param kind           {@code addition} ("37+45=" → "82"), {@code reverse} ("r1234=" → "4321") or
  *                       {@code sort} ("s3141=" → "1134") (required)
@@ -12,8 +13,11 @@ import java.util.Locale;
  * @param heldOutPrompts prompts in the held-out split, {@code >= 1} (default 256); they never appear in training
  * @param splitSeed      seed of the train/held-out split (default 0), independent of the run seed so
  *                       runs with different seeds evaluate on the same held-out prompts
+ * @param reward         {@code exact} (default: 1 for exactly the answer and the end token, else 0) or
+ *                       {@code partial} (the fraction of the answer's characters and the end token
+ *                       that the completion has at their positions: partial credit, 1 only when exact)
  */
-public record TaskSection(String kind, Integer digits, Integer heldOutPrompts, Long splitSeed) {
+public record TaskSection(String kind, Integer digits, Integer heldOutPrompts, Long splitSeed, String reward) {
     public TaskSection {
         if (kind == null) {
             throw new IllegalArgumentException("kind is required: 'addition', 'reverse' or 'sort'");
@@ -28,5 +32,9 @@ public record TaskSection(String kind, Integer digits, Integer heldOutPrompts, L
         }
         heldOutPrompts = ModelSection.atLeast("heldOutPrompts", heldOutPrompts, 256, 1);
         splitSeed = splitSeed == null ? 0L : splitSeed;
+        reward = reward == null ? "exact" : reward.toLowerCase(Locale.ROOT);
+        if (!reward.equals("exact") && !reward.equals("partial")) {
+            throw new IllegalArgumentException("reward must be 'exact' or 'partial', got '" + reward + "'");
+        }
     }
 }

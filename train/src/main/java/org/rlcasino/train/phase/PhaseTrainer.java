@@ -15,6 +15,7 @@ import org.rlcasino.io.arrow.BlockShape;
 import org.rlcasino.io.config.MaskSection;
 import org.rlcasino.train.model.GradientMask;
 import org.rlcasino.io.config.ModelSection;
+import org.rlcasino.io.config.PhaseKind;
 import org.rlcasino.io.config.PhaseSection;
 import org.rlcasino.io.config.RunConfig;
 import org.rlcasino.io.config.TaskSection;
@@ -61,6 +62,7 @@ public final class PhaseTrainer {
     private final VerifiableTask task;
     private final CharTokenizer tokenizer;
     private final long seed;
+    private final PhaseKind kind;
 
     private GptConfig config;
     private int seqLen;
@@ -97,9 +99,11 @@ public final class PhaseTrainer {
         this.backend = backend;
         this.listener = listener == null ? PhaseListener.NONE : listener;
         TaskSection t = run.task();
-        this.task = new VerifiableTask(t.kind(), t.digits(), t.heldOutPrompts(), t.splitSeed());
+        this.task = new VerifiableTask(t.kind(), t.digits(), t.heldOutPrompts(), t.splitSeed(),
+                VerifiableTask.Reward.parse(t.reward()));
         this.tokenizer = task.tokenizer();
         this.seed = phase.seed() != null ? phase.seed() : run.seed();
+        this.kind = phase.phaseKind();
     }
 
     /**
@@ -147,6 +151,45 @@ public final class PhaseTrainer {
         }
         Files.createDirectories(phaseDir);
         ModelCheckpoint start = startWeights();
+        WeightDeltas weightDeltas = null;
+        GptGenerator evalGenerator = null;
+        try {
+            setUp(start);
+            List<Problem> evalProblems = task.heldOut(phase.evalPrompts() == null ? Integer.MAX_VALUE : phase.evalPrompts());
+            // the delta programs and the evaluation's generator are prepared before anything runs
+            weightDeltas = phase.logDeltas() == null ? null : new WeightDeltas(model, phase.logDeltas().deltaBasis());
+            evalGenerator = new GptGenerator(model, Math.max(1, Math.min(Evaluator.BATCH, evalProblems.size())));
+            double startAccuracy = Evaluator.evaluate(evalGenerator, task, evalProblems).accuracy();
+            rng = SplitMix64.derive(seed, "phase " + phase.name());
+            Optional<Path> latest = resume ? TrainingCheckpoint.latest(phaseDir) : Optional.empty();
+            int done = latest.isPresent() ? restore(latest.get()) : 0;
+            Totals totals = new Totals();
+            Evaluator.Evaluation last = trainSteps(done, latest.isPresent(), weightDeltas, evalGenerator, evalProblems, totals);
+            if (last == null) { // resumed after the last step's evaluation could not be kept
+                last = Evaluator.evaluate(evalGenerator, task, evalProblems);
+            }
+            ModelCheckpoint.save(phaseDir.resolve("final"), config, model.parametersOnHost(), tokenizer);
+            PhaseSummary summary = summary(totals, startAccuracy, last, evalProblems.size());
+            summary.write(phaseDir);
+            listener.end(phase.name());
+            return summary;
+        } finally {
+            if (weightDeltas != null) {
+                weightDeltas.close();
+            }
+            if (evalGenerator != null) {
+                evalGenerator.close();
+            }
+            closeModels();
+        }
+    }
+
+    /**
+     * The model from {@code start}, the phase's mask with the mask-aware backward, its optimizer,
+     * the frozen reference and the sampler it needs, and every program of a step prepared before
+     * the first run (a device backend compiles them together).
+     */
+    private void setUp(ModelCheckpoint start) throws IOException {
         config = start.config();
         seqLen = task.maxPromptLength() + task.maxCompletionTokens();
         if (seqLen > config.maxSeqLen()) {
@@ -156,8 +199,6 @@ public final class PhaseTrainer {
         model = new GptModel(config, backend);
         System.arraycopy(start.params(), 0, model.parameters(), 0, start.params().length);
         model.parametersWritten();
-        List<Problem> evalProblems = task.heldOut(phase.evalPrompts() == null ? Integer.MAX_VALUE : phase.evalPrompts());
-
         mask = buildMask();
         if (mask != null) {
             // the backward computes only the gradients the sparse optimizer reads (dX stays dense), in the
@@ -171,84 +212,87 @@ public final class PhaseTrainer {
         AdamWConfig adamw = OptimizerFactory.adamWConfig(phase.adamw() != null ? phase.adamw() : run.optimizer());
         optimizer = OptimizerFactory.create(adamw, model.layout(), mask,
                 mask == null ? null : phase.mask().blockShape(), backend);
-        if (phase.kind().equals("dpo") || phase.kind().equals("grpo") && phase.klCoef() > 0) {
+        if (kind == PhaseKind.DPO || kind == PhaseKind.GRPO && phase.klCoef() > 0) {
             reference = new GptModel(config, backend);
             reference.forwardOnly();
             System.arraycopy(start.params(), 0, reference.parameters(), 0, start.params().length);
             reference.parametersWritten();
         }
-        if (phase.reinforcement()) {
+        if (kind.reinforcement()) {
             generator = new GptGenerator(model, phase.batchSize() * phase.groupSize());
         }
-        // every program of the step prepared before the first run: a device backend compiles them together
-        if (phase.kind().equals("sft")) {
-            model.prepare(phase.batchSize(), seqLen);
-        } else if (phase.kind().equals("dpo") && backend.fixedShapes()) {
-            model.prepare(2 * phase.batchSize(), seqLen);
-            reference.prepare(2 * phase.batchSize(), seqLen);
-        } else if (phase.kind().equals("grpo")) {
-            model.prepare(phase.batchSize() * phase.groupSize(), seqLen);
-            if (reference != null) {
-                reference.prepare(phase.batchSize() * phase.groupSize(), seqLen);
+        switch (kind) {
+            case SFT -> model.prepare(phase.batchSize(), seqLen);
+            case DPO -> {
+                if (backend.fixedShapes()) {
+                    model.prepare(2 * phase.batchSize(), seqLen);
+                    reference.prepare(2 * phase.batchSize(), seqLen);
+                }
+            }
+            case GRPO -> {
+                model.prepare(phase.batchSize() * phase.groupSize(), seqLen);
+                if (reference != null) {
+                    reference.prepare(phase.batchSize() * phase.groupSize(), seqLen);
+                }
             }
         }
         optimizer.prepare(model.parameters(), model.gradients());
+    }
+
+    /** Loads a periodic checkpoint (weights, optimizer state, random state); returns its step. */
+    private int restore(Path checkpoint) throws IOException {
+        TrainingCheckpoint c = TrainingCheckpoint.load(checkpoint);
+        System.arraycopy(c.params(), 0, model.parameters(), 0, c.params().length);
+        model.parametersWritten();
+        optimizer.restoreState(c.state());
+        rng = new SplitMix64(c.rngState());
+        listener.note(phase.name() + ": resumed from " + checkpoint + " (step " + c.step() + ")");
+        return c.step();
+    }
+
+    /** Sums of per-step times over the steps run here, for the phase summary. */
+    private static final class Totals {
+        double step;
+        double sample;
+        double forwardBackward;
+        double optimizer;
+        double deltaLog;
+        int measured;
+        int deltaSteps;
+    }
+
+    /**
+     * Steps {@code done + 1 … steps}: the step of the phase's kind, the optimizer, delta logging,
+     * evaluation, metrics and periodic checkpoints. Returns the last evaluation, or null when no
+     * step ran (resumed after the last one).
+     */
+    private Evaluator.Evaluation trainSteps(int done, boolean resumed, WeightDeltas weightDeltas, GptGenerator evalGenerator,
+                                            List<Problem> evalProblems, Totals totals) throws IOException {
         DeltaLogSection logSection = phase.logDeltas();
-        WeightDeltas weightDeltas = logSection == null ? null : new WeightDeltas(model, logSection.deltaBasis());
-        GptGenerator evalGenerator = new GptGenerator(model, Math.max(1, Math.min(Evaluator.BATCH, evalProblems.size())));
-        double startAccuracy = Evaluator.accuracy(evalGenerator, task, evalProblems);
-        rng = SplitMix64.derive(seed, "phase " + phase.name());
-
-        int done = 0;
-        Optional<Path> latest = resume ? TrainingCheckpoint.latest(phaseDir) : Optional.empty();
-        if (latest.isPresent()) {
-            TrainingCheckpoint c = TrainingCheckpoint.load(latest.get());
-            System.arraycopy(c.params(), 0, model.parameters(), 0, c.params().length);
-            model.parametersWritten();
-            optimizer.restoreState(c.state());
-            rng = new SplitMix64(c.rngState());
-            done = c.step();
-            listener.note(phase.name() + ": resumed from " + latest.get() + " (step " + done + ")");
-        }
-
         int logFirst = logSection == null ? Integer.MAX_VALUE : logSection.firstStep();
         int logLast = logSection == null ? -1 : Math.min(phase.steps(), logSection.lastStep() == null ? phase.steps() : logSection.lastStep());
         DeltaLogger deltaLogger = null;
-
-        double sumStep = 0, sumSample = 0, sumFwd = 0, sumOpt = 0, sumDelta = 0;
-        int measured = 0, deltaSteps = 0;
-        double accuracy = Double.NaN;
+        Evaluator.Evaluation evaluation = null;
         listener.begin(phase.name(), done + 1, phase.steps());
-        try (MetricsLog metrics = MetricsLog.open(phaseDir.resolve("metrics.csv"), latest.isPresent() ? done : -1)) {
+        try (MetricsLog metrics = MetricsLog.open(phaseDir.resolve("metrics.csv"), resumed ? done : -1)) {
             for (int step = done + 1; step <= phase.steps(); step++) {
                 long t0 = System.nanoTime();
                 model.zeroGradients();
-                StepResult r = switch (phase.kind()) {
-                    case "sft" -> sftStep();
-                    case "dpo" -> dpoStep();
-                    default -> grpoStep(step);
+                StepResult r = switch (kind) {
+                    case SFT -> sftStep();
+                    case DPO -> dpoStep();
+                    case GRPO -> grpoStep(step);
                 };
                 long t1 = System.nanoTime();
                 boolean logged = step >= logFirst && step <= logLast;
                 long d0 = System.nanoTime();
-                if (logged) {
-                    if (deltaLogger == null) {
-                        Map<String, String> provenance = new LinkedHashMap<>();
-                        provenance.put("run", run.name());
-                        provenance.put("phase", phase.name());
-                        provenance.put("kind", phase.kind());
-                        provenance.put("seed", Long.toString(seed));
-                        provenance.put("basis", logSection.basis());
-                        deltaLogger = new DeltaLogger(phaseDir.resolve("deltas.arrow"), model.layout(), logSection.deltaBasis(),
-                                provenance);
-                        weightDeltas.capture();
-                    }
+                if (logged && deltaLogger == null) {
+                    deltaLogger = new DeltaLogger(phaseDir.resolve("deltas.arrow"), model.layout(), logSection.deltaBasis(),
+                            deltaProvenance(logSection));
+                    weightDeltas.capture();
                 }
                 long deltaNs = System.nanoTime() - d0;
-                StepReport report = null;
-                if (r.update()) {
-                    report = optimizer.step(model.parameters(), model.gradients());
-                }
+                StepReport report = r.update() ? optimizer.step(model.parameters(), model.gradients()) : null;
                 long t2 = System.nanoTime();
                 if (logged) {
                     deltaLogger.log(step, weightDeltas.take());
@@ -258,25 +302,25 @@ public final class PhaseTrainer {
                         deltaLogger = null;
                     }
                     deltaNs += System.nanoTime() - t2;
-                    sumDelta += deltaNs / 1e6;
-                    deltaSteps++;
+                    totals.deltaLog += deltaNs / 1e6;
+                    totals.deltaSteps++;
                 }
                 boolean evaluate = phase.evalEvery() > 0 && step % phase.evalEvery() == 0 || step == phase.steps();
-                accuracy = evaluate ? Evaluator.accuracy(evalGenerator, task, evalProblems) : accuracy;
+                evaluation = evaluate ? Evaluator.evaluate(evalGenerator, task, evalProblems) : evaluation;
                 double stepSeconds = (t2 - t0 + deltaNs) / 1e9;
-                StepMetrics row = new StepMetrics(step, phase.name(), r.loss().loss(), r.reward(), evaluate ? accuracy : Double.NaN,
-                        r.kl(), r.positions() / stepSeconds, r.sampleNs() / 1e6, (t1 - t0 - r.sampleNs()) / 1e6,
-                        (t2 - t1) / 1e6, logged ? deltaNs / 1e6 : 0, report == null ? Double.NaN : report.lr(),
-                        report == null ? Double.NaN : report.gradNorm());
+                StepMetrics row = new StepMetrics(step, phase.name(), r.loss().loss(), r.reward(),
+                        evaluate ? evaluation.accuracy() : Double.NaN, r.kl(), r.positions() / stepSeconds, r.sampleNs() / 1e6,
+                        (t1 - t0 - r.sampleNs()) / 1e6, (t2 - t1) / 1e6, logged ? deltaNs / 1e6 : 0,
+                        report == null ? Double.NaN : report.lr(), report == null ? Double.NaN : report.gradNorm());
                 metrics.append(row);
                 listener.step(row, phase.steps());
-                sumStep += stepSeconds * 1e3;
-                sumSample += row.sampleMs();
-                sumFwd += row.fwdbwdMs();
-                sumOpt += row.optimizerMs();
-                measured++;
+                totals.step += stepSeconds * 1e3;
+                totals.sample += row.sampleMs();
+                totals.forwardBackward += row.fwdbwdMs();
+                totals.optimizer += row.optimizerMs();
+                totals.measured++;
                 boolean insideLogging = step >= logFirst && step < logLast;
-                boolean batchBoundary = !phase.kind().equals("grpo") || step % phase.updatesPerBatch() == 0;
+                boolean batchBoundary = kind != PhaseKind.GRPO || step % phase.updatesPerBatch() == 0;
                 if (phase.checkpointEvery() > 0 && step % phase.checkpointEvery() == 0 && step < phase.steps()
                         && !insideLogging && batchBoundary) {
                     new TrainingCheckpoint(step, rng.state(), model.parametersOnHost().clone(), optimizer.exportState())
@@ -287,33 +331,47 @@ public final class PhaseTrainer {
             if (deltaLogger != null) {
                 deltaLogger.close();
             }
-            if (weightDeltas != null) {
-                weightDeltas.close();
-            }
         }
-        if (Double.isNaN(accuracy)) { // resumed after the last step's evaluation could not be kept
-            accuracy = Evaluator.accuracy(evalGenerator, task, evalProblems);
-        }
-        ModelCheckpoint.save(phaseDir.resolve("final"), config, model.parametersOnHost(), tokenizer);
+        return evaluation;
+    }
+
+    /** Where a delta stream came from, in a fixed order. */
+    private Map<String, String> deltaProvenance(DeltaLogSection logSection) {
+        Map<String, String> provenance = new LinkedHashMap<>();
+        provenance.put("run", run.name());
+        provenance.put("phase", phase.name());
+        provenance.put("kind", phase.kind());
+        provenance.put("seed", Long.toString(seed));
+        provenance.put("basis", logSection.basis());
+        return provenance;
+    }
+
+    private PhaseSummary summary(Totals totals, double startAccuracy, Evaluator.Evaluation last, int heldOutPrompts) {
         long total = model.parameters().length;
         long active = mask == null ? total : mask.active();
-        int n = Math.max(1, measured);
-        PhaseSummary summary = new PhaseSummary(phase.name(), phase.kind(), phase.optimizer(), 1 - (double) active / total, seed,
-                phase.steps(), accuracy, accuracy, sumStep / n, sumSample / n, sumFwd / n, sumOpt / n, startAccuracy,
-                evalProblems.size(), deltaSteps == 0 ? 0 : sumDelta / deltaSteps, deltaSteps, active, total,
-                model.gradientMask() == null ? 1.0 : model.gradientMask().blockFill());
-        summary.write(phaseDir);
-        evalGenerator.close();
+        int n = Math.max(1, totals.measured);
+        return PhaseSummary.builder(phase.name(), phase.kind(), phase.optimizer()).seed(seed).steps(phase.steps())
+                .heldOut(heldOutPrompts, startAccuracy, last.accuracy(), last.reward())
+                .stepMillis(totals.step / n, totals.sample / n, totals.forwardBackward / n, totals.optimizer / n)
+                .deltaLog(totals.deltaSteps == 0 ? 0 : totals.deltaLog / totals.deltaSteps, totals.deltaSteps)
+                .parameters(active, total)
+                .gradientBlockFill(model.gradientMask() == null ? 1.0 : model.gradientMask().blockFill())
+                .build();
+    }
+
+    private void closeModels() {
         if (generator != null) {
             generator.close();
         }
-        optimizer.close();
-        model.close();
+        if (optimizer != null) {
+            optimizer.close();
+        }
+        if (model != null) {
+            model.close();
+        }
         if (reference != null) {
             reference.close();
         }
-        listener.end(phase.name());
-        return summary;
     }
 
     private MaskSource.Mask buildMask() throws IOException {
@@ -417,17 +475,20 @@ public final class PhaseTrainer {
         List<int[]> prompts = new ArrayList<>();
         List<int[]> completions = new ArrayList<>();
         for (int i = 0; i < s.problems().size(); i++) {
-            int chosen = -1;
-            int rejected = -1;
-            for (int j = 0; j < g; j++) {
+            // the group's best completion against its worst (the first of each among ties); with an exact-match
+            // reward, the first right one against the first wrong one
+            int chosen = i * g;
+            int rejected = i * g;
+            for (int j = 1; j < g; j++) {
                 int r = i * g + j;
-                if (s.rewards()[r] > 0 && chosen < 0) {
+                if (s.rewards()[r] > s.rewards()[chosen]) {
                     chosen = r;
-                } else if (s.rewards()[r] == 0 && rejected < 0) {
+                }
+                if (s.rewards()[r] < s.rewards()[rejected]) {
                     rejected = r;
                 }
             }
-            if (chosen >= 0 && rejected >= 0) {
+            if (s.rewards()[chosen] > s.rewards()[rejected]) {
                 prompts.add(s.prompts()[chosen]);
                 completions.add(s.completions()[chosen]);
                 prompts.add(s.prompts()[rejected]);
@@ -436,7 +497,7 @@ public final class PhaseTrainer {
         }
         double reward = mean(s.rewards());
         int pairs = prompts.size() / 2;
-        if (pairs == 0) { // every group all right or all wrong: no preference to learn from this step
+        if (pairs == 0) { // every group's completions rewarded alike: no preference to learn from this step
             return new StepResult(new TokenLoss(Double.NaN, null, 0, 0), reward, Double.NaN, 0, sampleNs, false);
         }
         SequenceBatch batch = SequenceBatch.of(prompts, completions, seqLen);

@@ -19,17 +19,47 @@ import org.rlcasino.train.rng.SplitMix64;
  *   <li>{@code reverse}: {@code "r<d digits>="} → the digits reversed</li>
  *   <li>{@code sort}: {@code "s<d digits>="} → the digits in ascending order</li>
  * </ul>
- * Reward is 1 when the completion is exactly the answer followed by the end token, else 0.
+ * A completion is correct when it is exactly the answer followed by the end token. The reward is
+ * {@link Reward#EXACT} (1 when correct, else 0) or {@link Reward#PARTIAL} (partial credit: the
+ * fraction of the answer's tokens and the end token the completion has at their positions, so
+ * rewards and exact-match accuracy differ).
  */
 public final class VerifiableTask {
+    /** How a completion is rewarded. */
+    public enum Reward {
+        /** 1 for a correct completion, else 0. */
+        EXACT,
+        /** The fraction of target positions (answer tokens, then the end token) the completion matches. */
+        PARTIAL;
+
+        /** Parses {@code exact} or {@code partial}. */
+        public static Reward parse(String text) {
+            return switch (text == null ? "" : text.strip().toLowerCase(Locale.ROOT)) {
+                case "exact" -> EXACT;
+                case "partial" -> PARTIAL;
+                default -> throw new IllegalArgumentException("reward must be 'exact' or 'partial', got '" + text + "'");
+            };
+        }
+    }
+
     private final String kind;
+    private final Reward rewardKind;
     private final int digits;
     private final long size;
     private final long[] heldOut;
     private final Set<Long> heldOutSet = new HashSet<>();
     private final CharTokenizer tokenizer = CharTokenizer.tasks();
 
+    /** A task rewarded by exact match. */
     public VerifiableTask(String kind, int digits, int heldOutPrompts, long splitSeed) {
+        this(kind, digits, heldOutPrompts, splitSeed, Reward.EXACT);
+    }
+
+    public VerifiableTask(String kind, int digits, int heldOutPrompts, long splitSeed, Reward reward) {
+        if (reward == null) {
+            throw new IllegalArgumentException("reward must not be null");
+        }
+        this.rewardKind = reward;
         this.kind = kind.toLowerCase(Locale.ROOT);
         if (!List.of("addition", "reverse", "sort").contains(this.kind)) {
             throw new IllegalArgumentException("task must be addition, reverse or sort, got '" + kind + "'");
@@ -147,17 +177,35 @@ public final class VerifiableTask {
         return maxAnswerLength() + 1;
     }
 
-    /** 1 when {@code completion} is exactly the answer's tokens followed by the end token, else 0. */
+    /** How completions are rewarded. */
+    public Reward rewardKind() {
+        return rewardKind;
+    }
+
+    /** Whether {@code completion} is exactly the answer's tokens followed by the end token. */
+    public boolean correct(Problem problem, int[] completion) {
+        int[] answer = tokenizer.encode(problem.answer());
+        return matching(answer, completion) == answer.length + 1;
+    }
+
+    /**
+     * The reward of {@code completion}: with {@link Reward#EXACT} 1 when {@link #correct}, else 0;
+     * with {@link Reward#PARTIAL} the number of target positions (the answer's tokens, then the end
+     * token) where the completion has the target's token, divided by their count.
+     */
     public double reward(Problem problem, int[] completion) {
         int[] answer = tokenizer.encode(problem.answer());
-        if (completion.length < answer.length + 1 || completion[answer.length] != CharTokenizer.END) {
-            return 0;
+        int matching = matching(answer, completion);
+        return rewardKind == Reward.EXACT ? (matching == answer.length + 1 ? 1 : 0) : (double) matching / (answer.length + 1);
+    }
+
+    /** Target positions (answer tokens, then the end token) at which {@code completion} has the target's token. */
+    private static int matching(int[] answer, int[] completion) {
+        int m = 0;
+        for (int i = 0; i <= answer.length && i < completion.length; i++) {
+            int want = i < answer.length ? answer[i] : CharTokenizer.END;
+            m += completion[i] == want ? 1 : 0;
         }
-        for (int i = 0; i < answer.length; i++) {
-            if (completion[i] != answer[i]) {
-                return 0;
-            }
-        }
-        return 1;
+        return m;
     }
 }

@@ -57,6 +57,31 @@ class VerifiableTaskTest {
     }
 
     @Test
+    void partialRewardCountsTheTargetPositionsMatchedWhileCorrectnessStaysExact() {
+        VerifiableTask add = new VerifiableTask("addition", 2, 10, 0, VerifiableTask.Reward.PARTIAL);
+        CharTokenizer tok = add.tokenizer();
+        Problem p = new Problem("37+45=", "82");
+        int eight = tok.encode("8")[0];
+        int two = tok.encode("2")[0];
+        int[] right = {eight, two, CharTokenizer.END};
+        assertThat(add.reward(p, right)).isEqualTo(1.0);
+        assertThat(add.correct(p, right)).isTrue();
+        // 3 target positions: '8', '2', end
+        assertThat(add.reward(p, new int[]{eight, two, two})).isEqualTo(2.0 / 3);
+        assertThat(add.reward(p, new int[]{eight, CharTokenizer.END})).isEqualTo(1.0 / 3);
+        assertThat(add.reward(p, new int[]{two, two, CharTokenizer.END})).isEqualTo(2.0 / 3);
+        assertThat(add.reward(p, new int[]{})).isZero();
+        assertThat(add.correct(p, new int[]{eight, two, two})).isFalse();
+        assertThat(add.correct(p, new int[]{eight, two})).isFalse();
+        // the exact reward of the same completions
+        VerifiableTask exact = new VerifiableTask("addition", 2, 10, 0);
+        assertThat(exact.reward(p, new int[]{eight, two, two})).isZero();
+        assertThat(exact.rewardKind()).isEqualTo(VerifiableTask.Reward.EXACT);
+        assertThat(VerifiableTask.Reward.parse(" Partial ")).isEqualTo(VerifiableTask.Reward.PARTIAL);
+        assertThatThrownBy(() -> VerifiableTask.Reward.parse("fuzzy")).hasMessageContaining("'exact' or 'partial'");
+    }
+
+    @Test
     void tooManyHeldOutPromptsIsRefused() {
         assertThatThrownBy(() -> new VerifiableTask("reverse", 1, 6, 0)).hasMessageContaining("held-out prompts must be in [1, 5]");
     }
