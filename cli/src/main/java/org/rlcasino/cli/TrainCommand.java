@@ -4,15 +4,23 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
+import org.rlcasino.experiment.ExperimentPlan;
+import org.rlcasino.experiment.PhaseExecutor;
+import org.rlcasino.experiment.StageContext;
+import org.rlcasino.experiment.StageFailedException;
+import org.rlcasino.experiment.StageRunner;
 import org.rlcasino.io.AtomicFileWriter;
 import org.rlcasino.io.PathGuard;
 import org.rlcasino.io.RunDirectory;
 import org.rlcasino.io.RunDirectoryLock;
+import org.rlcasino.io.config.PhaseSection;
 import org.rlcasino.io.config.RunConfig;
 import org.rlcasino.io.config.RunConfigLoader;
 import org.rlcasino.tasks.Backend;
@@ -20,7 +28,6 @@ import org.rlcasino.train.PhaseSummary;
 import org.rlcasino.train.checkpoint.TrainingCheckpoint;
 import org.rlcasino.train.phase.PhaseListener;
 import org.rlcasino.train.phase.StepMetrics;
-import org.rlcasino.train.phase.TrainingRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,6 +47,9 @@ import picocli.CommandLine.Spec;
                 "run-manifest.json; a non-empty directory without it is refused unless --force (which then deletes",
                 "nothing but the phase directories), and a directory another run is writing (its run.lock) is refused."})
 final class TrainCommand implements Callable<Integer>, DeclaresFiles {
+    /** The copy of the run-config kept in the run directory. */
+    static final String CONFIG_COPY = "run-config.json";
+
     @Spec
     CommandSpec spec;
 
@@ -106,19 +116,19 @@ final class TrainCommand implements Callable<Integer>, DeclaresFiles {
         // What the run directory holds is judged under the lock: another process may be writing it.
         try (RunDirectoryLock _ = RunDirectoryLock.acquire(runDir, command)) {
             if (resume != null) {
-                Path copy = runDir.resolve(TrainingRun.CONFIG_COPY);
+                Path copy = runDir.resolve(CONFIG_COPY);
                 if (Files.isRegularFile(copy) && !RunConfigLoader.load(copy).equals(config)) {
                     throw new IllegalArgumentException(runDir + " was started from a different run-config than " + configFile
                             + " (see " + copy + "); resume with that config, or start over with --out");
                 }
-                if (TrainingRun.finished(config, runDir)) {
+                if (finished(config, runDir)) {
                     o.println(runDir + ": every phase has finished already; nothing to resume");
                     return 0;
                 }
             } else if (state == RunDirectory.State.RUN) {
                 if (force) {
                     startOver(runDir);
-                } else if (TrainingRun.finished(config, runDir)) {
+                } else if (finished(config, runDir)) {
                     throw new IllegalArgumentException(runDir + " holds a finished run; use --force to overwrite it or --out DIR");
                 } else {
                     throw new IllegalArgumentException(runDir + " holds an unfinished run; continue it with --resume " + runDir
@@ -133,14 +143,33 @@ final class TrainCommand implements Callable<Integer>, DeclaresFiles {
     /** Trains every phase into {@code runDir} (locked and marked) and prints the summary table. */
     private int train(RunConfig config, Path runDir, PrintWriter o) throws IOException {
         byte[] bytes = Files.readAllBytes(configFile);
-        AtomicFileWriter.write(runDir.resolve(TrainingRun.CONFIG_COPY), s -> s.write(bytes));
+        AtomicFileWriter.write(runDir.resolve(CONFIG_COPY), s -> s.write(bytes));
         long t0 = System.nanoTime();
         List<PhaseSummary> summaries;
         // the run-config's backend section, with --backend/--device/--threads over it
         try (Backend backend = backendOptions.open(config.backend())) {
             o.printf(Locale.ROOT, "training %s into %s on %s (%d threads)%n", config.name(), runDir, backend.name(), backend.parallelism());
             o.flush();
-            summaries = TrainingRun.run(config, runDir, backend, resume != null, new Listener(o, quiet));
+            // the phases as stages of the one runner casino run uses: a finished phase is kept, an interrupted one
+            // continues from its latest checkpoint on --resume
+            StageContext context = new StageContext(runDir, backend, org.rlcasino.io.Progress.NONE, o, new Listener(o, quiet));
+            try {
+                new StageRunner(context).run(ExperimentPlan.trainingStages(config, PhaseExecutor.TRAINER), Set.of(),
+                        resume != null);
+            } catch (StageFailedException e) {
+                // what the phase threw, as casino train reports it (bad input: exit 2)
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                throw e;
+            }
+            summaries = new ArrayList<>();
+            for (PhaseSection p : config.phases()) {
+                summaries.add(PhaseSummary.read(runDir.resolve(p.name())));
+            }
         }
         o.printf(Locale.ROOT, "%-16s %-5s %-12s %9s %7s %11s %11s %10s%n", "phase", "kind", "optimizer", "sparsity", "steps",
                 "acc start", "acc final", "ms/step");
@@ -151,6 +180,11 @@ final class TrainCommand implements Callable<Integer>, DeclaresFiles {
         o.printf(Locale.ROOT, "done in %.1f s: %s%n", (System.nanoTime() - t0) / 1e9, runDir);
         o.flush();
         return 0;
+    }
+
+    /** Whether every phase of {@code config} has finished in {@code runDir} (holds its summary). */
+    private static boolean finished(RunConfig config, Path runDir) {
+        return config.phases().stream().allMatch(p -> PhaseSummary.exists(runDir.resolve(p.name())));
     }
 
     /** Deletes everything in the run directory {@code dir} but its lock file: --force on a run directory. */

@@ -106,18 +106,13 @@ public final class ExperimentPlan {
         RunConfig derived = new RunConfig(config.name(), config.description(), config.seed(), config.backend(), config.optimizer(),
                 config.model(), config.task(), phases, exp);
 
-        List<String> order = new ArrayList<>();
+        stages.addAll(phaseStages(derived, config.phases().size(), executor));
+        List<String> order = config.phases().stream().map(PhaseSection::name).toList();
         java.util.Map<String, String> fromOf = new java.util.HashMap<>();
         for (int i = 0; i < config.phases().size(); i++) {
-            PhaseSection p = config.phases().get(i);
             String from = PhaseSection.startOf(config.phases(), i);
-            if (from != null && !order.contains(from)) {
-                throw new IllegalArgumentException("phases[" + i + "].from: '" + from + "' is not an earlier phase (phases: " + order + ")");
-            }
-            stages.add(new PhaseStage(derived, p, from, List.of(), executor));
-            order.add(p.name());
             if (from != null) {
-                fromOf.put(p.name(), from);
+                fromOf.put(config.phases().get(i).name(), from);
             }
         }
         if (exp == null) {
@@ -208,6 +203,37 @@ public final class ExperimentPlan {
 
     private static long seedOf(MaskQualitySection mq, RunConfig config) {
         return mq.randomSeed() != null ? mq.randomSeed() : config.seed();
+    }
+
+    /**
+     * The training phases of {@code config} alone, in order, as stages ({@code casino train}): each
+     * depends on the phase it starts from.
+     */
+    public static List<Stage> trainingStages(RunConfig config, PhaseExecutor executor) {
+        if (config.phases().isEmpty()) {
+            throw new IllegalArgumentException("run-config " + config.name() + " has no phases to train");
+        }
+        Set<String> names = new HashSet<>();
+        for (PhaseSection p : config.phases()) {
+            requirePhaseName(p.name(), names);
+        }
+        return phaseStages(config, config.phases().size(), executor);
+    }
+
+    /** The first {@code count} phases of {@code config} as stages, each depending on the phase it starts from. */
+    private static List<Stage> phaseStages(RunConfig config, int count, PhaseExecutor executor) {
+        List<Stage> stages = new ArrayList<>();
+        List<String> order = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            PhaseSection p = config.phases().get(i);
+            String from = PhaseSection.startOf(config.phases(), i);
+            if (from != null && !order.contains(from)) {
+                throw new IllegalArgumentException("phases[" + i + "].from: '" + from + "' is not an earlier phase (phases: " + order + ")");
+            }
+            stages.add(new PhaseStage(config, p, from, List.of(), executor));
+            order.add(p.name());
+        }
+        return stages;
     }
 
     private static void requirePhaseName(String name, Set<String> names) {

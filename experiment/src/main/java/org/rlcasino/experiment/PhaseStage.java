@@ -7,6 +7,7 @@ import java.util.Map;
 
 import org.rlcasino.io.config.PhaseSection;
 import org.rlcasino.io.config.RunConfig;
+import org.rlcasino.train.PhaseSummary;
 
 /**
  * One training phase as a stage: {@link PhaseExecutor} writes {@code metrics.csv},
@@ -70,6 +71,21 @@ final class PhaseStage implements Stage {
 
     @Override
     public void run(Path dir, StageContext context) throws Exception {
-        executor.run(config, phase.name(), context.runDir(), context.backend());
+        executor.run(config, phase.name(), context.runDir(), context.backend(), false, context.phases());
+    }
+
+    /** A phase continues from its latest periodic checkpoint, giving the bits of an uninterrupted run. */
+    @Override
+    public boolean resumable() {
+        return true;
+    }
+
+    @Override
+    public void resume(Path dir, StageContext context) throws Exception {
+        if (PhaseSummary.exists(dir)) {
+            context.phases().note(phase.name() + ": finished before, kept");
+            return;
+        }
+        executor.run(config, phase.name(), context.runDir(), context.backend(), true, context.phases());
     }
 }

@@ -26,4 +26,20 @@ public interface Stage {
 
     /** Does the work, writing under {@code dir} (empty when called). */
     void run(Path dir, StageContext context) throws Exception;
+
+    /**
+     * Whether an interrupted run of this stage can be continued where it stopped (a training phase,
+     * from its periodic checkpoints); see {@link #resume}.
+     */
+    default boolean resumable() {
+        return false;
+    }
+
+    /**
+     * Continues an interrupted run in {@code dir}, which is not emptied; called instead of
+     * {@link #run} when the runner resumes and the stage is {@link #resumable()}.
+     */
+    default void resume(Path dir, StageContext context) throws Exception {
+        run(dir, context);
+    }
 }

@@ -41,6 +41,14 @@ public final class StageRunner {
      * their manifests (downstream stages then redo too, as their upstream results changed).
      */
     public List<Outcome> run(List<Stage> stages, Set<String> force) {
+        return run(stages, force, false);
+    }
+
+    /**
+     * As {@link #run(List, Set)}; with {@code resume}, a {@link Stage#resumable()} stage that is not
+     * up to date but has a directory continues there ({@link Stage#resume}) instead of starting over.
+     */
+    public List<Outcome> run(List<Stage> stages, Set<String> force, boolean resume) {
         Map<String, Stage> byName = new HashMap<>();
         for (Stage s : stages) {
             if (byName.put(s.name(), s) != null) {
@@ -73,14 +81,19 @@ public final class StageRunner {
                 outcomes.add(new Outcome(stage.name(), true, 0));
                 continue;
             }
-            context.log().printf(Locale.ROOT, "stage %-28s running%s%n", stage.name(),
-                    previous == null ? "" : force.contains(stage.name()) ? " (forced)" : " (inputs changed)");
+            boolean continuing = resume && stage.resumable() && !force.contains(stage.name()) && Files.isDirectory(dir);
+            context.log().printf(Locale.ROOT, "stage %-28s %s%n", stage.name(), continuing ? "resuming"
+                    : "running" + (previous == null ? "" : force.contains(stage.name()) ? " (forced)" : " (inputs changed)"));
             context.log().flush();
             long t0 = System.nanoTime();
             try {
-                clear(dir);
-                Files.createDirectories(dir);
-                stage.run(dir, context);
+                if (continuing) {
+                    stage.resume(dir, context);
+                } else {
+                    clear(dir);
+                    Files.createDirectories(dir);
+                    stage.run(dir, context);
+                }
                 List<StageManifest.Output> outputs = new ArrayList<>();
                 for (String out : stage.outputs()) {
                     Path p = dir.resolve(out);

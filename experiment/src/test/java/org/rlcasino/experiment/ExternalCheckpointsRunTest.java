@@ -26,7 +26,7 @@ class ExternalCheckpointsRunTest {
 
     private final StringWriter logText = new StringWriter();
     private final ExperimentRunner runner = new ExperimentRunner(Progress.NONE, new PrintWriter(logText, true),
-            (config, phase, runDir, backend) -> {
+            (config, phase, runDir, backend, resume, listener) -> {
                 throw new AssertionError("an external-checkpoints run trains nothing");
             });
 

@@ -16,7 +16,7 @@ import org.rlcasino.io.Progress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The whole experiment with the real trainer (train's PhaseRunner) on a tiny model: the contract between the two. */
+/** The whole experiment with the real trainer (train's PhaseTrainer) on a tiny model: the contract between the two. */
 class RealTrainerRunTest {
     @TempDir
     Path dir;

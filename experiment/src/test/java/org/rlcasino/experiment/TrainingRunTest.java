@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The training path with a stand-in trainer (the real one is the train module's PhaseRunner): the
+ * The training path with a stand-in trainer (the real one is the train module's PhaseTrainer): the
  * phases as stages, mask quality from the deltas phase, the quality arms' masks and phases, the
  * quality table and curves, and the speed stage from a CSV and from the optimizer benchmark.
  */
@@ -44,8 +44,8 @@ class TrainingRunTest {
         DeltaExtractor.extract(CheckpointSeries.scan(ckpts), deltas, DeltaExtractor.Options.defaults(), Progress.NONE);
     }
 
-    /** Writes what PhaseRunner writes: metrics.csv, summary.json, and deltas.arrow for the GRPO warm start. */
-    private final PhaseExecutor fakeTrainer = (config, phase, runDir, backend) -> {
+    /** Writes what PhaseTrainer writes: metrics.csv, summary.json, and deltas.arrow for the GRPO warm start. */
+    private final PhaseExecutor fakeTrainer = (config, phase, runDir, backend, resume, listener) -> {
         PhaseSection p = config.phases().stream().filter(x -> x.name().equals(phase)).findFirst().orElseThrow();
         Path out = runDir.resolve(phase);
         Files.createDirectories(out);
@@ -181,11 +181,11 @@ class TrainingRunTest {
         Path config = config("""
                 {"speed": {"csv": "nope.csv"}}
                 """);
-        PhaseExecutor failing = (c, phase, runDir, backend) -> {
+        PhaseExecutor failing = (c, phase, runDir, backend, resume, listener) -> {
             if (phase.equals("grpo")) {
                 throw new IllegalStateException("diverged");
             }
-            return fakeTrainer.run(c, phase, runDir, backend);
+            return fakeTrainer.run(c, phase, runDir, backend, resume, listener);
         };
         assertThatThrownBy(() -> new ExperimentRunner(Progress.NONE, new PrintWriter(new StringWriter()), failing)
                 .run(config, dir.resolve("run"), Set.of(), "test"))

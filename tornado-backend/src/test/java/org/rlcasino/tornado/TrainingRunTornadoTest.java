@@ -1,20 +1,29 @@
 package org.rlcasino.tornado;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rlcasino.experiment.ExperimentPlan;
+import org.rlcasino.experiment.PhaseExecutor;
+import org.rlcasino.experiment.StageContext;
+import org.rlcasino.experiment.StageRunner;
+import org.rlcasino.io.Progress;
+import org.rlcasino.io.config.PhaseSection;
 import org.rlcasino.io.config.RunConfig;
 import org.rlcasino.io.config.RunConfigLoader;
+import org.rlcasino.tasks.Backend;
 import org.rlcasino.tasks.JvmBackend;
 import org.rlcasino.train.PhaseSummary;
 import org.rlcasino.train.checkpoint.ModelCheckpoint;
-import org.rlcasino.train.phase.PhaseListener;
-import org.rlcasino.train.phase.TrainingRun;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -51,17 +60,28 @@ class TrainingRunTornadoTest {
         assumeTrue(System.getenv("TORNADOVM_HOME") != null, "TORNADOVM_HOME is not set: TornadoVM parity tests skipped");
     }
 
+    /** Every phase of {@code config} through the stage runner casino train uses; the phases' summaries. */
+    static List<PhaseSummary> train(RunConfig config, Path runDir, Backend backend) throws Exception {
+        StageContext context = new StageContext(runDir, backend, Progress.NONE, new PrintWriter(new StringWriter()));
+        new StageRunner(context).run(ExperimentPlan.trainingStages(config, PhaseExecutor.TRAINER), Set.of());
+        List<PhaseSummary> out = new ArrayList<>();
+        for (PhaseSection p : config.phases()) {
+            out.add(PhaseSummary.read(runDir.resolve(p.name())));
+        }
+        return out;
+    }
+
     @Test
     void aWholeRunMatchesTheJvm() throws Exception {
         RunConfig config = RunConfigLoader.parse("tiny.json", CONFIG.getBytes(StandardCharsets.UTF_8));
         List<PhaseSummary> onJvm;
         try (JvmBackend jvm = new JvmBackend(2, 256)) {
-            onJvm = TrainingRun.run(config, dir.resolve("jvm"), jvm, false, PhaseListener.NONE);
+            onJvm = train(config, dir.resolve("jvm"), jvm);
         }
         List<PhaseSummary> onDevice;
         try (TornadoBackend tornado = new TornadoBackend(-1, 0)) {
             long t0 = System.nanoTime();
-            onDevice = TrainingRun.run(config, dir.resolve("tornado"), tornado, false, PhaseListener.NONE);
+            onDevice = train(config, dir.resolve("tornado"), tornado);
             System.out.printf("whole run on %s: %.1f s, %s, %d plans built%n", tornado.name(), (System.nanoTime() - t0) / 1e9,
                     tornado.transfers(), tornado.residentPlansBuilt());
             // one plan per phase: every program of a phase prepared before its first run (DPO pads its pairs,

@@ -41,8 +41,8 @@ class HeldOutRewardTest {
         List<PhaseSummary> partial;
         List<PhaseSummary> exact;
         try (JvmBackend backend = new JvmBackend(2, 256)) {
-            partial = TrainingRun.run(config("partial"), dir.resolve("partial"), backend, false, PhaseListener.NONE);
-            exact = TrainingRun.run(config("exact"), dir.resolve("exact"), backend, false, PhaseListener.NONE);
+            partial = Phases.runAll(config("partial"), dir.resolve("partial"), backend, false, PhaseListener.NONE);
+            exact = Phases.runAll(config("exact"), dir.resolve("exact"), backend, false, PhaseListener.NONE);
         }
         for (PhaseSummary s : partial) {
             // a half-trained model gets some digits right without getting whole answers right

@@ -13,7 +13,6 @@ import org.rlcasino.io.arrow.DeltaStreamReader;
 import org.rlcasino.io.config.RunConfig;
 import org.rlcasino.io.config.RunConfigLoader;
 import org.rlcasino.tasks.JvmBackend;
-import org.rlcasino.train.PhaseRunner;
 import org.rlcasino.train.FixedShapeBackend;
 import org.rlcasino.train.PhaseSummary;
 import org.rlcasino.train.checkpoint.ModelCheckpoint;
@@ -67,10 +66,10 @@ class TrainingRunTest {
     void aBackendThatKeepsOneShapeTrainsTheSameWithEveryProgramPreparedBeforeThePhaseRuns() throws Exception {
         List<PhaseSummary> plain;
         try (JvmBackend jvm = new JvmBackend(2, 64)) {
-            plain = TrainingRun.run(config(), dir.resolve("jvm"), jvm, false, PhaseListener.NONE);
+            plain = Phases.runAll(config(), dir.resolve("jvm"), jvm, false, PhaseListener.NONE);
         }
         try (FixedShapeBackend fixed = new FixedShapeBackend(2)) {
-            List<PhaseSummary> padded = TrainingRun.run(config(), dir.resolve("fixed"), fixed, false, PhaseListener.NONE);
+            List<PhaseSummary> padded = Phases.runAll(config(), dir.resolve("fixed"), fixed, false, PhaseListener.NONE);
             assertThat(fixed.preparedLate()).as("programs prepared after a live program ran").isZero();
             for (int i = 0; i < plain.size(); i++) {
                 String phase = plain.get(i).phase();
@@ -96,7 +95,7 @@ class TrainingRunTest {
                 """;
         Path run = dir.resolve("blocks");
         try (JvmBackend backend = new JvmBackend(2, 64)) {
-            List<PhaseSummary> s = TrainingRun.run(RunConfigLoader.parse("blocks.json", config.getBytes(StandardCharsets.UTF_8)),
+            List<PhaseSummary> s = Phases.runAll(RunConfigLoader.parse("blocks.json", config.getBytes(StandardCharsets.UTF_8)),
                     run, backend, false, PhaseListener.NONE);
             PhaseSummary blocks = s.get(2);
             PhaseSummary element = s.get(3);
@@ -112,14 +111,14 @@ class TrainingRunTest {
     void aWholeRunWritesEveryPhaseAndItsFiles() throws Exception {
         Path run = dir.resolve("run");
         try (JvmBackend backend = new JvmBackend(2, 64)) {
-            List<PhaseSummary> s = TrainingRun.run(config(), run, backend, false, PhaseListener.NONE);
+            List<PhaseSummary> s = Phases.runAll(config(), run, backend, false, PhaseListener.NONE);
             assertThat(s).extracting(PhaseSummary::phase).containsExactly("sft", "warm", "bsr", "rnd");
             assertThat(s.get(2).sparsity()).isCloseTo(0.9, org.assertj.core.api.Assertions.within(1e-4));
             assertThat(s.get(2).activeParameters()).isLessThan(s.get(1).activeParameters());
             assertThat(s.get(1).deltaSteps()).isEqualTo(2);
             assertThat(s.get(1).deltaLogMillis()).isGreaterThan(0);
         }
-        assertThat(TrainingRun.finished(config(), run)).isTrue();
+        assertThat(Phases.finished(config(), run)).isTrue();
         for (String p : List.of("sft", "warm", "bsr", "rnd")) {
             assertThat(run.resolve(p).resolve("final/model.safetensors")).isRegularFile();
             assertThat(run.resolve(p).resolve("final/tokenizer.json")).isRegularFile();
@@ -143,16 +142,16 @@ class TrainingRunTest {
         Path straight = dir.resolve("straight");
         Path broken = dir.resolve("broken");
         try (JvmBackend backend = new JvmBackend(2, 64)) {
-            TrainingRun.run(config(), straight, backend, false, PhaseListener.NONE);
+            Phases.runAll(config(), straight, backend, false, PhaseListener.NONE);
             List<Interrupt> interrupts = List.of(new Interrupt("sft", 5), new Interrupt("warm", 4), new Interrupt("bsr", 3),
                     new Interrupt("rnd", 2));
             boolean first = true;
             for (Interrupt i : interrupts) {
                 boolean resume = !first;
-                assertThatThrownBy(() -> TrainingRun.run(config(), broken, backend, resume, i)).hasMessageContaining("interrupted");
+                assertThatThrownBy(() -> Phases.runAll(config(), broken, backend, resume, i)).hasMessageContaining("interrupted");
                 first = false;
             }
-            TrainingRun.run(config(), broken, backend, true, PhaseListener.NONE);
+            Phases.runAll(config(), broken, backend, true, PhaseListener.NONE);
         }
         for (String p : List.of("sft", "warm", "bsr", "rnd")) {
             float[] a = ModelCheckpoint.load(straight.resolve(p).resolve("final")).params();
@@ -169,7 +168,7 @@ class TrainingRunTest {
     void aMaskFileFromCasinoMaskDrivesBsrAdamW() throws Exception {
         Path first = dir.resolve("first");
         try (JvmBackend backend = new JvmBackend(2, 64)) {
-            TrainingRun.run(config(), first, backend, false, PhaseListener.NONE);
+            Phases.runAll(config(), first, backend, false, PhaseListener.NONE);
             Path maskFile = first.resolve("bsr/mask.arrow");
             String json = """
                     {"name": "from-file", "seed": 3,
@@ -182,7 +181,7 @@ class TrainingRunTest {
                     """.formatted(maskFile.toString().replace("\\", "/"));
             RunConfig c = RunConfigLoader.parse("file.json", json.getBytes(StandardCharsets.UTF_8));
             Path run = dir.resolve("second");
-            List<PhaseSummary> s = TrainingRun.run(c, run, backend, false, PhaseListener.NONE);
+            List<PhaseSummary> s = Phases.runAll(c, run, backend, false, PhaseListener.NONE);
             assertThat(s.get(1).activeParameters()).isEqualTo(PhaseSummary.read(first.resolve("bsr")).activeParameters());
             float[] before = ModelCheckpoint.load(run.resolve("sft/final")).params();
             float[] after = ModelCheckpoint.load(run.resolve("sparse/final")).params();
@@ -198,14 +197,14 @@ class TrainingRunTest {
     void phaseRunnerRunsOnePhaseAndNeedsItsInput() throws Exception {
         Path run = dir.resolve("one");
         try (JvmBackend backend = new JvmBackend(1, 1 << 14)) {
-            assertThatThrownBy(() -> PhaseRunner.run(config(), "warm", run, backend))
+            assertThatThrownBy(() -> PhaseTrainer.run(config(), "warm", run, backend, false, PhaseListener.NONE))
                     .hasMessageContaining("starts from phase 'sft', which has not finished");
-            PhaseSummary s = PhaseRunner.run(config(), "sft", run, backend);
+            PhaseSummary s = PhaseTrainer.run(config(), "sft", run, backend, false, PhaseListener.NONE);
             assertThat(s.kind()).isEqualTo("sft");
             assertThat(s.optimizer()).isEqualTo("adamw");
             assertThat(s.steps()).isEqualTo(6);
             assertThat(PhaseSummary.read(run.resolve("sft"))).isEqualTo(s);
-            assertThatThrownBy(() -> PhaseRunner.run(config(), "nope", run, backend)).hasMessageContaining("has no phase 'nope'");
+            assertThatThrownBy(() -> PhaseTrainer.run(config(), "nope", run, backend, false, PhaseListener.NONE)).hasMessageContaining("has no phase 'nope'");
         }
     }
 
