@@ -38,7 +38,7 @@ sed "s#\${TORNADOVM_HOME}#$TORNADOVM_HOME#g" "$TORNADOVM_HOME/tornado-argfile.te
 # the JVM options bin/casino uses for TornadoVM
 tornado_flags=(@"$TORNADOVM_HOME/tornado-argfile" --add-modules=jdk.incubator.vector --add-opens=java.base/java.nio=ALL-UNNAMED
   --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED
-  -Dtornado.load.annotation.parallel=org.rlcasino.tasks.Parallel -Dtornado.enable.nativeFunctions=False
+  -Dtornado.load.annotation.parallel=org.rlcasino.kernels.Parallel -Dtornado.enable.nativeFunctions=False
   -Dtornado.recover.bailout=False -Dtornado.tvm.maxbytecodesize=1048576)
 jvm_flags=(--add-modules=jdk.incubator.vector --add-opens=java.base/java.nio=ALL-UNNAMED
   --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED)

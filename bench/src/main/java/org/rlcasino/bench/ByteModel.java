@@ -2,8 +2,8 @@ package org.rlcasino.bench;
 
 import java.util.Map;
 
-import org.rlcasino.tasks.ParameterLayout;
-import org.rlcasino.tasks.TensorView;
+import org.rlcasino.kernels.ParameterLayout;
+import org.rlcasino.kernels.TensorView;
 
 /**
  * Bytes one optimizer step must move between memory and the cores, under a cache-line model:

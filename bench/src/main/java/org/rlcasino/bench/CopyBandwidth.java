@@ -2,7 +2,7 @@ package org.rlcasino.bench;
 
 import java.util.Arrays;
 
-import org.rlcasino.tasks.JvmBackend;
+import org.rlcasino.kernels.JvmBackend;
 
 /**
  * This machine's sustainable memory bandwidth, measured as the STREAM triad

@@ -23,7 +23,7 @@ import org.rlcasino.io.arrow.TensorTable;
 import org.rlcasino.scoring.MaskBuilder;
 import org.rlcasino.scoring.MaskOptions;
 import org.rlcasino.scoring.ScoreSource;
-import org.rlcasino.tasks.Backend;
+import org.rlcasino.kernels.Backend;
 
 /**
  * Exact global top-k ({@code casino mask --builder exact}) over a synthetic score file streamed from

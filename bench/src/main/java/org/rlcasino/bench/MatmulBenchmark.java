@@ -11,13 +11,13 @@ import java.util.SplittableRandom;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.rlcasino.io.Progress;
-import org.rlcasino.tasks.JvmBackend;
-import org.rlcasino.tasks.Kernel;
-import org.rlcasino.tasks.KernelCall;
-import org.rlcasino.tasks.KernelLaunch;
-import org.rlcasino.tasks.MatmulKernels;
-import org.rlcasino.tasks.RangeKernel;
-import org.rlcasino.tasks.jvm.VectorMatmulKernels;
+import org.rlcasino.kernels.JvmBackend;
+import org.rlcasino.kernels.Kernel;
+import org.rlcasino.kernels.KernelCall;
+import org.rlcasino.kernels.KernelLaunch;
+import org.rlcasino.kernels.MatmulKernels;
+import org.rlcasino.kernels.RangeKernel;
+import org.rlcasino.kernels.jvm.VectorMatmulKernels;
 
 /**
  * GFLOP/s of the trainer's matrix products: the reference {@code @Parallel} kernels of

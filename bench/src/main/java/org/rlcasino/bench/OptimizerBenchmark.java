@@ -13,9 +13,9 @@ import org.rlcasino.optimizer.BsrAdamW;
 import org.rlcasino.optimizer.BsrAdamWOptions;
 import org.rlcasino.optimizer.NonFinitePolicy;
 import org.rlcasino.optimizer.Optimizer;
-import org.rlcasino.tasks.Backend;
-import org.rlcasino.tasks.JvmBackend;
-import org.rlcasino.tasks.ParameterLayout;
+import org.rlcasino.kernels.Backend;
+import org.rlcasino.kernels.JvmBackend;
+import org.rlcasino.kernels.ParameterLayout;
 
 /**
  * Times dense {@link AdamW} against {@link BsrAdamW} side by side in one process: every optimizer
@@ -204,7 +204,7 @@ public final class OptimizerBenchmark {
         }
         return new Result(backend.name(), backend.parallelism(), n, layout.tensors().size(), config.warmup(),
                 config.repeats(), config.seed(), config.jvmFastPath(),
-                org.rlcasino.tasks.jvm.VectorAdamWKernels.lanes(), triad, rows);
+                org.rlcasino.kernels.jvm.VectorAdamWKernels.lanes(), triad, rows);
     }
 
     private static long timeSteps(Optimizer optimizer, float[] params, float[] grads, int steps) {

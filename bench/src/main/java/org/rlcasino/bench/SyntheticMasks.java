@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import org.rlcasino.io.arrow.BlockShape;
-import org.rlcasino.tasks.ParameterLayout;
-import org.rlcasino.tasks.TensorView;
+import org.rlcasino.kernels.ParameterLayout;
+import org.rlcasino.kernels.TensorView;
 
 /**
  * Seeded masks of a given density and shape for benchmarks: in every tensor, exactly

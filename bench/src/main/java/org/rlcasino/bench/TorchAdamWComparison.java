@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.rlcasino.tasks.ParameterLayout;
-import org.rlcasino.tasks.TensorView;
+import org.rlcasino.kernels.ParameterLayout;
+import org.rlcasino.kernels.TensorView;
 
 /**
  * Times PyTorch's CPU {@code torch.optim.AdamW} (for-loop and foreach implementations) on the same

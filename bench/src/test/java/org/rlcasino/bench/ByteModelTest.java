@@ -3,7 +3,7 @@ package org.rlcasino.bench;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.rlcasino.tasks.ParameterLayout;
+import org.rlcasino.kernels.ParameterLayout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,8 +1,8 @@
 package org.rlcasino.cli;
 
 import org.rlcasino.io.config.BackendSection;
-import org.rlcasino.tasks.Backend;
-import org.rlcasino.tasks.BackendProvider;
+import org.rlcasino.kernels.Backend;
+import org.rlcasino.kernels.BackendProvider;
 import picocli.CommandLine.Option;
 
 /** {@code --backend}, {@code --device}, {@code --threads}: shared by every command that runs kernels. */

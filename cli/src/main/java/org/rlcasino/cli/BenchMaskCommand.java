@@ -11,8 +11,8 @@ import java.util.concurrent.Callable;
 
 import org.rlcasino.bench.MaskBenchmark;
 import org.rlcasino.io.PathGuard;
-import org.rlcasino.tasks.Backend;
-import org.rlcasino.tasks.JvmBackend;
+import org.rlcasino.kernels.Backend;
+import org.rlcasino.kernels.JvmBackend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

@@ -10,8 +10,8 @@ import org.rlcasino.train.model.GptConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import org.rlcasino.tasks.Backend;
-import org.rlcasino.tasks.BackendProvider;
+import org.rlcasino.kernels.Backend;
+import org.rlcasino.kernels.BackendProvider;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 

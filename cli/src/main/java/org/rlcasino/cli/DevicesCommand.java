@@ -2,7 +2,7 @@ package org.rlcasino.cli;
 
 import java.io.PrintWriter;
 
-import org.rlcasino.tasks.BackendProvider;
+import org.rlcasino.kernels.BackendProvider;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;

@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import org.rlcasino.io.PathGuard;
-import org.rlcasino.tasks.Backend;
+import org.rlcasino.kernels.Backend;
 import org.rlcasino.train.checkpoint.ModelCheckpoint;
 import org.rlcasino.train.model.GptModel;
 import org.rlcasino.train.task.CharTokenizer;

@@ -21,7 +21,7 @@ import org.rlcasino.scoring.MaskFiles;
 import org.rlcasino.scoring.MaskOptions;
 import org.rlcasino.scoring.ScoreSource;
 import org.rlcasino.scoring.TruthScores;
-import org.rlcasino.tasks.Backend;
+import org.rlcasino.kernels.Backend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import org.rlcasino.io.PathGuard;
-import org.rlcasino.tasks.Backend;
+import org.rlcasino.kernels.Backend;
 import org.rlcasino.train.checkpoint.ModelCheckpoint;
 import org.rlcasino.train.model.GptGenerator;
 import org.rlcasino.train.model.GptModel;

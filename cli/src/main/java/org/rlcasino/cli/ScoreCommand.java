@@ -17,7 +17,7 @@ import org.rlcasino.scoring.ScoringOptions;
 import org.rlcasino.scoring.ScoringResult;
 import org.rlcasino.scoring.StepRange;
 import org.rlcasino.scoring.StreamingScorer;
-import org.rlcasino.tasks.Backend;
+import org.rlcasino.kernels.Backend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

@@ -23,7 +23,7 @@ import org.rlcasino.io.RunDirectoryLock;
 import org.rlcasino.io.config.PhaseSection;
 import org.rlcasino.io.config.RunConfig;
 import org.rlcasino.io.config.RunConfigLoader;
-import org.rlcasino.tasks.Backend;
+import org.rlcasino.kernels.Backend;
 import org.rlcasino.train.PhaseSummary;
 import org.rlcasino.train.checkpoint.TrainingCheckpoint;
 import org.rlcasino.train.phase.PhaseListener;

@@ -18,8 +18,8 @@ import org.rlcasino.io.RunDirectory;
 import org.rlcasino.io.RunDirectoryLock;
 import org.rlcasino.io.config.RunConfig;
 import org.rlcasino.io.config.RunConfigLoader;
-import org.rlcasino.tasks.Backend;
-import org.rlcasino.tasks.BackendProvider;
+import org.rlcasino.kernels.Backend;
+import org.rlcasino.kernels.BackendProvider;
 
 /**
  * {@code casino run CONFIG}: loads the run-config, runs its stages into {@code runs/<name>/} (or

@@ -18,7 +18,7 @@ import org.rlcasino.scoring.ScoringOptions;
 import org.rlcasino.scoring.ScoringResult;
 import org.rlcasino.scoring.StepRange;
 import org.rlcasino.scoring.StreamingScorer;
-import org.rlcasino.tasks.Backend;
+import org.rlcasino.kernels.Backend;
 
 /** Scores and masks of the experiment's predictors, by the names the run-configs use. */
 final class MaskPredictions {

@@ -3,7 +3,7 @@ package org.rlcasino.experiment;
 import java.nio.file.Path;
 
 import org.rlcasino.io.config.RunConfig;
-import org.rlcasino.tasks.Backend;
+import org.rlcasino.kernels.Backend;
 import org.rlcasino.train.PhaseSummary;
 import org.rlcasino.train.phase.PhaseListener;
 import org.rlcasino.train.phase.PhaseTrainer;

@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 
 import org.rlcasino.io.Progress;
-import org.rlcasino.tasks.Backend;
+import org.rlcasino.kernels.Backend;
 import org.rlcasino.train.phase.PhaseListener;
 
 /**

@@ -12,7 +12,7 @@ import org.rlcasino.experiment.report.SpeedReport;
 import org.rlcasino.io.config.ModelSection;
 import org.rlcasino.io.config.RunConfig;
 import org.rlcasino.io.config.SpeedSection;
-import org.rlcasino.tasks.JvmBackend;
+import org.rlcasino.kernels.JvmBackend;
 import org.rlcasino.train.model.GptConfig;
 import org.rlcasino.train.task.CharTokenizer;
 

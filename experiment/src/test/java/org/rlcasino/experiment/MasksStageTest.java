@@ -18,8 +18,8 @@ import org.rlcasino.io.arrow.MaskFileReader;
 import org.rlcasino.io.config.QualitySection;
 import org.rlcasino.io.deltas.CheckpointSeries;
 import org.rlcasino.io.deltas.DeltaExtractor;
-import org.rlcasino.tasks.Backend;
-import org.rlcasino.tasks.JvmBackend;
+import org.rlcasino.kernels.Backend;
+import org.rlcasino.kernels.JvmBackend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

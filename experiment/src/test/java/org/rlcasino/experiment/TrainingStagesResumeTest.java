@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rlcasino.io.Progress;
 import org.rlcasino.io.config.RunConfig;
 import org.rlcasino.io.config.RunConfigLoader;
-import org.rlcasino.tasks.JvmBackend;
+import org.rlcasino.kernels.JvmBackend;
 import org.rlcasino.train.checkpoint.ModelCheckpoint;
 import org.rlcasino.train.phase.PhaseListener;
 import org.rlcasino.train.phase.StepMetrics;

@@ -1,12 +1,12 @@
 package org.rlcasino.optimizer;
 
-import org.rlcasino.tasks.AdamWKernels;
-import org.rlcasino.tasks.Backend;
-import org.rlcasino.tasks.KernelCall;
-import org.rlcasino.tasks.KernelProgram;
-import org.rlcasino.tasks.ParameterLayout;
-import org.rlcasino.tasks.ProgramLaunch;
-import org.rlcasino.tasks.Reductions;
+import org.rlcasino.kernels.AdamWKernels;
+import org.rlcasino.kernels.Backend;
+import org.rlcasino.kernels.KernelCall;
+import org.rlcasino.kernels.KernelProgram;
+import org.rlcasino.kernels.ParameterLayout;
+import org.rlcasino.kernels.ProgramLaunch;
+import org.rlcasino.kernels.Reductions;
 
 /**
  * What dense and BSR-AdamW share on the host: the schedule, gradient clipping by global norm, the

@@ -1,10 +1,10 @@
 package org.rlcasino.optimizer;
 
-import org.rlcasino.tasks.AdamWKernels;
-import org.rlcasino.tasks.Backend;
-import org.rlcasino.tasks.Kernel;
-import org.rlcasino.tasks.KernelCall;
-import org.rlcasino.tasks.ParameterLayout;
+import org.rlcasino.kernels.AdamWKernels;
+import org.rlcasino.kernels.Backend;
+import org.rlcasino.kernels.Kernel;
+import org.rlcasino.kernels.KernelCall;
+import org.rlcasino.kernels.ParameterLayout;
 
 /**
  * Dense AdamW with exactly the update of {@code torch.optim.AdamW}

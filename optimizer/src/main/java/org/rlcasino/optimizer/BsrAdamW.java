@@ -6,12 +6,12 @@ import java.util.TreeSet;
 import org.rlcasino.optimizer.BsrAdamWOptions.Indexing;
 import org.rlcasino.optimizer.BsrAdamWOptions.UnmaskedTensors;
 import org.rlcasino.io.arrow.MaskBlocks;
-import org.rlcasino.tasks.Backend;
-import org.rlcasino.tasks.Kernel;
-import org.rlcasino.tasks.KernelCall;
-import org.rlcasino.tasks.ParameterLayout;
-import org.rlcasino.tasks.TensorView;
-import org.rlcasino.tasks.jvm.VectorAdamWKernels;
+import org.rlcasino.kernels.Backend;
+import org.rlcasino.kernels.Kernel;
+import org.rlcasino.kernels.KernelCall;
+import org.rlcasino.kernels.ParameterLayout;
+import org.rlcasino.kernels.TensorView;
+import org.rlcasino.kernels.jvm.VectorAdamWKernels;
 
 /**
  * BSR-AdamW: the AdamW update of {@code torch.optim.AdamW} applied only to the active entries of

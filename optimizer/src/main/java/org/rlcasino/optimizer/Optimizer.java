@@ -1,6 +1,6 @@
 package org.rlcasino.optimizer;
 
-import org.rlcasino.tasks.ParameterLayout;
+import org.rlcasino.kernels.ParameterLayout;
 
 /** An optimizer over one flat parameter buffer and its gradient buffer, both laid out by {@link #layout()}. */
 public interface Optimizer {

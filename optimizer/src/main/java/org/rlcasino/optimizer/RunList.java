@@ -1,7 +1,7 @@
 package org.rlcasino.optimizer;
 
 /**
- * Builds the runs of {@link org.rlcasino.tasks.AdamWKernels#blockSparseAdamW}: flat indices are
+ * Builds the runs of {@link org.rlcasino.kernels.AdamWKernels#blockSparseAdamW}: flat indices are
  * added in strictly ascending order, consecutive ones merge into a run of at most
  * {@code maxRunLength} entries, and each run's compact-state offset is the number of entries
  * added before it (so the compact state is in ascending flat order, as in element indexing).

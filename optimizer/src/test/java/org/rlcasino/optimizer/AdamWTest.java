@@ -9,8 +9,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.rlcasino.tasks.JvmBackend;
-import org.rlcasino.tasks.ParameterLayout;
+import org.rlcasino.kernels.JvmBackend;
+import org.rlcasino.kernels.ParameterLayout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -19,9 +19,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.rlcasino.io.arrow.BlockShape;
 import org.rlcasino.optimizer.BsrAdamWOptions.Indexing;
 import org.rlcasino.optimizer.BsrAdamWOptions.UnmaskedTensors;
-import org.rlcasino.tasks.JvmBackend;
-import org.rlcasino.tasks.ParameterLayout;
-import org.rlcasino.tasks.TensorView;
+import org.rlcasino.kernels.JvmBackend;
+import org.rlcasino.kernels.ParameterLayout;
+import org.rlcasino.kernels.TensorView;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -3,11 +3,11 @@ package org.rlcasino.scoring;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.rlcasino.tasks.Backend;
-import org.rlcasino.tasks.Kernel;
-import org.rlcasino.tasks.KernelCall;
-import org.rlcasino.tasks.KernelLaunch;
-import org.rlcasino.tasks.ScoringKernels;
+import org.rlcasino.kernels.Backend;
+import org.rlcasino.kernels.Kernel;
+import org.rlcasino.kernels.KernelCall;
+import org.rlcasino.kernels.KernelLaunch;
+import org.rlcasino.kernels.ScoringKernels;
 
 /**
  * Fisher-approximation score {@code s = Var[δ] + |E[δ]|} over the T steps used, with the

@@ -2,10 +2,10 @@ package org.rlcasino.scoring;
 
 import java.util.Map;
 
-import org.rlcasino.tasks.Backend;
-import org.rlcasino.tasks.Kernel;
-import org.rlcasino.tasks.KernelCall;
-import org.rlcasino.tasks.KernelLaunch;
+import org.rlcasino.kernels.Backend;
+import org.rlcasino.kernels.Kernel;
+import org.rlcasino.kernels.KernelCall;
+import org.rlcasino.kernels.KernelLaunch;
 
 /**
  * Magnitude score {@code s = Σ_t |δ_t|} over the steps used. State: one float per parameter.

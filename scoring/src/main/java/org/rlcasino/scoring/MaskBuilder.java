@@ -20,8 +20,8 @@ import org.rlcasino.io.arrow.MaskFileWriter;
 import org.rlcasino.io.arrow.MaskSummary;
 import org.rlcasino.io.arrow.TensorInfo;
 import org.rlcasino.io.arrow.TensorTable;
-import org.rlcasino.tasks.Backend;
-import org.rlcasino.tasks.SelectionKernels;
+import org.rlcasino.kernels.Backend;
+import org.rlcasino.kernels.SelectionKernels;
 
 /**
  * Builds a mask file from scores, streaming: the scores are read in a few passes, never held

@@ -1,6 +1,6 @@
 package org.rlcasino.scoring;
 
-import org.rlcasino.tasks.ScoringKernels;
+import org.rlcasino.kernels.ScoringKernels;
 
 /** The two momentum scores over the window's velocities, with μ = mean v and σ = unbiased (n−1) std v. */
 public enum MomentumFormula {

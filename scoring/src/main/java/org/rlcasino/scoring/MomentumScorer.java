@@ -5,11 +5,11 @@ import java.util.Locale;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.rlcasino.tasks.Backend;
-import org.rlcasino.tasks.Kernel;
-import org.rlcasino.tasks.KernelCall;
-import org.rlcasino.tasks.KernelLaunch;
-import org.rlcasino.tasks.ScoringKernels;
+import org.rlcasino.kernels.Backend;
+import org.rlcasino.kernels.Kernel;
+import org.rlcasino.kernels.KernelCall;
+import org.rlcasino.kernels.KernelLaunch;
+import org.rlcasino.kernels.ScoringKernels;
 
 /**
  * Momentum score over the velocities {@code v_t = δ_t − δ_{t−1}} of consecutive steps of the

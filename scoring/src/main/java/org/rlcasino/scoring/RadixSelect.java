@@ -4,11 +4,11 @@ import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 
-import org.rlcasino.tasks.Backend;
-import org.rlcasino.tasks.Kernel;
-import org.rlcasino.tasks.KernelCall;
-import org.rlcasino.tasks.KernelLaunch;
-import org.rlcasino.tasks.SelectionKernels;
+import org.rlcasino.kernels.Backend;
+import org.rlcasino.kernels.Kernel;
+import org.rlcasino.kernels.KernelCall;
+import org.rlcasino.kernels.KernelLaunch;
+import org.rlcasino.kernels.SelectionKernels;
 
 /**
  * Exact top-k selection in streaming passes: radix select over the order keys of the scores

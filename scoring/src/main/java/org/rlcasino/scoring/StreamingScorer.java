@@ -23,8 +23,8 @@ import org.rlcasino.io.arrow.ScoreFileWriter;
 import org.rlcasino.io.arrow.TensorInfo;
 import org.rlcasino.io.arrow.TensorTable;
 import org.rlcasino.io.config.ScorerName;
-import org.rlcasino.tasks.Backend;
-import org.rlcasino.tasks.ScoringKernels;
+import org.rlcasino.kernels.Backend;
+import org.rlcasino.kernels.ScoringKernels;
 
 /**
  * Reads a delta stream once, batch by batch, and turns the deltas of the selected steps and

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rlcasino.io.arrow.DeltaBasis;
 import org.rlcasino.io.arrow.TensorInfo;
 import org.rlcasino.io.arrow.TensorTable;
-import org.rlcasino.tasks.JvmBackend;
+import org.rlcasino.kernels.JvmBackend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.rlcasino.testsupport.NumericAssertions.assertClose;

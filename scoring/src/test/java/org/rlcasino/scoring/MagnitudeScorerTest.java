@@ -13,7 +13,7 @@ import org.rlcasino.io.arrow.DeltaBasis;
 import org.rlcasino.io.arrow.Batching;
 import org.rlcasino.io.arrow.ScoreFileReader;
 import org.rlcasino.io.deltas.TensorSelection;
-import org.rlcasino.tasks.JvmBackend;
+import org.rlcasino.kernels.JvmBackend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -20,7 +20,7 @@ import org.rlcasino.io.arrow.MaskTensor;
 import org.rlcasino.io.arrow.TensorTable;
 import org.rlcasino.io.safetensors.Dtype;
 import org.rlcasino.io.safetensors.SafetensorsFile;
-import org.rlcasino.tasks.JvmBackend;
+import org.rlcasino.kernels.JvmBackend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -698,7 +698,7 @@ class MaskBuilderTest {
 
     /** Order key of a score: the selection order (bit pattern order, −0 below +0). */
     static int key(float v) {
-        return org.rlcasino.tasks.SelectionKernels.key(v);
+        return org.rlcasino.kernels.SelectionKernels.key(v);
     }
 
     /** The smallest kept key per tensor ({@code perTensor}) or over the whole mask, as a cut per tensor (null: no cut). */

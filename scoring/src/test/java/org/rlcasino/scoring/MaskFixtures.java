@@ -47,7 +47,7 @@ final class MaskFixtures {
 
     record Entry(float score, int tensor, int index) {}
 
-    static final Comparator<Entry> ORDER = Comparator.comparingInt((Entry e) -> org.rlcasino.tasks.SelectionKernels.key(e.score) ^ 0x80000000)
+    static final Comparator<Entry> ORDER = Comparator.comparingInt((Entry e) -> org.rlcasino.kernels.SelectionKernels.key(e.score) ^ 0x80000000)
             .reversed().thenComparingInt(Entry::tensor).thenComparingInt(Entry::index);
 
     /** The k best entries of the tensors in {@code which}, by (score desc, tensor asc, index asc), as sorted indices per tensor. */

@@ -5,8 +5,8 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
-import org.rlcasino.tasks.JvmBackend;
-import org.rlcasino.tasks.SelectionKernels;
+import org.rlcasino.kernels.JvmBackend;
+import org.rlcasino.kernels.SelectionKernels;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

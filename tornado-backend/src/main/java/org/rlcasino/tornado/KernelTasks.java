@@ -9,8 +9,8 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 
-import org.rlcasino.tasks.Kernel;
-import org.rlcasino.tasks.KernelCall;
+import org.rlcasino.kernels.Kernel;
+import org.rlcasino.kernels.KernelCall;
 import uk.ac.manchester.tornado.api.TaskGraph;
 
 /**

@@ -9,10 +9,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.rlcasino.tasks.KernelCall;
-import org.rlcasino.tasks.KernelProgram;
-import org.rlcasino.tasks.ProgramLaunch;
-import org.rlcasino.tasks.TransferCounters;
+import org.rlcasino.kernels.KernelCall;
+import org.rlcasino.kernels.KernelProgram;
+import org.rlcasino.kernels.ProgramLaunch;
+import org.rlcasino.kernels.TransferCounters;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;

@@ -6,14 +6,14 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.rlcasino.tasks.Backend;
-import org.rlcasino.tasks.KernelCall;
-import org.rlcasino.tasks.KernelCall.Role;
-import org.rlcasino.tasks.KernelLaunch;
-import org.rlcasino.tasks.KernelProgram;
-import org.rlcasino.tasks.ProgramLaunch;
-import org.rlcasino.tasks.ProgramRegistry;
-import org.rlcasino.tasks.TransferCounters;
+import org.rlcasino.kernels.Backend;
+import org.rlcasino.kernels.KernelCall;
+import org.rlcasino.kernels.KernelCall.Role;
+import org.rlcasino.kernels.KernelLaunch;
+import org.rlcasino.kernels.KernelProgram;
+import org.rlcasino.kernels.ProgramLaunch;
+import org.rlcasino.kernels.ProgramRegistry;
+import org.rlcasino.kernels.TransferCounters;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;
@@ -23,7 +23,7 @@ import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.enums.ProfilerMode;
 
 /**
- * Runs the tornado-tasks kernels through TornadoVM. Programs ({@link #prepare(KernelProgram)}: the
+ * Runs the kernels through TornadoVM. Programs ({@link #prepare(KernelProgram)}: the
  * model's forward and backward, the optimizer, the generator) live in one execution plan over
  * device-resident arrays ({@link ResidentPrograms}). A single prepared {@link KernelCall} becomes one
  * task graph named after its stage with one task named after the call ({@code "<stage>.<task>"}),
@@ -33,7 +33,7 @@ import uk.ac.manchester.tornado.api.enums.ProfilerMode;
  * after every launch; STATE arrays come back only when {@link #syncToHost} asks.
  *
  * <p>The kernels are the same methods the JVM backend runs; TornadoVM recognises their
- * {@code @Parallel} loops through {@code -Dtornado.load.annotation.parallel=org.rlcasino.tasks.Parallel},
+ * {@code @Parallel} loops through {@code -Dtornado.load.annotation.parallel=org.rlcasino.kernels.Parallel},
  * which {@code bin/casino --backend tornado} sets.
  */
 public final class TornadoBackend implements Backend {

@@ -3,8 +3,8 @@ package org.rlcasino.tornado;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.rlcasino.tasks.Backend;
-import org.rlcasino.tasks.BackendProvider;
+import org.rlcasino.kernels.Backend;
+import org.rlcasino.kernels.BackendProvider;
 import uk.ac.manchester.tornado.api.TornadoBackend;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;

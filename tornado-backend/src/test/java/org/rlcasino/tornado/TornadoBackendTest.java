@@ -15,15 +15,15 @@ import org.rlcasino.optimizer.BsrAdamWOptions;
 import org.rlcasino.optimizer.LearningRateSchedule;
 import org.rlcasino.optimizer.Optimizer;
 import org.rlcasino.optimizer.StepReport;
-import org.rlcasino.tasks.AdamWKernels;
-import org.rlcasino.tasks.Backend;
-import org.rlcasino.tasks.BlockSparseMatmulKernels;
-import org.rlcasino.tasks.JvmBackend;
-import org.rlcasino.tasks.Kernel;
-import org.rlcasino.tasks.KernelCall;
-import org.rlcasino.tasks.MatmulKernels;
-import org.rlcasino.tasks.ParameterLayout;
-import org.rlcasino.tasks.ScoringKernels;
+import org.rlcasino.kernels.AdamWKernels;
+import org.rlcasino.kernels.Backend;
+import org.rlcasino.kernels.BlockSparseMatmulKernels;
+import org.rlcasino.kernels.JvmBackend;
+import org.rlcasino.kernels.Kernel;
+import org.rlcasino.kernels.KernelCall;
+import org.rlcasino.kernels.MatmulKernels;
+import org.rlcasino.kernels.ParameterLayout;
+import org.rlcasino.kernels.ScoringKernels;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -217,7 +217,7 @@ class TornadoBackendTest {
     private static int[] tiedKeys(SplittableRandom r, int n) {
         int[] x = new int[n];
         for (int i = 0; i < n; i++) {
-            x[i] = org.rlcasino.tasks.SelectionKernels.key(
+            x[i] = org.rlcasino.kernels.SelectionKernels.key(
                     r.nextInt(4) == 0 ? 0.25f * r.nextInt(8) : (float) (r.nextDouble() - 0.2) * 1e3f);
         }
         return x;
@@ -231,7 +231,7 @@ class TornadoBackendTest {
         int radix = 2048;
         int blocks = (n + block - 1) / block;
         int[] scores = tiedKeys(r, n);
-        int[] params = {n, 10, 2047, 21, org.rlcasino.tasks.SelectionKernels.key(0.5f) >>> 21, 1, 2047};
+        int[] params = {n, 10, 2047, 21, org.rlcasino.kernels.SelectionKernels.key(0.5f) >>> 21, 1, 2047};
         Object[] data = {new int[blocks * radix], scores, params};
         compareKernel(Kernel.DIGIT_HISTOGRAM_PARTIALS, blocks, (b, a) -> KernelCall.builder("test.digit_histogram",
                         Kernel.DIGIT_HISTOGRAM_PARTIALS)
@@ -245,7 +245,7 @@ class TornadoBackendTest {
         int block = 4096;
         int blocks = (n + block - 1) / block;
         int[] scores = tiedKeys(r, n);
-        int[] params = {n, org.rlcasino.tasks.SelectionKernels.key(0.5f)};
+        int[] params = {n, org.rlcasino.kernels.SelectionKernels.key(0.5f)};
         Object[] data = {new int[blocks], scores, params};
         compareKernel(Kernel.COUNT_ABOVE_PARTIALS, blocks, (b, a) -> KernelCall.builder("test.count_above",
                         Kernel.COUNT_ABOVE_PARTIALS)

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @Tag("tornado")
 class TornadoLauncherTest {
-    static final String JVM_OPTIONS = "-Dtornado.load.annotation.parallel=org.rlcasino.tasks.Parallel "
+    static final String JVM_OPTIONS = "-Dtornado.load.annotation.parallel=org.rlcasino.kernels.Parallel "
             + "-Dtornado.enable.nativeFunctions=False -Dtornado.recover.bailout=False -Dtornado.tvm.maxbytecodesize=1048576 "
             + "--add-modules=jdk.incubator.vector --add-opens=java.base/java.nio=ALL-UNNAMED --enable-native-access=ALL-UNNAMED";
 

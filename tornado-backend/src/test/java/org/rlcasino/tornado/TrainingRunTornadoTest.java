@@ -20,8 +20,8 @@ import org.rlcasino.io.Progress;
 import org.rlcasino.io.config.PhaseSection;
 import org.rlcasino.io.config.RunConfig;
 import org.rlcasino.io.config.RunConfigLoader;
-import org.rlcasino.tasks.Backend;
-import org.rlcasino.tasks.JvmBackend;
+import org.rlcasino.kernels.Backend;
+import org.rlcasino.kernels.JvmBackend;
 import org.rlcasino.train.PhaseSummary;
 import org.rlcasino.train.checkpoint.ModelCheckpoint;
 

@@ -3,12 +3,12 @@ package org.rlcasino.train;
 import java.util.HashSet;
 import java.util.Set;
 
-import org.rlcasino.tasks.Backend;
-import org.rlcasino.tasks.JvmBackend;
-import org.rlcasino.tasks.KernelCall;
-import org.rlcasino.tasks.KernelLaunch;
-import org.rlcasino.tasks.KernelProgram;
-import org.rlcasino.tasks.ProgramLaunch;
+import org.rlcasino.kernels.Backend;
+import org.rlcasino.kernels.JvmBackend;
+import org.rlcasino.kernels.KernelCall;
+import org.rlcasino.kernels.KernelLaunch;
+import org.rlcasino.kernels.KernelProgram;
+import org.rlcasino.kernels.ProgramLaunch;
 
 /**
  * The JVM backend asking for one batch shape per program, as TornadoVM does: lets a default-build

@@ -15,10 +15,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.rlcasino.io.arrow.BlockShape;
-import org.rlcasino.tasks.BlockSparseMatmulKernels;
-import org.rlcasino.tasks.MatmulKernels;
-import org.rlcasino.tasks.jvm.VectorBlockSparseMatmulKernels;
-import org.rlcasino.tasks.jvm.VectorMatmulKernels;
+import org.rlcasino.kernels.BlockSparseMatmulKernels;
+import org.rlcasino.kernels.MatmulKernels;
+import org.rlcasino.kernels.jvm.VectorBlockSparseMatmulKernels;
+import org.rlcasino.kernels.jvm.VectorMatmulKernels;
 
 /**
  * One weight gradient {@code dW (K×N) = Xᵀ·dY} (M rows), single-threaded JVM fast paths: the dense

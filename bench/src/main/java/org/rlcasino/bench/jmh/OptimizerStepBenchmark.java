@@ -24,8 +24,8 @@ import org.rlcasino.optimizer.AdamWConfig;
 import org.rlcasino.optimizer.BsrAdamW;
 import org.rlcasino.optimizer.BsrAdamWOptions;
 import org.rlcasino.optimizer.NonFinitePolicy;
-import org.rlcasino.tasks.JvmBackend;
-import org.rlcasino.tasks.ParameterLayout;
+import org.rlcasino.kernels.JvmBackend;
+import org.rlcasino.kernels.ParameterLayout;
 
 /**
  * JMH benchmarks of one optimizer step: dense AdamW, and BSR-AdamW with the reference

@@ -17,8 +17,8 @@ import org.rlcasino.io.safetensors.Dtype;
 import org.rlcasino.io.safetensors.SafetensorsFile;
 import org.rlcasino.io.safetensors.SafetensorsWriter;
 import org.rlcasino.io.safetensors.SafetensorsEntry;
-import org.rlcasino.tasks.ParameterLayout;
-import org.rlcasino.tasks.TensorView;
+import org.rlcasino.kernels.ParameterLayout;
+import org.rlcasino.kernels.TensorView;
 import org.rlcasino.train.model.GptConfig;
 import org.rlcasino.train.task.CharTokenizer;
 

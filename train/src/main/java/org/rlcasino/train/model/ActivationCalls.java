@@ -1,8 +1,8 @@
 package org.rlcasino.train.model;
 
-import org.rlcasino.tasks.Kernel;
-import org.rlcasino.tasks.KernelCall;
-import org.rlcasino.tasks.jvm.VectorActivationKernels;
+import org.rlcasino.kernels.Kernel;
+import org.rlcasino.kernels.KernelCall;
+import org.rlcasino.kernels.jvm.VectorActivationKernels;
 
 /**
  * The one place where the model and the generator build their GELU {@link KernelCall}s, with the

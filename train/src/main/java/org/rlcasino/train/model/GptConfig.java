@@ -1,6 +1,6 @@
 package org.rlcasino.train.model;
 
-import org.rlcasino.tasks.ParameterLayout;
+import org.rlcasino.kernels.ParameterLayout;
 
 /**
  * Shape of a GPT-2 model (Radford et al. 2019; Hugging Face {@code GPT2Config} names in brackets):

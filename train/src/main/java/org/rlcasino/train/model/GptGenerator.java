@@ -7,14 +7,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
 
-import org.rlcasino.tasks.AttentionKernels;
-import org.rlcasino.tasks.EmbeddingKernels;
-import org.rlcasino.tasks.Kernel;
-import org.rlcasino.tasks.KernelCall;
-import org.rlcasino.tasks.KernelProgram;
-import org.rlcasino.tasks.LayerNormKernels;
-import org.rlcasino.tasks.MatmulKernels;
-import org.rlcasino.tasks.ProgramLaunch;
+import org.rlcasino.kernels.AttentionKernels;
+import org.rlcasino.kernels.EmbeddingKernels;
+import org.rlcasino.kernels.Kernel;
+import org.rlcasino.kernels.KernelCall;
+import org.rlcasino.kernels.KernelProgram;
+import org.rlcasino.kernels.LayerNormKernels;
+import org.rlcasino.kernels.MatmulKernels;
+import org.rlcasino.kernels.ProgramLaunch;
 
 /**
  * Batched autoregressive generation with a KV cache: each prompt is run once, then one position

@@ -7,23 +7,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-import org.rlcasino.tasks.AttentionKernels;
-import org.rlcasino.tasks.Backend;
-import org.rlcasino.tasks.EmbeddingKernels;
-import org.rlcasino.tasks.Kernel;
-import org.rlcasino.tasks.KernelCall;
-import org.rlcasino.tasks.KernelLaunch;
-import org.rlcasino.tasks.KernelProgram;
-import org.rlcasino.tasks.LayerNormKernels;
-import org.rlcasino.tasks.LogProbKernels;
-import org.rlcasino.tasks.MatmulKernels;
-import org.rlcasino.tasks.ParameterLayout;
-import org.rlcasino.tasks.ProgramLaunch;
-import org.rlcasino.tasks.jvm.VectorAttentionKernels;
+import org.rlcasino.kernels.AttentionKernels;
+import org.rlcasino.kernels.Backend;
+import org.rlcasino.kernels.EmbeddingKernels;
+import org.rlcasino.kernels.Kernel;
+import org.rlcasino.kernels.KernelCall;
+import org.rlcasino.kernels.KernelLaunch;
+import org.rlcasino.kernels.KernelProgram;
+import org.rlcasino.kernels.LayerNormKernels;
+import org.rlcasino.kernels.LogProbKernels;
+import org.rlcasino.kernels.MatmulKernels;
+import org.rlcasino.kernels.ParameterLayout;
+import org.rlcasino.kernels.ProgramLaunch;
+import org.rlcasino.kernels.jvm.VectorAttentionKernels;
 
 /**
  * GPT-2 with all parameters in one flat buffer addressed through named views ({@link GptConfig#layout()}),
- * gradients likewise; forward and backward run as tornado-tasks kernels through a {@link Backend}.
+ * gradients likewise; forward and backward run as kernels through a {@link Backend}.
  *
  * <p>Activations are preallocated per (batch, seqLen) shape, and the kernel launches of a shape are
  * prepared once and reused (on TornadoVM that is one compiled task graph per launch); the most

@@ -6,9 +6,9 @@ import java.util.Map;
 
 import org.rlcasino.io.arrow.BlockShape;
 import org.rlcasino.io.arrow.MaskBlocks;
-import org.rlcasino.tasks.BlockSparseMatmulKernels;
-import org.rlcasino.tasks.ParameterLayout;
-import org.rlcasino.tasks.TensorView;
+import org.rlcasino.kernels.BlockSparseMatmulKernels;
+import org.rlcasino.kernels.ParameterLayout;
+import org.rlcasino.kernels.TensorView;
 
 /**
  * Which parameter gradients the backward pass computes: those a sparse optimizer will read. Per

@@ -1,11 +1,11 @@
 package org.rlcasino.train.model;
 
-import org.rlcasino.tasks.BlockSparseMatmulKernels;
-import org.rlcasino.tasks.Kernel;
-import org.rlcasino.tasks.KernelCall;
-import org.rlcasino.tasks.MatmulKernels;
-import org.rlcasino.tasks.jvm.VectorBlockSparseMatmulKernels;
-import org.rlcasino.tasks.jvm.VectorMatmulKernels;
+import org.rlcasino.kernels.BlockSparseMatmulKernels;
+import org.rlcasino.kernels.Kernel;
+import org.rlcasino.kernels.KernelCall;
+import org.rlcasino.kernels.MatmulKernels;
+import org.rlcasino.kernels.jvm.VectorBlockSparseMatmulKernels;
+import org.rlcasino.kernels.jvm.VectorMatmulKernels;
 
 /**
  * The one place where the model builds its matrix-multiply {@link KernelCall}s (forward, input

@@ -13,8 +13,8 @@ import org.rlcasino.io.arrow.DeltaStreamWriter;
 import org.rlcasino.io.arrow.RlcasinoArrowFile;
 import org.rlcasino.io.arrow.TensorInfo;
 import org.rlcasino.io.arrow.TensorTable;
-import org.rlcasino.tasks.ParameterLayout;
-import org.rlcasino.tasks.TensorView;
+import org.rlcasino.kernels.ParameterLayout;
+import org.rlcasino.kernels.TensorView;
 
 /**
  * Streams the weight deltas of a step range to {@code deltas.arrow} ({@code rlcasino.deltas},

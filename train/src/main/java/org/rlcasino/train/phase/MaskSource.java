@@ -29,9 +29,9 @@ import org.rlcasino.scoring.ScoreSource;
 import org.rlcasino.scoring.ScoringOptions;
 import org.rlcasino.scoring.StepRange;
 import org.rlcasino.scoring.StreamingScorer;
-import org.rlcasino.tasks.Backend;
-import org.rlcasino.tasks.ParameterLayout;
-import org.rlcasino.tasks.TensorView;
+import org.rlcasino.kernels.Backend;
+import org.rlcasino.kernels.ParameterLayout;
+import org.rlcasino.kernels.TensorView;
 import org.rlcasino.train.rng.SplitMix64;
 
 /** Where a sparse phase's mask comes from: a mask file, an inline build from logged deltas, or a seeded random draw. */

@@ -12,8 +12,8 @@ import org.rlcasino.optimizer.BsrAdamWOptions;
 import org.rlcasino.optimizer.LearningRateSchedule;
 import org.rlcasino.optimizer.NonFinitePolicy;
 import org.rlcasino.optimizer.Optimizer;
-import org.rlcasino.tasks.Backend;
-import org.rlcasino.tasks.ParameterLayout;
+import org.rlcasino.kernels.Backend;
+import org.rlcasino.kernels.ParameterLayout;
 
 /** Turns a run-config optimizer section (and a mask) into an {@link Optimizer}. */
 public final class OptimizerFactory {

@@ -22,7 +22,7 @@ import org.rlcasino.io.config.TaskSection;
 import org.rlcasino.optimizer.AdamWConfig;
 import org.rlcasino.optimizer.Optimizer;
 import org.rlcasino.optimizer.StepReport;
-import org.rlcasino.tasks.Backend;
+import org.rlcasino.kernels.Backend;
 import org.rlcasino.train.PhaseSummary;
 import org.rlcasino.train.checkpoint.ModelCheckpoint;
 import org.rlcasino.train.checkpoint.TrainingCheckpoint;

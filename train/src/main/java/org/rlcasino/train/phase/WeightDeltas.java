@@ -1,11 +1,11 @@
 package org.rlcasino.train.phase;
 
 import org.rlcasino.io.arrow.DeltaBasis;
-import org.rlcasino.tasks.Backend;
-import org.rlcasino.tasks.Kernel;
-import org.rlcasino.tasks.KernelCall;
-import org.rlcasino.tasks.KernelProgram;
-import org.rlcasino.tasks.ProgramLaunch;
+import org.rlcasino.kernels.Backend;
+import org.rlcasino.kernels.Kernel;
+import org.rlcasino.kernels.KernelCall;
+import org.rlcasino.kernels.KernelProgram;
+import org.rlcasino.kernels.ProgramLaunch;
 import org.rlcasino.train.model.GptModel;
 
 /**

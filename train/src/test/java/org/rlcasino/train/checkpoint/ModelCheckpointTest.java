@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rlcasino.io.safetensors.Dtype;
 import org.rlcasino.io.safetensors.SafetensorsFile;
 import org.rlcasino.io.safetensors.SafetensorsWriter;
-import org.rlcasino.tasks.TensorView;
+import org.rlcasino.kernels.TensorView;
 import org.rlcasino.train.model.GptConfig;
 import org.rlcasino.train.task.CharTokenizer;
 

@@ -3,8 +3,8 @@ package org.rlcasino.train.model;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
-import org.rlcasino.tasks.FastPaths;
-import org.rlcasino.tasks.JvmBackend;
+import org.rlcasino.kernels.FastPaths;
+import org.rlcasino.kernels.JvmBackend;
 
 import static org.rlcasino.testsupport.NumericAssertions.assertBitIdentical;
 import static org.rlcasino.testsupport.NumericAssertions.assertClose;

@@ -4,8 +4,8 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
-import org.rlcasino.tasks.Backend;
-import org.rlcasino.tasks.JvmBackend;
+import org.rlcasino.kernels.Backend;
+import org.rlcasino.kernels.JvmBackend;
 import org.rlcasino.train.FixedShapeBackend;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.rlcasino.io.safetensors.SafetensorsFile;
 import org.rlcasino.optimizer.AdamW;
 import org.rlcasino.optimizer.AdamWConfig;
-import org.rlcasino.tasks.JvmBackend;
+import org.rlcasino.kernels.JvmBackend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.rlcasino.testsupport.NumericAssertions.assertClose;

@@ -3,7 +3,7 @@ package org.rlcasino.train.model;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
-import org.rlcasino.tasks.JvmBackend;
+import org.rlcasino.kernels.JvmBackend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -10,11 +10,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 import org.rlcasino.io.arrow.BlockShape;
 import org.rlcasino.io.arrow.MaskBlocks;
-import org.rlcasino.tasks.BlockSparseMatmulKernels;
-import org.rlcasino.tasks.FastPaths;
-import org.rlcasino.tasks.JvmBackend;
-import org.rlcasino.tasks.ParameterLayout;
-import org.rlcasino.tasks.TensorView;
+import org.rlcasino.kernels.BlockSparseMatmulKernels;
+import org.rlcasino.kernels.FastPaths;
+import org.rlcasino.kernels.JvmBackend;
+import org.rlcasino.kernels.ParameterLayout;
+import org.rlcasino.kernels.TensorView;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

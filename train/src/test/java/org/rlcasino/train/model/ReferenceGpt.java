@@ -1,6 +1,6 @@
 package org.rlcasino.train.model;
 
-import org.rlcasino.tasks.ParameterLayout;
+import org.rlcasino.kernels.ParameterLayout;
 
 /**
  * A plain double-precision GPT-2 forward pass written straight from the definition (no kernels,

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rlcasino.io.config.RunConfig;
 import org.rlcasino.io.config.RunConfigLoader;
-import org.rlcasino.tasks.JvmBackend;
+import org.rlcasino.kernels.JvmBackend;
 import org.rlcasino.train.PhaseSummary;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -8,7 +8,7 @@ import java.util.List;
 
 import org.rlcasino.io.config.PhaseSection;
 import org.rlcasino.io.config.RunConfig;
-import org.rlcasino.tasks.Backend;
+import org.rlcasino.kernels.Backend;
 import org.rlcasino.train.PhaseSummary;
 
 /**

@@ -12,7 +12,7 @@ import org.rlcasino.io.arrow.DeltaStep;
 import org.rlcasino.io.arrow.DeltaStreamReader;
 import org.rlcasino.io.config.RunConfig;
 import org.rlcasino.io.config.RunConfigLoader;
-import org.rlcasino.tasks.JvmBackend;
+import org.rlcasino.kernels.JvmBackend;
 import org.rlcasino.train.FixedShapeBackend;
 import org.rlcasino.train.PhaseSummary;
 import org.rlcasino.train.checkpoint.ModelCheckpoint;
