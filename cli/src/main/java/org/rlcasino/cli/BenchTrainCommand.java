@@ -3,15 +3,16 @@ package org.rlcasino.cli;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import org.rlcasino.bench.MaskShape;
 import org.rlcasino.bench.TrainStepBenchmark;
 import org.rlcasino.io.PathGuard;
 import org.rlcasino.io.arrow.BlockShape;
+import org.rlcasino.kernels.Backend;
+import org.rlcasino.kernels.BackendProvider;
 import org.rlcasino.train.model.GptConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import org.rlcasino.kernels.Backend;
-import org.rlcasino.kernels.BackendProvider;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -120,29 +121,13 @@ final class BenchTrainCommand implements Callable<Integer>, DeclaresFiles {
         return 0;
     }
 
-    /** {@code block16}, {@code block32}, {@code row64}, {@code element} (1×1) or {@code RxC}. */
+    /** {@code block16}, {@code block32}, {@code row64}, {@code element} (1×1) or {@code RxC}: {@link MaskShape#blockOf}. */
     static BlockShape parseBlock(String text) {
-        switch (text.toLowerCase(java.util.Locale.ROOT)) {
-            case "block16" -> {
-                return new BlockShape(16, 16);
-            }
-            case "block32" -> {
-                return new BlockShape(32, 32);
-            }
-            case "row64" -> {
-                return new BlockShape(1, 64);
-            }
-            case "element" -> {
-                return new BlockShape(1, 1);
-            }
-            default -> { }
-        }
         try {
-            org.rlcasino.io.arrow.BlockShape shape = org.rlcasino.io.arrow.BlockShape.parse(text);
-            return new BlockShape(shape.rows(), shape.columns());
+            return MaskShape.blockOf(text);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--mask-shape must be block16, block32, row64, element or RxC (e.g. 16x16), got '"
-                    + text + "'");
+                    + text + "'", e);
         }
     }
 }
