@@ -18,9 +18,10 @@ import org.rlcasino.io.arrow.RlcasinoFormat;
 import org.rlcasino.io.safetensors.SafetensorsCheckpoint;
 
 /**
- * What a safetensors checkpoint or an RL Casino Arrow file holds ({@code casino inspect}): the file
- * is recognised by its name or its first bytes, and its tensors are read in bounded chunks for
- * statistics ({@link TensorStatistics}).
+ * What a safetensors checkpoint, a Hugging Face model directory or an RL Casino Arrow file holds
+ * ({@code casino inspect}): the file is recognised by its name or its first bytes, a directory with
+ * a {@code config.json} as a model ({@link ModelInspector}), and tensors are read in bounded chunks
+ * for statistics ({@link TensorStatistics}).
  */
 public final class Inspector {
     private static final byte[] ARROW_MAGIC = "ARROW1".getBytes(StandardCharsets.US_ASCII);
@@ -62,6 +63,9 @@ public final class Inspector {
             throw new NoSuchFileException(file.toString());
         }
         String name = file.getFileName() == null ? "" : file.getFileName().toString();
+        if (ModelInspector.isModelDirectory(file)) {
+            return ModelInspector.inspect(file, settings);
+        }
         if (Files.isDirectory(file) || name.endsWith(".safetensors") || name.endsWith(SafetensorsCheckpoint.INDEX_SUFFIX)) {
             return SafetensorsInspector.inspect(file, settings);
         }
