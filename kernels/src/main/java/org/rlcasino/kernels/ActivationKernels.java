@@ -37,6 +37,13 @@ public final class ActivationKernels {
         }
     }
 
+    /** {@code gelu(v)} of the tanh approximation, in float32, as {@link #geluForward} computes it. */
+    static float gelu(float v) {
+        float u = GELU_SCALE * (v + GELU_CUBIC * v * v * v);
+        float th = 1f - 2f / ((float) Math.exp(2f * u) + 1f);
+        return 0.5f * v * (1f + th);
+    }
+
     /** {@code gelu'(v)} of the tanh approximation, in float32 (a pure function TornadoVM inlines). */
     static float geluDerivative(float v) {
         float u = GELU_SCALE * (v + GELU_CUBIC * v * v * v);

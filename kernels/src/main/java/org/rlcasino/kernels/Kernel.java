@@ -52,6 +52,24 @@ public enum Kernel {
     BLOCK_SPARSE_MATMUL_TN(BlockSparseMatmulKernels.class),
     /** {@link MatmulKernels#columnSum}(out, a, dims). */
     COLUMN_SUM(MatmulKernels.class),
+    /** {@link RmsNormKernels#rmsNormForward}(out, rstd, x, params, eps, dims). */
+    RMS_NORM_FORWARD(RmsNormKernels.class),
+    /** {@link RmsNormKernels#rmsNormBackwardInput}(dx, dy, x, rstd, params, dims). */
+    RMS_NORM_BACKWARD_INPUT(RmsNormKernels.class),
+    /** {@link RmsNormKernels#rmsNormBackwardParams}(grads, dy, x, rstd, dims). */
+    RMS_NORM_BACKWARD_PARAMS(RmsNormKernels.class),
+    /** {@link GatedActivationKernels#swigluForward}(out, gate, up). */
+    SWIGLU_FORWARD(GatedActivationKernels.class),
+    /** {@link GatedActivationKernels#swigluBackward}(dgate, dup, dout, gate, up). */
+    SWIGLU_BACKWARD(GatedActivationKernels.class),
+    /** {@link GatedActivationKernels#gegluForward}(out, gate, up). */
+    GEGLU_FORWARD(GatedActivationKernels.class),
+    /** {@link GatedActivationKernels#gegluBackward}(dgate, dup, dout, gate, up). */
+    GEGLU_BACKWARD(GatedActivationKernels.class),
+    /** {@link RotaryKernels#rotaryForward}(x, cos, sin, positions, dims). */
+    ROTARY_FORWARD(RotaryKernels.class),
+    /** {@link RotaryKernels#rotaryBackward}(dx, cos, sin, positions, dims). */
+    ROTARY_BACKWARD(RotaryKernels.class),
     /** {@link EmbeddingKernels#embeddingForward}(out, tokens, positions, params, dims). */
     EMBEDDING_FORWARD(EmbeddingKernels.class),
     /** {@link EmbeddingKernels#embeddingBackward}(grads, dout, tokens, positions, dims). */

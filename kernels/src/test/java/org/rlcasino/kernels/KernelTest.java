@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class KernelTest {
     private static final List<Class<?>> KERNEL_CLASSES = List.of(ActivationKernels.class, AdamWKernels.class,
             AttentionKernels.class, BlockSparseMatmulKernels.class, DeltaKernels.class, EmbeddingKernels.class, LayerNormKernels.class,
-            LogProbKernels.class, MatmulKernels.class, ReductionKernels.class, ScoringKernels.class, SelectionKernels.class);
+            LogProbKernels.class, MatmulKernels.class, ReductionKernels.class, ScoringKernels.class, SelectionKernels.class,
+            RmsNormKernels.class, GatedActivationKernels.class, RotaryKernels.class);
 
     private static String key(String name) {
         return name.replace("_", "").toLowerCase(Locale.ROOT);

@@ -9,12 +9,15 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.rlcasino.kernels.AttentionKernels;
 import org.rlcasino.kernels.EmbeddingKernels;
+import org.rlcasino.kernels.GatedActivationKernels;
 import org.rlcasino.kernels.JvmBackend;
 import org.rlcasino.kernels.Kernel;
 import org.rlcasino.kernels.KernelCall;
 import org.rlcasino.kernels.LayerNormKernels;
 import org.rlcasino.kernels.LogProbKernels;
 import org.rlcasino.kernels.MatmulKernels;
+import org.rlcasino.kernels.RmsNormKernels;
+import org.rlcasino.kernels.RotaryKernels;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -208,6 +211,60 @@ class GptKernelsTornadoTest {
                 a -> KernelCall.builder("test.layernorm_dw", Kernel.LAYER_NORM_BACKWARD_PARAMS).state((float[]) a[0])
                         .input((float[]) a[1]).input((float[]) a[2]).input((float[]) a[3]).input((float[]) a[4])
                         .constant((int[]) a[5]).over(C));
+    }
+
+    // ---- Llama-family and Gemma operations ----
+
+    @Test
+    void rmsNormGatedActivationsAndRotaryMatchTheJvm() {
+        SplittableRandom r = new SplittableRandom(11);
+        int w = 3;
+        float[] params = gaussian(r, w + C + 2, 0.3);
+        float[] x = gaussian(r, N * C, 2);
+        float[] eps = {1e-6f};
+        for (int flags : new int[] {0, RmsNormKernels.F_PLUS_ONE}) {
+            int[] dims = RmsNormKernels.dims(N, C, w, flags);
+            compare(Kernel.RMS_NORM_FORWARD, new Object[] {new float[N * C], new float[N], x, params, eps, dims},
+                    a -> KernelCall.builder("test.rmsnorm", Kernel.RMS_NORM_FORWARD).output((float[]) a[0])
+                            .output((float[]) a[1]).input((float[]) a[2]).state((float[]) a[3]).constant((float[]) a[4])
+                            .constant((int[]) a[5]).over(N));
+            float[] rstd = new float[N];
+            jvm.prepare(KernelCall.builder("test.rmsnorm", Kernel.RMS_NORM_FORWARD).output(new float[N * C]).output(rstd)
+                    .input(x).state(params).constant(eps).constant(dims).over(N)).launch();
+            float[] dy = gaussian(r, N * C, 1);
+            int[] accumulate = RmsNormKernels.dims(N, C, w, flags | RmsNormKernels.F_ACCUMULATE);
+            compare(Kernel.RMS_NORM_BACKWARD_INPUT, new Object[] {gaussian(r, N * C, 1), dy, x, rstd, params, accumulate},
+                    a -> KernelCall.builder("test.rmsnorm_dx", Kernel.RMS_NORM_BACKWARD_INPUT).state((float[]) a[0])
+                            .input((float[]) a[1]).input((float[]) a[2]).input((float[]) a[3]).state((float[]) a[4])
+                            .constant((int[]) a[5]).over(N));
+            compare(Kernel.RMS_NORM_BACKWARD_PARAMS, new Object[] {gaussian(r, w + C + 2, 1), dy, x, rstd, dims},
+                    a -> KernelCall.builder("test.rmsnorm_dw", Kernel.RMS_NORM_BACKWARD_PARAMS).state((float[]) a[0])
+                            .input((float[]) a[1]).input((float[]) a[2]).input((float[]) a[3]).constant((int[]) a[4]).over(C));
+        }
+        int inner = 3 * C;
+        int[] glu = GatedActivationKernels.dims(N, inner);
+        float[] gu = gaussian(r, N * 2 * inner, 2);
+        float[] dout = gaussian(r, N * inner, 1);
+        for (Kernel[] pair : new Kernel[][] {{Kernel.SWIGLU_FORWARD, Kernel.SWIGLU_BACKWARD}, {Kernel.GEGLU_FORWARD, Kernel.GEGLU_BACKWARD}}) {
+            compare(pair[0], new Object[] {new float[N * inner], gu, glu},
+                    a -> KernelCall.builder("test.glu", pair[0]).output((float[]) a[0]).input((float[]) a[1])
+                            .constant((int[]) a[2]).over(N * inner));
+            compare(pair[1], new Object[] {new float[N * 2 * inner], dout, gu, glu},
+                    a -> KernelCall.builder("test.glu_backward", pair[1]).output((float[]) a[0]).input((float[]) a[1])
+                            .input((float[]) a[2]).constant((int[]) a[3]).over(N * inner));
+        }
+        int headDim = C / NH;
+        float[][] tables = RotaryKernels.tables(T, headDim, 10000);
+        int[] positions = new int[N];
+        for (int i = 0; i < N; i++) {
+            positions[i] = i % T;
+        }
+        int[] rope = RotaryKernels.dims(N, 3 * C, C, NH, headDim);
+        for (Kernel k : new Kernel[] {Kernel.ROTARY_FORWARD, Kernel.ROTARY_BACKWARD}) {
+            compare(k, new Object[] {gaussian(r, N * 3 * C, 1), tables[0], tables[1], positions, rope},
+                    a -> KernelCall.builder("test.rope", k).state((float[]) a[0]).constant((float[]) a[1])
+                            .constant((float[]) a[2]).input((int[]) a[3]).constant((int[]) a[4]).over(N * NH * headDim / 2));
+        }
     }
 
     // ---- element-wise ----
