@@ -66,6 +66,12 @@ public enum Kernel {
     GEGLU_FORWARD(GatedActivationKernels.class),
     /** {@link GatedActivationKernels#gegluBackward}(dgate, dup, dout, gate, up). */
     GEGLU_BACKWARD(GatedActivationKernels.class),
+    /** {@link GroupedAttentionKernels#groupedAttentionForward}(out, att, q, k, v, scale, dims). */
+    GROUPED_ATTENTION_FORWARD(GroupedAttentionKernels.class),
+    /** {@link GroupedAttentionKernels#groupedAttentionBackwardQuery}(dq, datt, dout, k, v, att, scale, dims). */
+    GROUPED_ATTENTION_BACKWARD_QUERY(GroupedAttentionKernels.class),
+    /** {@link GroupedAttentionKernels#groupedAttentionBackwardKeyValue}(dk, dv, dout, q, att, datt, scale, dims). */
+    GROUPED_ATTENTION_BACKWARD_KEY_VALUE(GroupedAttentionKernels.class),
     /** {@link RotaryKernels#rotaryForward}(x, cos, sin, positions, dims). */
     ROTARY_FORWARD(RotaryKernels.class),
     /** {@link RotaryKernels#rotaryBackward}(dx, cos, sin, positions, dims). */

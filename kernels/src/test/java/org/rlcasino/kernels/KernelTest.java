@@ -22,7 +22,7 @@ class KernelTest {
     private static final List<Class<?>> KERNEL_CLASSES = List.of(ActivationKernels.class, AdamWKernels.class,
             AttentionKernels.class, BlockSparseMatmulKernels.class, DeltaKernels.class, EmbeddingKernels.class, LayerNormKernels.class,
             LogProbKernels.class, MatmulKernels.class, ReductionKernels.class, ScoringKernels.class, SelectionKernels.class,
-            RmsNormKernels.class, GatedActivationKernels.class, RotaryKernels.class);
+            RmsNormKernels.class, GatedActivationKernels.class, RotaryKernels.class, GroupedAttentionKernels.class);
 
     private static String key(String name) {
         return name.replace("_", "").toLowerCase(Locale.ROOT);

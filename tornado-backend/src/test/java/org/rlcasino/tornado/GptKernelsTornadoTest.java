@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.rlcasino.kernels.AttentionKernels;
 import org.rlcasino.kernels.EmbeddingKernels;
 import org.rlcasino.kernels.GatedActivationKernels;
+import org.rlcasino.kernels.GroupedAttentionKernels;
 import org.rlcasino.kernels.JvmBackend;
 import org.rlcasino.kernels.Kernel;
 import org.rlcasino.kernels.KernelCall;
@@ -265,6 +266,40 @@ class GptKernelsTornadoTest {
                     a -> KernelCall.builder("test.rope", k).state((float[]) a[0]).constant((float[]) a[1])
                             .constant((float[]) a[2]).input((int[]) a[3]).constant((int[]) a[4]).over(N * NH * headDim / 2));
         }
+    }
+
+    @Test
+    void groupedQueryAttentionWithASlidingWindowMatchesTheJvm() {
+        SplittableRandom r = new SplittableRandom(12);
+        int nkv = NH / 2;
+        int d = 8;
+        float[] q = gaussian(r, N * NH * d, 1);
+        float[] k = gaussian(r, N * nkv * d, 1);
+        float[] v = gaussian(r, N * nkv * d, 1);
+        float[] scale = {0.25f};
+        int[] dims = GroupedAttentionKernels.dims(B, T, NH, nkv, d, 5);
+        int range = B * NH * T;
+        int probs = B * NH * T * T;
+        compare(Kernel.GROUPED_ATTENTION_FORWARD, new Object[] {new float[N * NH * d], new float[probs], q, k, v, scale, dims},
+                a -> KernelCall.builder("test.gqa", Kernel.GROUPED_ATTENTION_FORWARD).output((float[]) a[0]).output((float[]) a[1])
+                        .input((float[]) a[2]).input((float[]) a[3]).input((float[]) a[4]).constant((float[]) a[5])
+                        .constant((int[]) a[6]).over(range));
+        float[] att = new float[probs];
+        jvm.prepare(KernelCall.builder("test.gqa", Kernel.GROUPED_ATTENTION_FORWARD).output(new float[N * NH * d]).output(att)
+                .input(q).input(k).input(v).constant(scale).constant(dims).over(range)).launch();
+        float[] dout = gaussian(r, N * NH * d, 1);
+        compare(Kernel.GROUPED_ATTENTION_BACKWARD_QUERY, new Object[] {new float[q.length], new float[probs], dout, k, v, att, scale, dims},
+                a -> KernelCall.builder("test.gqa_dq", Kernel.GROUPED_ATTENTION_BACKWARD_QUERY).output((float[]) a[0])
+                        .output((float[]) a[1]).input((float[]) a[2]).input((float[]) a[3]).input((float[]) a[4])
+                        .input((float[]) a[5]).constant((float[]) a[6]).constant((int[]) a[7]).over(range));
+        float[] datt = new float[probs];
+        jvm.prepare(KernelCall.builder("test.gqa_dq", Kernel.GROUPED_ATTENTION_BACKWARD_QUERY).output(new float[q.length])
+                .output(datt).input(dout).input(k).input(v).input(att).constant(scale).constant(dims).over(range)).launch();
+        compare(Kernel.GROUPED_ATTENTION_BACKWARD_KEY_VALUE, new Object[] {new float[k.length], new float[v.length], dout, q, att, datt,
+                        scale, dims},
+                a -> KernelCall.builder("test.gqa_dkv", Kernel.GROUPED_ATTENTION_BACKWARD_KEY_VALUE).output((float[]) a[0])
+                        .output((float[]) a[1]).input((float[]) a[2]).input((float[]) a[3]).input((float[]) a[4])
+                        .input((float[]) a[5]).constant((float[]) a[6]).constant((int[]) a[7]).over(B * nkv * T));
     }
 
     // ---- element-wise ----
