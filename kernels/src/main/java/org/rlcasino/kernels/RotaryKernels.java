@@ -8,9 +8,10 @@ package org.rlcasino.kernels;
  *   y_j       = x_j·cos − x_{j+d/2}·sin
  *   y_{j+d/2} = x_{j+d/2}·cos + x_j·sin        cos = cos[p·d/2 + j], sin = sin[p·d/2 + j], p = positions[i]
  * </pre>
- * The tables (maxPositions, d/2) are computed on the host, so any frequency schedule (the
- * default {@code θ^(−2j/d)}, Llama 3's {@code rope_scaling}, Gemma 3's local and global bases)
- * is a choice of table. Heads are {@code heads} blocks of d channels starting at column
+ * The tables (maxPositions, d/2) are computed on the host ({@link #tables}), so any frequency
+ * schedule is a choice of table: the default {@code θ^(−2j/d)} ({@link #inverseFrequencies}),
+ * Llama 3's {@code rope_scaling} ({@link #llama3Scaling}), linear scaling ({@link #linearScaling}),
+ * Gemma 3's local and global bases (two tables). Heads are {@code heads} blocks of d channels starting at column
  * {@code start} of rows of {@code stride} floats (e.g. the query or key part of a fused QKV row).
  * <pre>
  *   dims[D_ROWS] N, dims[D_STRIDE] row stride, dims[D_START] first column, dims[D_HEADS] heads, dims[D_HEAD_DIM] d (even)
@@ -40,23 +41,77 @@ public final class RotaryKernels {
     }
 
     /**
-     * The tables of the default schedule: angle {@code p·base^(−2j/d)} for positions
-     * {@code [0, maxPositions)} and pairs {@code [0, d/2)}, computed in double and rounded (as
-     * {@code transformers} computes its inverse frequencies in float32 and the angles in float32,
-     * results differ from it by at most a float32 rounding of the angle). Returns {cos, sin}.
+     * The default schedule's inverse frequencies {@code θ^(−2j/d)} for pairs {@code [0, d/2)},
+     * computed in float32 as {@code transformers} does ({@code 1 / θ^(2j/d)}).
      */
-    public static float[][] tables(int maxPositions, int headDim, double base) {
-        int half = headDim / 2;
+    public static float[] inverseFrequencies(int headDim, double theta) {
+        if (headDim < 2 || headDim % 2 != 0 || !(theta > 1)) {
+            throw new IllegalArgumentException("rotary needs an even head size >= 2 and a base > 1, got " + headDim + ", " + theta);
+        }
+        float[] inv = new float[headDim / 2];
+        for (int j = 0; j < inv.length; j++) {
+            float exponent = (float) (2 * j) / headDim;
+            inv[j] = 1f / (float) Math.pow((float) theta, exponent);
+        }
+        return inv;
+    }
+
+    /** {@code rope_scaling} type {@code linear} (Gemma 3's global layers): every frequency divided by {@code factor}. */
+    public static float[] linearScaling(float[] inverseFrequencies, double factor) {
+        float[] out = new float[inverseFrequencies.length];
+        for (int j = 0; j < out.length; j++) {
+            out[j] = inverseFrequencies[j] / (float) factor;
+        }
+        return out;
+    }
+
+    /**
+     * {@code rope_scaling} type {@code llama3} (Llama 3.1 and later): wavelengths {@code 2π/f} longer
+     * than {@code original/lowFreqFactor} are divided by {@code factor}, shorter than
+     * {@code original/highFreqFactor} kept, and those between interpolated with
+     * {@code s = (original/wavelength − low)/(high − low)}: {@code (1 − s)·f/factor + s·f}.
+     */
+    public static float[] llama3Scaling(float[] inverseFrequencies, double factor, double lowFreqFactor, double highFreqFactor,
+                                        int originalMaxPositions) {
+        double lowWavelength = originalMaxPositions / lowFreqFactor;
+        double highWavelength = originalMaxPositions / highFreqFactor;
+        float[] out = new float[inverseFrequencies.length];
+        for (int j = 0; j < out.length; j++) {
+            float f = inverseFrequencies[j];
+            double wavelength = 2 * Math.PI / f;
+            if (wavelength > lowWavelength) {
+                out[j] = f / (float) factor;
+            } else if (wavelength < highWavelength) {
+                out[j] = f;
+            } else {
+                float smooth = (float) ((originalMaxPositions / wavelength - lowFreqFactor) / (highFreqFactor - lowFreqFactor));
+                out[j] = (1 - smooth) * f / (float) factor + smooth * f;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The cos and sin tables (maxPositions, d/2) of {@code inverseFrequencies}: angle
+     * {@code p·f_j} in float32, as {@code transformers} forms it. Returns {cos, sin}.
+     */
+    public static float[][] tables(int maxPositions, float[] inverseFrequencies) {
+        int half = inverseFrequencies.length;
         float[] cos = new float[maxPositions * half];
         float[] sin = new float[maxPositions * half];
         for (int p = 0; p < maxPositions; p++) {
             for (int j = 0; j < half; j++) {
-                double angle = p * Math.pow(base, -2.0 * j / headDim);
+                float angle = (float) p * inverseFrequencies[j];
                 cos[p * half + j] = (float) Math.cos(angle);
                 sin[p * half + j] = (float) Math.sin(angle);
             }
         }
         return new float[][] {cos, sin};
+    }
+
+    /** The default schedule's tables: {@code tables(maxPositions, inverseFrequencies(headDim, theta))}. */
+    public static float[][] tables(int maxPositions, int headDim, double theta) {
+        return tables(maxPositions, inverseFrequencies(headDim, theta));
     }
 
     /** Rotates x in place. Shapes: x (N, stride); cos, sin (maxPositions, d/2); positions (N). */
