@@ -45,6 +45,34 @@ def main(out_dir):
                    for k, v in model.state_dict().items() if k.startswith("model.layers.0.")}
         tensors["input"] = hidden[0].contiguous()
         tensors["output"] = hidden[1].contiguous()
+        # the layer's backward: gradients of sum(output * upstream) for a random upstream gradient
+        layer = model.model.layers[0]
+        x = hidden[0].clone().requires_grad_(True)
+        position_ids = torch.arange(ids.shape[1])[None]
+        rotary = model.model.rotary_emb
+        layer_type = getattr(cfg, "layer_types", ["full_attention"])[0]
+        try:
+            cos_sin = rotary(x, position_ids, layer_type) if name == "gemma3" else rotary(x, position_ids)
+        except TypeError:
+            cos_sin = rotary(x, position_ids)
+        t = ids.shape[1]
+        mask = torch.full((t, t), float("-inf")).triu(1)
+        if name == "gemma3":
+            window = cfg.sliding_window
+            for q in range(t):
+                for k in range(t):
+                    if q - k >= window:
+                        mask[q, k] = float("-inf")
+        out = layer(x, attention_mask=mask[None, None], position_ids=position_ids, position_embeddings=cos_sin)
+        out = out[0] if isinstance(out, tuple) else out
+        upstream = torch.randn_like(out)
+        model.zero_grad()
+        (out * upstream).sum().backward()
+        tensors["forward_check"] = out.detach().contiguous()
+        tensors["upstream"] = upstream.contiguous()
+        tensors["grad.input"] = x.grad.contiguous()
+        for k, p in layer.named_parameters():
+            tensors["grad." + k] = p.grad.detach().contiguous()
         meta = {"config": json.dumps(cfg.to_diff_dict() | {"model_type": cfg.model_type}),
                 "generator": "train/src/test/python/gen_family_layers.py",
                 "torch": torch.__version__, "transformers": transformers.__version__}
