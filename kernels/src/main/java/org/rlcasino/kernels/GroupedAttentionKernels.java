@@ -213,4 +213,72 @@ public final class GroupedAttentionKernels {
             }
         }
     }
+
+    /**
+     * One decoding step with a KV cache: row b's new position is {@code p = positions[b]}; its key and
+     * value ({@code k}, {@code v}: (B, NKV·D)) are stored into {@code kCache}/{@code vCache}
+     * (B, maxT, NKV·D) at p, then each query head of the group ({@code q}: (B, NH·D)) attends over
+     * the cached positions it sees exactly as {@link #groupedAttentionForward} does (same operation
+     * order: the results equal a full forward's bit for bit). Writes {@code out} (B, NH·D) and the
+     * probabilities into {@code att} (B, NH, maxT). {@code dims[D_T]} is maxT, {@code dims[D_B]} B.
+     * Iterations: the B·NKV (row, key/value head) pairs; each writes its head's cache entries and its
+     * group's outputs.
+     */
+    public static void groupedAttentionDecode(float[] out, float[] att, float[] kCache, float[] vCache, float[] q, float[] k,
+                                              float[] v, int[] positions, float[] scale, int[] dims, int offset, int count) {
+        for (@Parallel int x = 0; x < count; x++) {
+            int e = offset + x;
+            int maxT = dims[D_T];
+            int nh = dims[D_NH];
+            int nkv = dims[D_NKV];
+            int d = dims[D_HEAD];
+            int window = dims[D_WINDOW];
+            int g = e % nkv;
+            int b = e / nkv;
+            int t = positions[b];
+            int cached = (b * maxT + t) * nkv * d + g * d;
+            for (int i = 0; i < d; i++) {
+                kCache[cached + i] = k[b * nkv * d + g * d + i];
+                vCache[cached + i] = v[b * nkv * d + g * d + i];
+            }
+            int group = nh / nkv;
+            int lo = firstVisible(t, window);
+            for (int hh = 0; hh < group; hh++) {
+                int h = g * group + hh;
+                int qAt = b * nh * d + h * d;
+                int row = (b * nh + h) * maxT;
+                float max = -Float.MAX_VALUE;
+                for (int s = lo; s <= t; s++) {
+                    int kAt = (b * maxT + s) * nkv * d + g * d;
+                    float dot = 0f;
+                    for (int i = 0; i < d; i++) {
+                        dot = dot + q[qAt + i] * kCache[kAt + i];
+                    }
+                    float score = dot * scale[0];
+                    att[row + s] = score;
+                    if (score > max) {
+                        max = score;
+                    }
+                }
+                float sum = 0f;
+                for (int s = lo; s <= t; s++) {
+                    float p = (float) Math.exp(att[row + s] - max);
+                    att[row + s] = p;
+                    sum = sum + p;
+                }
+                float inv = 1f / sum;
+                for (int i = 0; i < d; i++) {
+                    out[qAt + i] = 0f;
+                }
+                for (int s = lo; s <= t; s++) {
+                    float p = att[row + s] * inv;
+                    att[row + s] = p;
+                    int vAt = (b * maxT + s) * nkv * d + g * d;
+                    for (int i = 0; i < d; i++) {
+                        out[qAt + i] = out[qAt + i] + p * vCache[vAt + i];
+                    }
+                }
+            }
+        }
+    }
 }

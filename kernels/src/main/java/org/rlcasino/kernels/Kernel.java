@@ -72,6 +72,8 @@ public enum Kernel {
     GROUPED_ATTENTION_BACKWARD_QUERY(GroupedAttentionKernels.class),
     /** {@link GroupedAttentionKernels#groupedAttentionBackwardKeyValue}(dk, dv, dout, q, att, datt, scale, dims). */
     GROUPED_ATTENTION_BACKWARD_KEY_VALUE(GroupedAttentionKernels.class),
+    /** {@link GroupedAttentionKernels#groupedAttentionDecode}(out, att, kCache, vCache, q, k, v, positions, scale, dims). */
+    GROUPED_ATTENTION_DECODE(GroupedAttentionKernels.class),
     /** {@link RotaryKernels#rotaryForward}(x, cos, sin, positions, dims). */
     ROTARY_FORWARD(RotaryKernels.class),
     /** {@link RotaryKernels#rotaryBackward}(dx, cos, sin, positions, dims). */

@@ -153,4 +153,50 @@ class GroupedAttentionKernelsTest {
         assertClose("out", out, gptOut, 1e-6, 1e-6);
         assertClose("att", att, gptAtt, 1e-6, 1e-6);
     }
+
+    @ParameterizedTest(name = "NH={0} NKV={1} W={2}")
+    @CsvSource({"4, 2, 0", "4, 1, 3", "2, 2, 0"})
+    void decodingStepByStepWithACacheGivesTheFullForwardBitForBit(int nh, int nkv, int window) {
+        SplittableRandom r = new SplittableRandom(nh * 10 + nkv + window);
+        int bb = 2;
+        int tt = 7;
+        int d = 8;
+        int n = bb * tt;
+        float[] q = KernelRuns.gaussian(r, n * nh * d, 1);
+        float[] k = KernelRuns.gaussian(r, n * nkv * d, 1);
+        float[] v = KernelRuns.gaussian(r, n * nkv * d, 1);
+        float[] scale = {SCALE};
+        float[] full = new float[n * nh * d];
+        float[] fullAtt = new float[bb * nh * tt * tt];
+        GroupedAttentionKernels.groupedAttentionForward(full, fullAtt, q, k, v, scale,
+                GroupedAttentionKernels.dims(bb, tt, nh, nkv, d, window), 0, bb * nh * tt);
+        float[] kCache = new float[bb * tt * nkv * d];
+        float[] vCache = new float[bb * tt * nkv * d];
+        int[] decodeDims = GroupedAttentionKernels.dims(bb, tt, nh, nkv, d, window);
+        for (int t = 0; t < tt; t++) {
+            float[] qs = new float[bb * nh * d];
+            float[] ks = new float[bb * nkv * d];
+            float[] vs = new float[bb * nkv * d];
+            for (int b = 0; b < bb; b++) {
+                System.arraycopy(q, (b * tt + t) * nh * d, qs, b * nh * d, nh * d);
+                System.arraycopy(k, (b * tt + t) * nkv * d, ks, b * nkv * d, nkv * d);
+                System.arraycopy(v, (b * tt + t) * nkv * d, vs, b * nkv * d, nkv * d);
+            }
+            int step = t;
+            Object[] res = KernelRuns.runEverywhere("decode", new Object[] {new float[bb * nh * d], new float[bb * nh * tt], kCache.clone(),
+                            vCache.clone(), qs, ks, vs, new int[] {step, step}, scale},
+                    a -> KernelCall.builder("test.decode", Kernel.GROUPED_ATTENTION_DECODE).output((float[]) a[0])
+                            .output((float[]) a[1]).state((float[]) a[2]).state((float[]) a[3]).input((float[]) a[4])
+                            .input((float[]) a[5]).input((float[]) a[6]).input((int[]) a[7]).constant((float[]) a[8])
+                            .constant(decodeDims).over(bb * nkv));
+            kCache = (float[]) res[2];
+            vCache = (float[]) res[3];
+            float[] out = (float[]) res[0];
+            for (int b = 0; b < bb; b++) {
+                float[] got = java.util.Arrays.copyOfRange(out, b * nh * d, (b + 1) * nh * d);
+                float[] want = java.util.Arrays.copyOfRange(full, (b * tt + t) * nh * d, (b * tt + t + 1) * nh * d);
+                org.rlcasino.testsupport.NumericAssertions.assertBitIdentical("row " + b + " position " + t, got, want);
+            }
+        }
+    }
 }

@@ -300,6 +300,15 @@ class GptKernelsTornadoTest {
                 a -> KernelCall.builder("test.gqa_dkv", Kernel.GROUPED_ATTENTION_BACKWARD_KEY_VALUE).output((float[]) a[0])
                         .output((float[]) a[1]).input((float[]) a[2]).input((float[]) a[3]).input((float[]) a[4])
                         .input((float[]) a[5]).constant((float[]) a[6]).constant((int[]) a[7]).over(B * nkv * T));
+        // one decoding step with a KV cache: row 0 at position 9, row 1 at position 3
+        float[] kCache = gaussian(r, B * T * nkv * d, 1);
+        float[] vCache = gaussian(r, B * T * nkv * d, 1);
+        compare(Kernel.GROUPED_ATTENTION_DECODE, new Object[] {new float[B * NH * d], new float[B * NH * T], kCache, vCache,
+                        gaussian(r, B * NH * d, 1), gaussian(r, B * nkv * d, 1), gaussian(r, B * nkv * d, 1), new int[] {9, 3}, scale, dims},
+                a -> KernelCall.builder("test.gqa_decode", Kernel.GROUPED_ATTENTION_DECODE).output((float[]) a[0])
+                        .output((float[]) a[1]).state((float[]) a[2]).state((float[]) a[3]).input((float[]) a[4])
+                        .input((float[]) a[5]).input((float[]) a[6]).input((int[]) a[7]).constant((float[]) a[8])
+                        .constant((int[]) a[9]).over(B * nkv));
     }
 
     // ---- element-wise ----
