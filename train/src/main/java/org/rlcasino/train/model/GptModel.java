@@ -59,6 +59,27 @@ public final class GptModel implements AutoCloseable {
     private GradientMask gradientMask;
     /** With {@link #timeBackward}: nanoseconds in {input-gradient, parameter-gradient} launches; else null. */
     private long[] backwardSplit;
+    /**
+     * Bytes of the activation buffers one batch shape allocates (what {@code prepare(batch, seqLen)}
+     * adds to the heap): per layer the residual stream, LayerNorm outputs and statistics, QKV,
+     * attention output and (B, NH, T, T) probabilities, MLP pre- and post-activation; the head's
+     * logits; with {@code backward}, the gradient buffers of one layer and the head.
+     */
+    public static long activationBytes(GptConfig config, int batch, int seqLen, boolean backward) {
+        long n = (long) batch * seqLen;
+        long c = config.channels();
+        long v = config.vocabSize();
+        long layers = config.numLayers();
+        long att = (long) batch * config.numHeads() * seqLen * seqLen;
+        long floats = (layers + 1) * n * c                       // residual
+                + layers * (n * c + 2 * n + 3 * n * c + n * c + att + n * c + 2 * n + 8 * n * c) // per layer
+                + n * c + n * c + 2 * n + n * v + 2 * n;         // projOut, lnf (+ stats), logits, lse, logp
+        if (backward) {
+            floats += n + n * v + 3 * n * c + 4 * n * c + 3 * n * c + att;
+        }
+        return 4 * floats + 3L * 4 * n;                          // + tokens, targets, positions
+    }
+
     /** Forward passes only: no backward program is prepared ({@link #forwardOnly()}). */
     private boolean forwardOnly;
 

@@ -119,6 +119,24 @@ public final class PhaseTrainer {
         }
     }
 
+    /** The configuration of the weights the phase starts from, read without loading them. */
+    private GptConfig startConfig() throws IOException {
+        String from = PhaseSection.startOf(run.phases(), phaseIndex);
+        if (from != null) {
+            Path dir = runDir.resolve(from).resolve("final");
+            if (!Files.isDirectory(dir)) {
+                throw new IllegalArgumentException("phase '" + phase.name() + "' starts from phase '" + from
+                        + "', which has not finished (no " + dir + ")");
+            }
+            return ModelCheckpoint.readConfig(dir);
+        }
+        ModelSection m = run.model();
+        if (m.init() != null) {
+            return ModelCheckpoint.readConfig(Path.of(m.init()));
+        }
+        return new GptConfig(tokenizer.vocabSize(), m.maxSeqLen(), m.layers(), m.heads(), m.channels());
+    }
+
     private ModelCheckpoint startWeights() throws IOException {
         String from = PhaseSection.startOf(run.phases(), phaseIndex);
         if (from != null) {
@@ -150,6 +168,13 @@ public final class PhaseTrainer {
             TrainingCheckpoint.deleteTree(phaseDir);
         }
         Files.createDirectories(phaseDir);
+        config = startConfig();
+        seqLen = task.maxPromptLength() + task.maxCompletionTokens();
+        if (seqLen > config.maxSeqLen()) {
+            throw new IllegalArgumentException("model.maxSeqLen " + config.maxSeqLen() + " is shorter than the task's longest "
+                    + "prompt + answer + end token (" + seqLen + ")");
+        }
+        requireHeap();
         ModelCheckpoint start = startWeights();
         WeightDeltas weightDeltas = null;
         GptGenerator evalGenerator = null;
@@ -190,12 +215,6 @@ public final class PhaseTrainer {
      * the first run (a device backend compiles them together).
      */
     private void setUp(ModelCheckpoint start) throws IOException {
-        config = start.config();
-        seqLen = task.maxPromptLength() + task.maxCompletionTokens();
-        if (seqLen > config.maxSeqLen()) {
-            throw new IllegalArgumentException("model.maxSeqLen " + config.maxSeqLen() + " is shorter than the task's longest "
-                    + "prompt + answer + end token (" + seqLen + ")");
-        }
         model = new GptModel(config, backend);
         System.arraycopy(start.params(), 0, model.parameters(), 0, start.params().length);
         model.parametersWritten();
@@ -237,6 +256,39 @@ public final class PhaseTrainer {
             }
         }
         optimizer.prepare(model.parameters(), model.gradients());
+    }
+
+    /**
+     * What the phase will hold on the heap, stated before anything is allocated, and refused with
+     * that figure when the JVM may not use as much: weights and gradients (8 bytes a parameter), the
+     * optimizer's moments (8 a parameter for AdamW, 12 an active entry for a masked optimizer, at the
+     * mask's sparsity when the config states one), the policy's activations for the step's batch, a
+     * frozen reference's weights and activations (DPO, GRPO with a KL term), and the samplers' KV
+     * caches. Returns the estimate in bytes.
+     */
+    private long requireHeap() {
+        long params = config.layout().totalSize();
+        int rows = switch (kind) {
+            case SFT -> phase.batchSize();
+            case DPO -> 2 * phase.batchSize();
+            case GRPO -> phase.batchSize() * phase.groupSize();
+        };
+        long optimizerState = 8 * params;
+        if (!phase.optimizer().equals("adamw") && phase.mask() != null && phase.mask().sparsity() != null) {
+            optimizerState = (long) Math.ceil(12 * params * (1 - phase.mask().sparsityFraction()));
+        }
+        long need = 8 * params + optimizerState + GptModel.activationBytes(config, rows, seqLen, true);
+        if (kind == PhaseKind.DPO || kind == PhaseKind.GRPO && phase.klCoef() > 0) {
+            need += 4 * params + GptModel.activationBytes(config, rows, seqLen, false);
+        }
+        long cachePerRow = 4L * 2 * config.numLayers() * config.maxSeqLen() * config.channels() + 4L * config.vocabSize();
+        int samplingRows = kind.reinforcement() ? phase.batchSize() * phase.groupSize() : 0;
+        need += cachePerRow * (samplingRows + Math.min(Evaluator.BATCH, task.heldOut().size()));
+        org.rlcasino.io.InsufficientHeapException.require(String.format(java.util.Locale.ROOT,
+                "phase %s (%,d parameters, %d rows of %d tokens per step)", phase.name(), params, rows, seqLen), need);
+        listener.note(String.format(java.util.Locale.ROOT, "%s: about %.1f MiB of heap (limit %.0f MiB)", phase.name(),
+                need / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576.0));
+        return need;
     }
 
     /** Loads a periodic checkpoint (weights, optimizer state, random state); returns its step. */
