@@ -119,16 +119,25 @@ public final class PhaseTrainer {
         }
     }
 
+    /** The final weights of the phase this one starts from, or null when it starts from the model section. */
+    private Path startPhaseDirectory() {
+        String from = PhaseSection.startOf(run.phases(), phaseIndex);
+        if (from == null) {
+            return null;
+        }
+        Path dir = runDir.resolve(from).resolve("final");
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("phase '" + phase.name() + "' starts from phase '" + from
+                    + "', which has not finished (no " + dir + ")");
+        }
+        return dir;
+    }
+
     /** The configuration of the weights the phase starts from, read without loading them. */
     private GptConfig startConfig() throws IOException {
-        String from = PhaseSection.startOf(run.phases(), phaseIndex);
+        Path from = startPhaseDirectory();
         if (from != null) {
-            Path dir = runDir.resolve(from).resolve("final");
-            if (!Files.isDirectory(dir)) {
-                throw new IllegalArgumentException("phase '" + phase.name() + "' starts from phase '" + from
-                        + "', which has not finished (no " + dir + ")");
-            }
-            return ModelCheckpoint.readConfig(dir);
+            return ModelCheckpoint.readConfig(from);
         }
         ModelSection m = run.model();
         if (m.init() != null) {
@@ -138,14 +147,9 @@ public final class PhaseTrainer {
     }
 
     private ModelCheckpoint startWeights() throws IOException {
-        String from = PhaseSection.startOf(run.phases(), phaseIndex);
+        Path from = startPhaseDirectory();
         if (from != null) {
-            Path dir = runDir.resolve(from).resolve("final");
-            if (!Files.isDirectory(dir)) {
-                throw new IllegalArgumentException("phase '" + phase.name() + "' starts from phase '" + from
-                        + "', which has not finished (no " + dir + ")");
-            }
-            return ModelCheckpoint.load(dir);
+            return ModelCheckpoint.load(from);
         }
         ModelSection m = run.model();
         if (m.init() != null) {

@@ -29,6 +29,26 @@ import static org.rlcasino.testsupport.NumericAssertions.assertClose;
 class FamilyLayerTest {
     private static final Path FIXTURES = Path.of("src/test/resources/families");
 
+    /** The layer's sizes from the fixture's config. */
+    record Shape(int h, int inter, int nh, int nkv, int d, float eps, boolean gemma, boolean qkNorm, double theta, int window,
+                 float scale) {
+        static Shape of(JsonNode cfg, String family) {
+            boolean gemma = family.equals("gemma3");
+            int d = cfg.get("head_dim").asInt();
+            // Gemma's layer 0 is a sliding layer: the local rotary base and a window
+            double theta = gemma ? cfg.path("rope_parameters").path("sliding_attention").path("rope_theta").asDouble() : ropeTheta(cfg);
+            return new Shape(cfg.get("hidden_size").asInt(), cfg.get("intermediate_size").asInt(),
+                    cfg.get("num_attention_heads").asInt(), cfg.get("num_key_value_heads").asInt(), d,
+                    (float) cfg.get("rms_norm_eps").asDouble(), gemma, gemma || family.equals("qwen3"), theta,
+                    gemma ? cfg.get("sliding_window").asInt() : 0,
+                    1f / (float) Math.sqrt(gemma ? cfg.get("query_pre_attn_scalar").asDouble() : d));
+        }
+    }
+
+    static Shape shape(SafetensorsFile f, String family) throws java.io.IOException {
+        return Shape.of(new ObjectMapper().readTree(f.metadata().get("config")), family);
+    }
+
     /** {@code x (m, k) · W (n, k)ᵀ (+ b)}: a Hugging Face Linear. */
     static float[] linear(float[] x, int m, int k, float[] w, int n, float[] bias) {
         float[] out = new float[m * n];
@@ -63,15 +83,15 @@ class FamilyLayerTest {
     @ValueSource(strings = {"llama", "qwen2", "qwen3", "gemma3"})
     void aDecoderLayerOfKernelsMatchesTransformers(String family) throws Exception {
         try (SafetensorsFile f = SafetensorsFile.open(FIXTURES.resolve(family + "-layer0.safetensors"))) {
-            JsonNode cfg = new ObjectMapper().readTree(f.metadata().get("config"));
-            int h = cfg.get("hidden_size").asInt();
-            int inter = cfg.get("intermediate_size").asInt();
-            int nh = cfg.get("num_attention_heads").asInt();
-            int nkv = cfg.get("num_key_value_heads").asInt();
-            int d = cfg.get("head_dim").asInt();
-            float eps = (float) cfg.get("rms_norm_eps").asDouble();
-            boolean gemma = family.equals("gemma3");
-            boolean qkNorm = gemma || family.equals("qwen3");
+            Shape sh = shape(f, family);
+            int h = sh.h();
+            int inter = sh.inter();
+            int nh = sh.nh();
+            int nkv = sh.nkv();
+            int d = sh.d();
+            float eps = sh.eps();
+            boolean gemma = sh.gemma();
+            boolean qkNorm = sh.qkNorm();
             float[] input = f.readFloats("input");
             int n = input.length / h;
 
@@ -86,20 +106,16 @@ class FamilyLayerTest {
                 q = rmsNorm(q, n * nh, d, f.readFloats("self_attn.q_norm.weight"), eps, gemma);
                 k = rmsNorm(k, n * nkv, d, f.readFloats("self_attn.k_norm.weight"), eps, gemma);
             }
-            // Gemma's layer 0 is a sliding layer: the local rotary base and a window
-            double theta = gemma ? cfg.path("rope_parameters").path("sliding_attention").path("rope_theta").asDouble()
-                    : ropeTheta(cfg);
-            int window = gemma ? cfg.get("sliding_window").asInt() : 0;
-            float[][] tables = RotaryKernels.tables(n, d, theta);
+            int window = sh.window();
+            float[][] tables = RotaryKernels.tables(n, d, sh.theta());
             int[] positions = new int[n];
             for (int i = 0; i < n; i++) {
                 positions[i] = i;
             }
             RotaryKernels.rotaryForward(q, tables[0], tables[1], positions, RotaryKernels.dims(n, nh * d, 0, nh, d), 0, n * nh * d / 2);
             RotaryKernels.rotaryForward(k, tables[0], tables[1], positions, RotaryKernels.dims(n, nkv * d, 0, nkv, d), 0, n * nkv * d / 2);
-            float scale = 1f / (float) Math.sqrt(gemma ? cfg.get("query_pre_attn_scalar").asDouble() : d);
             float[] attended = new float[n * nh * d];
-            GroupedAttentionKernels.groupedAttentionForward(attended, new float[nh * n * n], q, k, v, new float[] {scale},
+            GroupedAttentionKernels.groupedAttentionForward(attended, new float[nh * n * n], q, k, v, new float[] {sh.scale()},
                     GroupedAttentionKernels.dims(1, n, nh, nkv, d, window), 0, nh * n);
             float[] o = linear(attended, n, nh * d, f.readFloats("self_attn.o_proj.weight"), h, null);
             if (gemma) {
@@ -167,15 +183,15 @@ class FamilyLayerTest {
     @ValueSource(strings = {"llama", "qwen2", "qwen3", "gemma3"})
     void theLayersBackwardOfKernelsMatchesTorchAutograd(String family) throws Exception {
         try (SafetensorsFile f = SafetensorsFile.open(FIXTURES.resolve(family + "-layer0.safetensors"))) {
-            JsonNode cfg = new ObjectMapper().readTree(f.metadata().get("config"));
-            int h = cfg.get("hidden_size").asInt();
-            int inter = cfg.get("intermediate_size").asInt();
-            int nh = cfg.get("num_attention_heads").asInt();
-            int nkv = cfg.get("num_key_value_heads").asInt();
-            int d = cfg.get("head_dim").asInt();
-            float eps = (float) cfg.get("rms_norm_eps").asDouble();
-            boolean gemma = family.equals("gemma3");
-            boolean qkNorm = gemma || family.equals("qwen3");
+            Shape sh = shape(f, family);
+            int h = sh.h();
+            int inter = sh.inter();
+            int nh = sh.nh();
+            int nkv = sh.nkv();
+            int d = sh.d();
+            float eps = sh.eps();
+            boolean gemma = sh.gemma();
+            boolean qkNorm = sh.qkNorm();
             boolean bias = f.contains("self_attn.q_proj.bias");
             float[] input = f.readFloats("input");
             int n = input.length / h;
@@ -196,8 +212,7 @@ class FamilyLayerTest {
             Normed kn = qkNorm ? rmsNormSaved(k0, n * nkv, d, f.readFloats("self_attn.k_norm.weight"), eps, gemma) : null;
             float[] q = (qkNorm ? qn.y() : q0).clone();
             float[] k = (qkNorm ? kn.y() : k0).clone();
-            double theta = gemma ? cfg.path("rope_parameters").path("sliding_attention").path("rope_theta").asDouble() : ropeTheta(cfg);
-            float[][] tables = RotaryKernels.tables(n, d, theta);
+            float[][] tables = RotaryKernels.tables(n, d, sh.theta());
             int[] positions = new int[n];
             for (int i = 0; i < n; i++) {
                 positions[i] = i;
@@ -206,8 +221,8 @@ class FamilyLayerTest {
             int[] ropeK = RotaryKernels.dims(n, nkv * d, 0, nkv, d);
             RotaryKernels.rotaryForward(q, tables[0], tables[1], positions, ropeQ, 0, n * nh * d / 2);
             RotaryKernels.rotaryForward(k, tables[0], tables[1], positions, ropeK, 0, n * nkv * d / 2);
-            float[] scale = {1f / (float) Math.sqrt(gemma ? cfg.get("query_pre_attn_scalar").asDouble() : d)};
-            int[] attDims = GroupedAttentionKernels.dims(1, n, nh, nkv, d, gemma ? cfg.get("sliding_window").asInt() : 0);
+            float[] scale = {sh.scale()};
+            int[] attDims = GroupedAttentionKernels.dims(1, n, nh, nkv, d, sh.window());
             float[] attended = new float[n * nh * d];
             float[] att = new float[nh * n * n];
             GroupedAttentionKernels.groupedAttentionForward(attended, att, q, k, v, scale, attDims, 0, nh * n);
