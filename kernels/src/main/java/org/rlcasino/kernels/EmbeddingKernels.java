@@ -67,4 +67,41 @@ public final class EmbeddingKernels {
             }
         }
     }
+
+    /**
+     * The token-only embedding of the Llama-family models (their positions are rotary, not a table):
+     * {@code out[i][c] = params[wte + tokens[i]·C + c]·scale[0]}, with {@code scale[0]} 1, or
+     * Gemma's {@code √hidden} rounded to float32 ({@code dims[D_WPE]} unused). Shapes: out (N, C),
+     * tokens (N). Iterations: the N rows.
+     */
+    public static void tokenEmbeddingForward(float[] out, int[] tokens, float[] params, float[] scale, int[] dims, int offset,
+                                             int count) {
+        for (@Parallel int x = 0; x < count; x++) {
+            int i = offset + x;
+            int c = dims[D_C];
+            int te = dims[D_WTE] + tokens[i] * c;
+            int o = i * c;
+            for (int k = 0; k < c; k++) {
+                out[o + k] = params[te + k] * scale[0];
+            }
+        }
+    }
+
+    /**
+     * {@code dwte[tokens[i]][c] += dout[i][c]·scale[0]} for i ascending. Iterations: the C channels
+     * (channel c owns column c of the table, so repeated tokens never race).
+     */
+    public static void tokenEmbeddingBackward(float[] grads, float[] dout, int[] tokens, float[] scale, int[] dims, int offset,
+                                              int count) {
+        for (@Parallel int x = 0; x < count; x++) {
+            int k = offset + x;
+            int n = dims[D_ROWS];
+            int c = dims[D_C];
+            int wte = dims[D_WTE] + k;
+            for (int i = 0; i < n; i++) {
+                int te = wte + tokens[i] * c;
+                grads[te] = grads[te] + dout[i * c + k] * scale[0];
+            }
+        }
+    }
 }

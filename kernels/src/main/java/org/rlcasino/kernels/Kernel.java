@@ -52,6 +52,10 @@ public enum Kernel {
     BLOCK_SPARSE_MATMUL_TN(BlockSparseMatmulKernels.class),
     /** {@link MatmulKernels#columnSum}(out, a, dims). */
     COLUMN_SUM(MatmulKernels.class),
+    /** {@link EmbeddingKernels#tokenEmbeddingForward}(out, tokens, params, scale, dims). */
+    TOKEN_EMBEDDING_FORWARD(EmbeddingKernels.class),
+    /** {@link EmbeddingKernels#tokenEmbeddingBackward}(grads, dout, tokens, scale, dims). */
+    TOKEN_EMBEDDING_BACKWARD(EmbeddingKernels.class),
     /** {@link RmsNormKernels#rmsNormForward}(out, rstd, x, params, eps, dims). */
     RMS_NORM_FORWARD(RmsNormKernels.class),
     /** {@link RmsNormKernels#rmsNormBackwardInput}(dx, dy, x, rstd, params, dims). */

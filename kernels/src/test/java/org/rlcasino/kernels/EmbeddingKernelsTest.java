@@ -68,4 +68,43 @@ class EmbeddingKernelsTest {
         }
         return f;
     }
+
+    @Test
+    void tokenEmbeddingScalesRowsAndItsBackwardAccumulatesRepeatedTokens() {
+        SplittableRandom r = new SplittableRandom(3);
+        int n = 30;
+        int[] tokens = KernelRuns.ints(r, n, V);
+        float[] params = KernelRuns.gaussian(r, SIZE, 1);
+        float[] scale = {(float) Math.sqrt(C)};
+        int[] dims = EmbeddingKernels.dims(n, C, WTE, 0);
+        Object[] out = KernelRuns.runEverywhere("token embedding", new Object[] {new float[n * C], tokens, params, scale},
+                a -> KernelCall.builder("test.token_embedding", Kernel.TOKEN_EMBEDDING_FORWARD).output((float[]) a[0])
+                        .input((int[]) a[1]).input((float[]) a[2]).constant((float[]) a[3]).constant(dims).over(n));
+        float[] expected = new float[n * C];
+        for (int i = 0; i < n; i++) {
+            for (int c = 0; c < C; c++) {
+                expected[i * C + c] = params[WTE + tokens[i] * C + c] * scale[0];
+            }
+        }
+        assertBitIdentical("token embedding", (float[]) out[0], expected);
+        float[] grads = KernelRuns.gaussian(r, SIZE, 1);
+        float[] dout = KernelRuns.gaussian(r, n * C, 1);
+        Object[] back = KernelRuns.runEverywhere("token embedding backward", new Object[] {grads, dout, tokens, scale},
+                a -> KernelCall.builder("test.token_embedding_backward", Kernel.TOKEN_EMBEDDING_BACKWARD).state((float[]) a[0])
+                        .input((float[]) a[1]).input((int[]) a[2]).constant((float[]) a[3]).constant(dims).over(C));
+        double[] want = new double[SIZE];
+        for (int i = 0; i < SIZE; i++) {
+            want[i] = grads[i];
+        }
+        for (int i = 0; i < n; i++) {
+            for (int c = 0; c < C; c++) {
+                want[WTE + tokens[i] * C + c] += (double) dout[i * C + c] * scale[0];
+            }
+        }
+        float[] wantF = new float[SIZE];
+        for (int i = 0; i < SIZE; i++) {
+            wantF[i] = (float) want[i];
+        }
+        assertClose("token embedding backward", (float[]) back[0], wantF, 1e-5, 1e-5);
+    }
 }

@@ -242,6 +242,20 @@ class GptKernelsTornadoTest {
                     a -> KernelCall.builder("test.rmsnorm_dw", Kernel.RMS_NORM_BACKWARD_PARAMS).state((float[]) a[0])
                             .input((float[]) a[1]).input((float[]) a[2]).input((float[]) a[3]).constant((int[]) a[4]).over(C));
         }
+        int[] tokens = new int[N];
+        for (int i = 0; i < N; i++) {
+            tokens[i] = r.nextInt(V);
+        }
+        float[] table = gaussian(r, 4 + V * C, 1);
+        float[] embedScale = {(float) Math.sqrt(C)};
+        int[] embedDims = EmbeddingKernels.dims(N, C, 4, 0);
+        compare(Kernel.TOKEN_EMBEDDING_FORWARD, new Object[] {new float[N * C], tokens, table, embedScale, embedDims},
+                a -> KernelCall.builder("test.token_embedding", Kernel.TOKEN_EMBEDDING_FORWARD).output((float[]) a[0])
+                        .input((int[]) a[1]).state((float[]) a[2]).constant((float[]) a[3]).constant((int[]) a[4]).over(N));
+        compare(Kernel.TOKEN_EMBEDDING_BACKWARD, new Object[] {gaussian(r, 4 + V * C, 1), gaussian(r, N * C, 1), tokens, embedScale,
+                        embedDims},
+                a -> KernelCall.builder("test.token_embedding_backward", Kernel.TOKEN_EMBEDDING_BACKWARD).state((float[]) a[0])
+                        .input((float[]) a[1]).input((int[]) a[2]).constant((float[]) a[3]).constant((int[]) a[4]).over(C));
         int inner = 3 * C;
         int[] glu = GatedActivationKernels.dims(N, inner);
         float[] gu = gaussian(r, N * 2 * inner, 2);
