@@ -32,10 +32,35 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param outputBias       a bias on the attention output projection ({@code attention_bias} of Llama, Mistral)
  * @param mlpBias          biases on the MLP projections ({@code mlp_bias})
  * @param dtype            {@code torch_dtype} / {@code dtype} as written, or null
+ * @param rmsNormEps       {@code rms_norm_eps} (GPT-2: its LayerNorm's {@code layer_norm_epsilon})
+ * @param rope             the rotary schedule of full-attention layers (null for GPT-2)
+ * @param localRope        the rotary schedule of sliding-window layers (Gemma 3's local base; else = rope)
+ * @param slidingWindow    keys a query sees on a sliding layer ({@code sliding_window}; 0: none)
+ * @param slidingLayers    which layers use the sliding window ({@code layer_types}, or Gemma 3's 5:1 pattern)
+ * @param queryScale       the attention scale: 1/√{@code query_pre_attn_scalar} (Gemma) or 1/√headDim
  */
 public record DecoderConfig(String family, int hiddenSize, int intermediateSize, int layers, int heads, int kvHeads,
                             int headDim, int vocabSize, int maxPositions, boolean tiedEmbeddings, boolean qkvBias,
-                            boolean outputBias, boolean mlpBias, String dtype) {
+                            boolean outputBias, boolean mlpBias, String dtype, float rmsNormEps, Rope rope, Rope localRope,
+                            int slidingWindow, List<Boolean> slidingLayers, float queryScale) {
+    /**
+     * A rotary schedule: {@code type} {@code default}, {@code linear} or {@code llama3}, its base and
+     * scaling parameters (unused ones 0).
+     */
+    public record Rope(String type, double theta, double factor, double lowFreqFactor, double highFreqFactor,
+                       int originalMaxPositions) {
+        static Rope of(JsonNode p, double theta) {
+            String type = p == null ? "default" : p.path("rope_type").asText(p.path("type").asText("default"));
+            if (!List.of("default", "linear", "llama3").contains(type)) {
+                throw new IllegalArgumentException("rope type '" + type + "' is not supported; supported: default, linear, llama3");
+            }
+            return new Rope(type, p != null && p.has("rope_theta") ? p.get("rope_theta").asDouble() : theta,
+                    p == null ? 1 : p.path("factor").asDouble(1), p == null ? 0 : p.path("low_freq_factor").asDouble(0),
+                    p == null ? 0 : p.path("high_freq_factor").asDouble(0),
+                    p == null ? 0 : p.path("original_max_position_embeddings").asInt(0));
+        }
+    }
+
     /** The families read here. */
     public static final List<String> FAMILIES = List.of("gpt2", "llama", "mistral", "qwen2", "qwen3", "gemma3_text");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -72,9 +97,12 @@ public record DecoderConfig(String family, int hiddenSize, int intermediateSize,
             int h = positive(name, root, "n_embd", null);
             int heads = positive(name, root, "n_head", null);
             int inner = root.hasNonNull("n_inner") ? positive(name, root, "n_inner", null) : 4 * h;
-            return new DecoderConfig(family, h, inner, positive(name, root, "n_layer", null), heads, heads, h / heads,
+            int layers = positive(name, root, "n_layer", null);
+            return new DecoderConfig(family, h, inner, layers, heads, heads, h / heads,
                     positive(name, root, "vocab_size", null), positive(name, root, "n_positions", 1024),
-                    root.path("tie_word_embeddings").asBoolean(true), true, true, true, dtype);
+                    root.path("tie_word_embeddings").asBoolean(true), true, true, true, dtype,
+                    (float) root.path("layer_norm_epsilon").asDouble(1e-5), null, null, 0,
+                    java.util.Collections.nCopies(layers, false), 1f / (float) Math.sqrt((double) h / heads));
         }
         int h = positive(name, root, "hidden_size", null);
         int heads = positive(name, root, "num_attention_heads", null);
@@ -88,10 +116,46 @@ public record DecoderConfig(String family, int hiddenSize, int intermediateSize,
         boolean attentionBias = root.path("attention_bias").asBoolean(false);
         boolean qwen2 = family.equals("qwen2");
         boolean llamaLike = family.equals("llama") || family.equals("mistral");
-        return new DecoderConfig(family, h, positive(name, root, "intermediate_size", null), positive(name, root, "num_hidden_layers", null),
+        int layers = positive(name, root, "num_hidden_layers", null);
+        // rotary: transformers 5 writes rope_parameters (per layer type for Gemma 3), earlier ones rope_theta,
+        // rope_scaling and Gemma 3's rope_local_base_freq
+        JsonNode params = root.get("rope_parameters");
+        Rope rope;
+        Rope local;
+        if (params != null && params.has("full_attention")) {
+            rope = Rope.of(params.get("full_attention"), 10000);
+            local = Rope.of(params.path("sliding_attention").isObject() ? params.get("sliding_attention") : params.get("full_attention"),
+                    10000);
+        } else {
+            double theta = root.path("rope_theta").asDouble(gemma ? 1_000_000 : 10000);
+            JsonNode scaling = params != null ? params : root.get("rope_scaling");
+            rope = Rope.of(scaling != null && scaling.isObject() ? scaling : null, theta);
+            local = gemma ? new Rope("default", root.path("rope_local_base_freq").asDouble(10000), 1, 0, 0, 0) : rope;
+        }
+        int window = root.hasNonNull("sliding_window") ? positive(name, root, "sliding_window", null) : 0;
+        List<Boolean> sliding = new ArrayList<>();
+        JsonNode types = root.get("layer_types");
+        for (int i = 0; i < layers; i++) {
+            boolean slides;
+            if (types != null && types.isArray() && i < types.size()) {
+                slides = types.get(i).asText().equals("sliding_attention");
+            } else if (gemma) {
+                slides = (i + 1) % 6 != 0;                                   // Gemma 3: five local layers, then a global one
+            } else if (family.equals("mistral")) {
+                slides = true;                                               // Mistral: every layer when sliding_window is set
+            } else {
+                slides = root.path("use_sliding_window").asBoolean(false)    // Qwen2/3: from max_window_layers on
+                        && i >= root.path("max_window_layers").asInt(0);
+            }
+            sliding.add(window > 0 && slides);
+        }
+        double queryScalar = gemma ? root.path("query_pre_attn_scalar").asDouble(headDim) : headDim;
+        return new DecoderConfig(family, h, positive(name, root, "intermediate_size", null), layers,
                 heads, kvHeads, headDim, positive(name, root, "vocab_size", null),
                 positive(name, root, "max_position_embeddings", 2048), root.path("tie_word_embeddings").asBoolean(gemma),
-                qwen2 || attentionBias, llamaLike && attentionBias, root.path("mlp_bias").asBoolean(false), dtype);
+                qwen2 || attentionBias, llamaLike && attentionBias, root.path("mlp_bias").asBoolean(false), dtype,
+                (float) root.path("rms_norm_eps").asDouble(1e-6), rope, local, window, List.copyOf(sliding),
+                1f / (float) Math.sqrt(queryScalar));
     }
 
     private static String text(JsonNode root, String field, String fallback) {

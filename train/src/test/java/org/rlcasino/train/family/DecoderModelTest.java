@@ -1,0 +1,68 @@
+package org.rlcasino.train.family;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.rlcasino.io.hf.DecoderConfig;
+import org.rlcasino.io.safetensors.SafetensorsFile;
+import org.rlcasino.kernels.JvmBackend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.rlcasino.testsupport.NumericAssertions.assertClose;
+
+/**
+ * Whole tiny models of four families, loaded from directories transformers' save_pretrained wrote
+ * (src/test/resources/families/*-model, from src/test/python/gen_family_models.py), give transformers'
+ * logits for two batches of 9 tokens: Llama with llama3 rope scaling, Qwen2 with biases and an untied
+ * head, Qwen3 with q/k norms, Gemma 3 with a sliding and a full layer, two rotary bases, its query scale
+ * and scaled embeddings. Tolerance 1e-4 absolute + 1e-4 relative on logits of order 10.
+ */
+class DecoderModelTest {
+    private static final Path FIXTURES = Path.of("src/test/resources/families");
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"llama", "qwen2", "qwen3", "gemma3"})
+    void logitsMatchTransformers(String family) throws Exception {
+        Path model = FIXTURES.resolve(family + "-model");
+        DecoderConfig config = DecoderConfig.read(model.resolve("config.json"));
+        try (JvmBackend backend = new JvmBackend(2, 1 << 14); DecoderModel decoder = new DecoderModel(config, backend);
+             SafetensorsFile reference = SafetensorsFile.open(FIXTURES.resolve(family + "-reference.safetensors"))) {
+            decoder.load(model);
+            long[] ids = reference.readLongs("input_ids");
+            int[] tokens = new int[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                tokens[i] = (int) ids[i];
+            }
+            float[] logits = decoder.logits(tokens, 2, 9);
+            assertClose(family + " logits", logits, reference.readFloats("logits"), 1e-4, 1e-4);
+            // a second call with another shape reuses nothing stale
+            float[] first = decoder.logits(java.util.Arrays.copyOf(tokens, 9), 1, 9).clone();
+            float[] expectedFirst = java.util.Arrays.copyOf(reference.readFloats("logits"), first.length);
+            assertClose(family + " logits of the first sequence alone", first, expectedFirst, 1e-4, 1e-4);
+        }
+    }
+
+    @Test
+    void weightsThatDoNotFitTheConfigAreRefusedNamingTheTensor() throws Exception {
+        Path model = FIXTURES.resolve("qwen3-model");
+        DecoderConfig config = DecoderConfig.read(model.resolve("config.json"));
+        DecoderConfig wider = new DecoderConfig(config.family(), config.hiddenSize(), config.intermediateSize() * 2, config.layers(),
+                config.heads(), config.kvHeads(), config.headDim(), config.vocabSize(), config.maxPositions(), config.tiedEmbeddings(),
+                config.qkvBias(), config.outputBias(), config.mlpBias(), config.dtype(), config.rmsNormEps(), config.rope(),
+                config.localRope(), config.slidingWindow(), config.slidingLayers(), config.queryScale());
+        try (JvmBackend backend = new JvmBackend(1, 1 << 14); DecoderModel decoder = new DecoderModel(wider, backend)) {
+            assertThatThrownBy(() -> decoder.load(model)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("mlp.gate_proj.weight").hasMessageContaining("elements");
+            assertThatThrownBy(() -> decoder.logits(new int[] {1, 2, 99}, 1, 3)).hasMessageContaining("outside the vocabulary");
+        }
+        assertThat(Files.isDirectory(dir)).isTrue();
+    }
+}
