@@ -2,7 +2,8 @@
 
 Each family gets a directory <family>-model/ as save_pretrained writes it (config.json,
 model.safetensors) and <family>-reference.safetensors beside it with two batches' "input_ids" (2, 9) and the "logits"
-(2, 9, 50) transformers computes; DecoderModelTest loads the directory into the project's DecoderModel
+(2, 9, 50) transformers computes, and for random "targets" and "dlogp" the log-probs "logp" and every
+parameter's gradient "grad.<name>" of sum(dlogp · logp); DecoderModelTest loads the directory into the project's DecoderModel
 and matches the logits. Variety: Llama with rope_scaling llama3, Qwen2 with q/k/v biases and an
 untied head, Qwen3 with q/k norms, Gemma 3 with a sliding layer (window 4) and a full one, its local and
 global rotary bases, query_pre_attn_scalar and scaled embeddings.
@@ -42,9 +43,15 @@ def main(out_dir):
         target = os.path.join(out_dir, name + "-model")
         model.save_pretrained(target, safe_serialization=True)
         ids = torch.randint(0, cfg.vocab_size, (2, 9))
-        with torch.no_grad():
-            logits = model(ids).logits
-        save_file({"input_ids": ids.to(torch.int64).contiguous(), "logits": logits.contiguous()},
+        targets = torch.randint(0, cfg.vocab_size, (2, 9))
+        dlogp = torch.randn(2, 9)
+        logits = model(ids).logits
+        logp = torch.log_softmax(logits, dim=-1).gather(-1, targets.unsqueeze(-1)).squeeze(-1)
+        (logp * dlogp).sum().backward()
+        grads = {"grad." + k: p.grad.detach().contiguous() for k, p in model.named_parameters()}
+        save_file({"input_ids": ids.to(torch.int64).contiguous(), "logits": logits.detach().contiguous(),
+                   "targets": targets.to(torch.int64).contiguous(), "dlogp": dlogp.contiguous(),
+                   "logp": logp.detach().contiguous(), **grads},
                   os.path.join(out_dir, name + "-reference.safetensors"), metadata={"generator": "train/src/test/python/gen_family_models.py"})
         for extra in ("generation_config.json",):
             path = os.path.join(target, extra)

@@ -17,11 +17,13 @@ public final class EmbeddingKernels {
     public static final int D_C = 1;
     public static final int D_WTE = 2;
     public static final int D_WPE = 3;
+    /** The token-only kernels' slot of {@link #D_WPE}: the padding token, whose row gets no gradient (-1: none). */
+    public static final int D_PADDING = 3;
     public static final int DIMS_LENGTH = 4;
 
     private EmbeddingKernels() {}
 
-    /** A {@code dims} array for the kernels. */
+    /** A {@code dims} array for the kernels ({@code wpeOffset}: the padding token for the token-only ones). */
     public static int[] dims(int rows, int c, int wteOffset, int wpeOffset) {
         return new int[] {rows, c, wteOffset, wpeOffset};
     }
@@ -88,8 +90,10 @@ public final class EmbeddingKernels {
     }
 
     /**
-     * {@code dwte[tokens[i]][c] += dout[i][c]·scale[0]} for i ascending. Iterations: the C channels
-     * (channel c owns column c of the table, so repeated tokens never race).
+     * {@code dwte[tokens[i]][c] += dout[i][c]·scale[0]} for i ascending, skipping the padding token
+     * {@code dims[D_PADDING]} (as PyTorch's {@code nn.Embedding(padding_idx)}: that row learns nothing
+     * from lookups; -1 for none). Iterations: the C channels (channel c owns column c of the table, so
+     * repeated tokens never race).
      */
     public static void tokenEmbeddingBackward(float[] grads, float[] dout, int[] tokens, float[] scale, int[] dims, int offset,
                                               int count) {
@@ -98,9 +102,12 @@ public final class EmbeddingKernels {
             int n = dims[D_ROWS];
             int c = dims[D_C];
             int wte = dims[D_WTE] + k;
+            int padding = dims[D_PADDING];
             for (int i = 0; i < n; i++) {
-                int te = wte + tokens[i] * c;
-                grads[te] = grads[te] + dout[i * c + k] * scale[0];
+                if (tokens[i] != padding) {
+                    int te = wte + tokens[i] * c;
+                    grads[te] = grads[te] + dout[i * c + k] * scale[0];
+                }
             }
         }
     }

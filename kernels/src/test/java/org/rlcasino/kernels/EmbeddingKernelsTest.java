@@ -76,7 +76,7 @@ class EmbeddingKernelsTest {
         int[] tokens = KernelRuns.ints(r, n, V);
         float[] params = KernelRuns.gaussian(r, SIZE, 1);
         float[] scale = {(float) Math.sqrt(C)};
-        int[] dims = EmbeddingKernels.dims(n, C, WTE, 0);
+        int[] dims = EmbeddingKernels.dims(n, C, WTE, -1); // no padding token
         Object[] out = KernelRuns.runEverywhere("token embedding", new Object[] {new float[n * C], tokens, params, scale},
                 a -> KernelCall.builder("test.token_embedding", Kernel.TOKEN_EMBEDDING_FORWARD).output((float[]) a[0])
                         .input((int[]) a[1]).input((float[]) a[2]).constant((float[]) a[3]).constant(dims).over(n));
@@ -106,5 +106,13 @@ class EmbeddingKernelsTest {
             wantF[i] = (float) want[i];
         }
         assertClose("token embedding backward", (float[]) back[0], wantF, 1e-5, 1e-5);
+        // with a padding token, its row receives nothing from lookups (nn.Embedding(padding_idx))
+        int pad = tokens[0];
+        int[] padded = EmbeddingKernels.dims(n, C, WTE, pad);
+        float[] withPad = grads.clone();
+        EmbeddingKernels.tokenEmbeddingBackward(withPad, dout, tokens, scale, padded, 0, C);
+        for (int c = 0; c < C; c++) {
+            org.assertj.core.api.Assertions.assertThat(withPad[WTE + pad * C + c]).isEqualTo(grads[WTE + pad * C + c]);
+        }
     }
 }

@@ -16,7 +16,7 @@ import static org.rlcasino.testsupport.NumericAssertions.assertClose;
 /**
  * The forward program of a Llama-family and a Gemma 3 decoder (the tiny models of train's
  * DecoderModelTest, which match transformers on the JVM) through TornadoVM's device-resident
- * programs: the same logits within float32 tolerance.
+ * programs: the same logits, log-probs and gradients within float32 tolerance.
  */
 @Tag("tornado")
 class DecoderModelTornadoTest {
@@ -36,15 +36,29 @@ class DecoderModelTornadoTest {
         for (int i = 0; i < tokens.length; i++) {
             tokens[i] = (i * 7 + 3) % config.vocabSize();
         }
+        int[] targets = new int[tokens.length];
+        float[] dlogp = new float[tokens.length];
+        for (int i = 0; i < tokens.length; i++) {
+            targets[i] = (i * 5 + 1) % config.vocabSize();
+            dlogp[i] = -1f / (1 + i % 3);
+        }
         float[] onJvm;
+        float[] logpJvm;
+        float[] gradJvm;
         try (JvmBackend jvm = new JvmBackend(2, 1 << 14); DecoderModel model = new DecoderModel(config, jvm)) {
             model.load(dir);
             onJvm = model.logits(tokens, 2, 9).clone();
+            logpJvm = model.forward(tokens, targets, 2, 9).clone();
+            model.backward(dlogp);
+            gradJvm = model.gradients().clone();
         }
         try (TornadoBackend tornado = new TornadoBackend(-1, 0); DecoderModel model = new DecoderModel(config, tornado)) {
             model.load(dir);
             float[] onDevice = model.logits(tokens, 2, 9);
             assertClose(family + " logits on " + tornado.name(), onDevice, onJvm, 1e-4, 1e-4);
+            assertClose(family + " log p on " + tornado.name(), model.forward(tokens, targets, 2, 9), logpJvm, 1e-4, 1e-4);
+            model.backward(dlogp);
+            assertClose(family + " gradients on " + tornado.name(), model.gradients(), gradJvm, 1e-4, 1e-3);
         }
     }
 }

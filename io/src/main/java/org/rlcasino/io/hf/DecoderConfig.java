@@ -38,11 +38,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param slidingWindow    keys a query sees on a sliding layer ({@code sliding_window}; 0: none)
  * @param slidingLayers    which layers use the sliding window ({@code layer_types}, or Gemma 3's 5:1 pattern)
  * @param queryScale       the attention scale: 1/√{@code query_pre_attn_scalar} (Gemma) or 1/√headDim
+ * @param paddingToken     {@code pad_token_id} (its embedding row learns nothing from lookups, as
+ *                         transformers' {@code nn.Embedding(padding_idx)}), or -1
  */
 public record DecoderConfig(String family, int hiddenSize, int intermediateSize, int layers, int heads, int kvHeads,
                             int headDim, int vocabSize, int maxPositions, boolean tiedEmbeddings, boolean qkvBias,
                             boolean outputBias, boolean mlpBias, String dtype, float rmsNormEps, Rope rope, Rope localRope,
-                            int slidingWindow, List<Boolean> slidingLayers, float queryScale) {
+                            int slidingWindow, List<Boolean> slidingLayers, float queryScale, int paddingToken) {
     /**
      * A rotary schedule: {@code type} {@code default}, {@code linear} or {@code llama3}, its base and
      * scaling parameters (unused ones 0).
@@ -102,7 +104,7 @@ public record DecoderConfig(String family, int hiddenSize, int intermediateSize,
                     positive(name, root, "vocab_size", null), positive(name, root, "n_positions", 1024),
                     root.path("tie_word_embeddings").asBoolean(true), true, true, true, dtype,
                     (float) root.path("layer_norm_epsilon").asDouble(1e-5), null, null, 0,
-                    java.util.Collections.nCopies(layers, false), 1f / (float) Math.sqrt((double) h / heads));
+                    java.util.Collections.nCopies(layers, false), 1f / (float) Math.sqrt((double) h / heads), -1);
         }
         int h = positive(name, root, "hidden_size", null);
         int heads = positive(name, root, "num_attention_heads", null);
@@ -155,7 +157,7 @@ public record DecoderConfig(String family, int hiddenSize, int intermediateSize,
                 positive(name, root, "max_position_embeddings", 2048), root.path("tie_word_embeddings").asBoolean(gemma),
                 qwen2 || attentionBias, llamaLike && attentionBias, root.path("mlp_bias").asBoolean(false), dtype,
                 (float) root.path("rms_norm_eps").asDouble(1e-6), rope, local, window, List.copyOf(sliding),
-                1f / (float) Math.sqrt(queryScalar));
+                1f / (float) Math.sqrt(queryScalar), root.hasNonNull("pad_token_id") ? root.get("pad_token_id").asInt() : -1);
     }
 
     private static String text(JsonNode root, String field, String fallback) {

@@ -14,6 +14,7 @@ import org.rlcasino.kernels.GroupedAttentionKernels;
 import org.rlcasino.kernels.Kernel;
 import org.rlcasino.kernels.KernelCall;
 import org.rlcasino.kernels.KernelProgram;
+import org.rlcasino.kernels.LogProbKernels;
 import org.rlcasino.kernels.MatmulKernels;
 import org.rlcasino.kernels.ParameterLayout;
 import org.rlcasino.kernels.ProgramLaunch;
@@ -31,14 +32,16 @@ import org.rlcasino.kernels.TensorView;
  * Gemma's query scale), the output projection, Gemma's post-attention norm, the residual; then the
  * MLP's norm, a fused gate/up projection (HF's gate_proj and up_proj stored next to each other),
  * SwiGLU or Gemma's GeGLU, the down projection, Gemma's post-feedforward norm, the residual. Then
- * the final norm and the head (tied to the embedding or not). The forward only, for now: the
- * backward, training and generation of these families are the rest of issue 17.
+ * the final norm and the head (tied to the embedding or not) and the log-probabilities of targets.
+ * The backward of {@code Σ dlogp·logp} is a second program over the activations the forward keeps.
+ * Training and generation of these families are the rest of issue 17.
  */
 public final class DecoderModel implements AutoCloseable {
     private final DecoderConfig config;
     private final Backend backend;
     private final ParameterLayout layout;
     private final float[] parameters;
+    private final float[] gradients;
     private final boolean gemma;
     private final boolean qkNorm;
     private Shape shape;
@@ -53,6 +56,7 @@ public final class DecoderModel implements AutoCloseable {
         this.qkNorm = gemma || config.family().equals("qwen3");
         this.layout = layout(config);
         this.parameters = new float[layout.totalSize()];
+        this.gradients = new float[layout.totalSize()];
     }
 
     /** The parameter views in Hugging Face's names and order; gate_proj and up_proj adjacent. */
@@ -142,13 +146,18 @@ public final class DecoderModel implements AutoCloseable {
         return layout.tensor(name).offset();
     }
 
-    /** The buffers and the prepared program of one (batch, seqLen). */
+    /** The buffers and the prepared programs of one (batch, seqLen): the forward keeps what the backward reads. */
     private final class Shape {
         final int batch;
         final int seqLen;
         final int[] tokens;
+        final int[] targets;
         final float[] logits;
-        final ProgramLaunch program;
+        final float[] logp;
+        final float[] dlogp;
+        final ProgramLaunch forward;
+        final ProgramLaunch backward;
+        private final float[] noBias = new float[1];
 
         Shape(int batch, int seqLen) {
             this.batch = batch;
@@ -160,98 +169,220 @@ public final class DecoderModel implements AutoCloseable {
             int nkv = config.kvHeads();
             int inter = config.intermediateSize();
             int v = config.vocabSize();
+            int layers = config.layers();
             float[] p = parameters;
             tokens = new int[n];
+            targets = new int[n];
             logits = new float[n * v];
+            logp = new float[n];
+            dlogp = new float[n];
             int[] positions = new int[n];
             for (int i = 0; i < n; i++) {
                 positions[i] = i % seqLen;
             }
-            float[] residual = new float[n * h];
-            float[] normed = new float[n * h];
-            float[] rstd = new float[Math.max(n, n * nh)];
-            float[] q = new float[n * nh * d];
-            float[] k = new float[n * nkv * d];
-            float[] v0 = new float[n * nkv * d];
-            float[] qn = new float[n * nh * d];
-            float[] kn = new float[n * nkv * d];
-            float[] attended = new float[n * nh * d];
-            float[] att = new float[batch * nh * seqLen * seqLen];
-            float[] proj = new float[n * h];
-            float[] projNormed = new float[n * h];
-            float[] gu = new float[n * 2 * inter];
-            float[] act = new float[n * inter];
+            float[][] residual = new float[layers + 1][n * h];
+            float[][] x1 = new float[layers][n * h];
+            float[][] rstd1 = new float[layers][n];
+            float[][] q0 = new float[layers][n * nh * d];
+            float[][] k0 = new float[layers][n * nkv * d];
+            float[][] qRot = qkNorm ? new float[layers][n * nh * d] : q0;
+            float[][] kRot = qkNorm ? new float[layers][n * nkv * d] : k0;
+            float[][] qRstd = new float[layers][qkNorm ? n * nh : 0];
+            float[][] kRstd = new float[layers][qkNorm ? n * nkv : 0];
+            float[][] val = new float[layers][n * nkv * d];
+            float[][] att = new float[layers][batch * nh * seqLen * seqLen];
+            float[][] attended = new float[layers][n * nh * d];
+            float[][] o0 = new float[layers][n * h];
+            float[][] oNormed = new float[layers][gemma ? n * h : 0];
+            float[][] oRstd = new float[layers][gemma ? n : 0];
+            float[][] mid = new float[layers][n * h];
+            float[][] x2 = new float[layers][n * h];
+            float[][] rstd2 = new float[layers][n];
+            float[][] gu = new float[layers][n * 2 * inter];
+            float[][] act = new float[layers][n * inter];
+            float[][] down0 = new float[layers][n * h];
+            float[][] downNormed = new float[layers][gemma ? n * h : 0];
+            float[][] downRstd = new float[layers][gemma ? n : 0];
+            float[] finalNormed = new float[n * h];
+            float[] finalRstd = new float[n];
+            float[] lse = new float[n];
             float[] eps = {config.rmsNormEps()};
             int normFlags = gemma ? RmsNormKernels.F_PLUS_ONE : 0;
             float[][] global = tables(config.rope(), seqLen);
             float[][] local = tables(config.localRope(), seqLen);
             float[] queryScale = {config.queryScale()};
-            List<KernelCall> calls = new ArrayList<>();
-            calls.add(KernelCall.builder("decoder.embedding", Kernel.TOKEN_EMBEDDING_FORWARD).output(residual).input(tokens)
-                    .state(p).constant(new float[] {gemma ? (float) Math.sqrt(h) : 1f})
-                    .constant(EmbeddingKernels.dims(n, h, offset("model.embed_tokens.weight"), 0)).over(n));
-            for (int l = 0; l < config.layers(); l++) {
+            float[] embedScale = {gemma ? (float) Math.sqrt(h) : 1f};
+            int[] embedDims = EmbeddingKernels.dims(n, h, offset("model.embed_tokens.weight"), config.paddingToken());
+            String head = config.tiedEmbeddings() ? "model.embed_tokens.weight" : "lm_head.weight";
+
+            List<KernelCall> f = new ArrayList<>();
+            f.add(KernelCall.builder("decoder.embedding", Kernel.TOKEN_EMBEDDING_FORWARD).output(residual[0]).input(tokens)
+                    .state(p).constant(embedScale).constant(embedDims).over(n));
+            for (int l = 0; l < layers; l++) {
                 String pre = "model.layers." + l + ".";
                 boolean sliding = config.slidingLayers().get(l);
                 float[][] rope = sliding ? local : global;
-                calls.add(norm("decoder.input_norm", normed, rstd, residual, n, h, offset(pre + "input_layernorm.weight"), eps, normFlags));
-                calls.add(linear("decoder.q_proj", q, normed, n, h, nh * d, pre + "self_attn.q_proj"));
-                calls.add(linear("decoder.k_proj", k, normed, n, h, nkv * d, pre + "self_attn.k_proj"));
-                calls.add(linear("decoder.v_proj", v0, normed, n, h, nkv * d, pre + "self_attn.v_proj"));
-                float[] qr = q;
-                float[] kr = k;
+                f.add(norm("decoder.input_norm", x1[l], rstd1[l], residual[l], n, h, offset(pre + "input_layernorm.weight"), eps, normFlags));
+                f.add(linear("decoder.q_proj", q0[l], x1[l], n, h, nh * d, pre + "self_attn.q_proj"));
+                f.add(linear("decoder.k_proj", k0[l], x1[l], n, h, nkv * d, pre + "self_attn.k_proj"));
+                f.add(linear("decoder.v_proj", val[l], x1[l], n, h, nkv * d, pre + "self_attn.v_proj"));
                 if (qkNorm) {
-                    calls.add(norm("decoder.q_norm", qn, rstd, q, n * nh, d, offset(pre + "self_attn.q_norm.weight"), eps, normFlags));
-                    calls.add(norm("decoder.k_norm", kn, rstd, k, n * nkv, d, offset(pre + "self_attn.k_norm.weight"), eps, normFlags));
-                    qr = qn;
-                    kr = kn;
+                    f.add(norm("decoder.q_norm", qRot[l], qRstd[l], q0[l], n * nh, d, offset(pre + "self_attn.q_norm.weight"), eps, normFlags));
+                    f.add(norm("decoder.k_norm", kRot[l], kRstd[l], k0[l], n * nkv, d, offset(pre + "self_attn.k_norm.weight"), eps, normFlags));
                 }
-                calls.add(KernelCall.builder("decoder.rope_q", Kernel.ROTARY_FORWARD).state(qr).constant(rope[0]).constant(rope[1])
+                f.add(KernelCall.builder("decoder.rope_q", Kernel.ROTARY_FORWARD).state(qRot[l]).constant(rope[0]).constant(rope[1])
                         .input(positions).constant(RotaryKernels.dims(n, nh * d, 0, nh, d)).over(n * nh * d / 2));
-                calls.add(KernelCall.builder("decoder.rope_k", Kernel.ROTARY_FORWARD).state(kr).constant(rope[0]).constant(rope[1])
+                f.add(KernelCall.builder("decoder.rope_k", Kernel.ROTARY_FORWARD).state(kRot[l]).constant(rope[0]).constant(rope[1])
                         .input(positions).constant(RotaryKernels.dims(n, nkv * d, 0, nkv, d)).over(n * nkv * d / 2));
-                calls.add(KernelCall.builder("decoder.attention", Kernel.GROUPED_ATTENTION_FORWARD).output(attended).output(att)
-                        .input(qr).input(kr).input(v0).constant(queryScale)
-                        .constant(GroupedAttentionKernels.dims(batch, seqLen, nh, nkv, d, sliding ? config.slidingWindow() : 0))
-                        .over(batch * nh * seqLen));
-                calls.add(linear("decoder.o_proj", proj, attended, n, nh * d, h, pre + "self_attn.o_proj"));
-                float[] attnOut = proj;
+                f.add(KernelCall.builder("decoder.attention", Kernel.GROUPED_ATTENTION_FORWARD).output(attended[l]).output(att[l])
+                        .input(qRot[l]).input(kRot[l]).input(val[l]).constant(queryScale).constant(attentionDims(l)).over(batch * nh * seqLen));
+                f.add(linear("decoder.o_proj", o0[l], attended[l], n, nh * d, h, pre + "self_attn.o_proj"));
                 if (gemma) {
-                    calls.add(norm("decoder.post_attention_norm", projNormed, rstd, proj, n, h,
+                    f.add(norm("decoder.post_attention_norm", oNormed[l], oRstd[l], o0[l], n, h,
                             offset(pre + "post_attention_layernorm.weight"), eps, normFlags));
-                    attnOut = projNormed;
                 }
-                calls.add(KernelCall.builder("decoder.residual_attention", Kernel.RESIDUAL_ADD_IN_PLACE).state(residual).input(attnOut)
-                        .over(n * h));
-                calls.add(norm("decoder.mlp_norm", normed, rstd, residual, n, h,
-                        offset(pre + (gemma ? "pre_feedforward_layernorm.weight" : "post_attention_layernorm.weight")), eps, normFlags));
-                calls.add(KernelCall.builder("decoder.gate_up", Kernel.MATMUL_NT).output(gu).input(normed).input(p).input(p)
-                        .constant(MatmulKernels.dims(n, h, 2 * inter, 0, 0, offset(pre + "mlp.gate_proj.weight"), 0, 0))
-                        .over(n * 2 * inter));
-                calls.add(KernelCall.builder("decoder.glu", gemma ? Kernel.GEGLU_FORWARD : Kernel.SWIGLU_FORWARD).output(act).input(gu)
+                f.add(KernelCall.builder("decoder.residual_attention", Kernel.RESIDUAL_ADD).output(mid[l]).input(residual[l])
+                        .input(gemma ? oNormed[l] : o0[l]).over(n * h));
+                f.add(norm("decoder.mlp_norm", x2[l], rstd2[l], mid[l], n, h, offset(pre + mlpNorm()), eps, normFlags));
+                f.add(KernelCall.builder("decoder.gate_up", Kernel.MATMUL_NT).output(gu[l]).input(x2[l]).input(p).input(p)
+                        .constant(MatmulKernels.dims(n, h, 2 * inter, 0, 0, offset(pre + "mlp.gate_proj.weight"), 0, 0)).over(n * 2 * inter));
+                f.add(KernelCall.builder("decoder.glu", gemma ? Kernel.GEGLU_FORWARD : Kernel.SWIGLU_FORWARD).output(act[l]).input(gu[l])
                         .constant(GatedActivationKernels.dims(n, inter)).over(n * inter));
-                calls.add(linear("decoder.down_proj", proj, act, n, inter, h, pre + "mlp.down_proj"));
-                float[] mlpOut = proj;
+                f.add(linear("decoder.down_proj", down0[l], act[l], n, inter, h, pre + "mlp.down_proj"));
                 if (gemma) {
-                    calls.add(norm("decoder.post_feedforward_norm", projNormed, rstd, proj, n, h,
+                    f.add(norm("decoder.post_feedforward_norm", downNormed[l], downRstd[l], down0[l], n, h,
                             offset(pre + "post_feedforward_layernorm.weight"), eps, normFlags));
-                    mlpOut = projNormed;
                 }
-                calls.add(KernelCall.builder("decoder.residual_mlp", Kernel.RESIDUAL_ADD_IN_PLACE).state(residual).input(mlpOut)
-                        .over(n * h));
+                f.add(KernelCall.builder("decoder.residual_mlp", Kernel.RESIDUAL_ADD).output(residual[l + 1]).input(mid[l])
+                        .input(gemma ? downNormed[l] : down0[l]).over(n * h));
             }
-            calls.add(norm("decoder.final_norm", normed, rstd, residual, n, h, offset("model.norm.weight"), eps, normFlags));
-            String head = config.tiedEmbeddings() ? "model.embed_tokens.weight" : "lm_head.weight";
-            calls.add(KernelCall.builder("decoder.head", Kernel.MATMUL_NT).output(logits).input(normed).input(p).input(p)
+            f.add(norm("decoder.final_norm", finalNormed, finalRstd, residual[layers], n, h, offset("model.norm.weight"), eps, normFlags));
+            f.add(KernelCall.builder("decoder.head", Kernel.MATMUL_NT).output(logits).input(finalNormed).input(p).input(p)
                     .constant(MatmulKernels.dims(n, h, v, 0, 0, offset(head), 0, 0)).over(n * v));
-            KernelProgram.Builder program = KernelProgram.builder("decoder.forward").input(tokens).output(logits);
-            calls.forEach(program::call);
-            this.program = backend.prepare(program.build());
+            f.add(KernelCall.builder("decoder.log_prob", Kernel.LOG_PROB_FORWARD).output(logp).output(lse).input(logits).input(targets)
+                    .constant(LogProbKernels.dims(n, v)).over(n));
+            KernelProgram.Builder fp = KernelProgram.builder("decoder.forward").input(tokens).input(targets).output(logp);
+            f.forEach(fp::call);
+            forward = backend.prepare(fp.build());
+
+            // backward of Σ dlogp·logp into the gradient buffer (zeroed first)
+            float[] g = gradients;
+            float[] dlogits = new float[n * v];
+            float[] dRes = new float[n * h];
+            float[] dTmp = new float[n * h];
+            float[] dAct = new float[n * inter];
+            float[] dGu = new float[n * 2 * inter];
+            float[] dX = new float[n * h];
+            float[] dAttended = new float[n * nh * d];
+            float[] dq = new float[n * nh * d];
+            float[] dk = new float[n * nkv * d];
+            float[] dv = new float[n * nkv * d];
+            float[] dq0 = qkNorm ? new float[n * nh * d] : dq;
+            float[] dk0 = qkNorm ? new float[n * nkv * d] : dk;
+            float[] datt = new float[batch * nh * seqLen * seqLen];
+            List<KernelCall> b = new ArrayList<>();
+            b.add(KernelCall.builder("decoder.zero_grad", Kernel.ZERO).state(g).over(g.length));
+            b.add(KernelCall.builder("decoder.log_prob_backward", Kernel.LOG_PROB_BACKWARD).output(dlogits).input(logits).input(lse)
+                    .input(targets).input(dlogp).constant(LogProbKernels.dims(n, v)).over(n * v));
+            b.add(nn("decoder.head_dx", dX, dlogits, n, v, h, offset(head), false));
+            b.add(tn("decoder.head_dw", dlogits, finalNormed, n, v, h, offset(head)));
+            b.add(normBackward("decoder.final_norm_dx", dRes, dX, residual[layers], finalRstd, n, h, offset("model.norm.weight"), normFlags));
+            b.add(normParams("decoder.final_norm_dw", dX, residual[layers], finalRstd, n, h, offset("model.norm.weight")));
+            for (int l = layers - 1; l >= 0; l--) {
+                String pre = "model.layers." + l + ".";
+                boolean sliding = config.slidingLayers().get(l);
+                float[][] rope = sliding ? local : global;
+                float[] dDown = dRes;
+                if (gemma) {
+                    int w = offset(pre + "post_feedforward_layernorm.weight");
+                    b.add(normBackward("decoder.post_feedforward_norm_dx", dTmp, dRes, down0[l], downRstd[l], n, h, w, normFlags));
+                    b.add(normParams("decoder.post_feedforward_norm_dw", dRes, down0[l], downRstd[l], n, h, w));
+                    dDown = dTmp;
+                }
+                b.add(nn("decoder.down_proj_dx", dAct, dDown, n, h, inter, offset(pre + "mlp.down_proj.weight"), false));
+                b.add(tn("decoder.down_proj_dw", dDown, act[l], n, h, inter, offset(pre + "mlp.down_proj.weight")));
+                b.add(KernelCall.builder("decoder.glu_backward", gemma ? Kernel.GEGLU_BACKWARD : Kernel.SWIGLU_BACKWARD).output(dGu)
+                        .input(dAct).input(gu[l]).constant(GatedActivationKernels.dims(n, inter)).over(n * inter));
+                b.add(nn("decoder.gate_up_dx", dX, dGu, n, 2 * inter, h, offset(pre + "mlp.gate_proj.weight"), false));
+                b.add(tn("decoder.gate_up_dw", dGu, x2[l], n, 2 * inter, h, offset(pre + "mlp.gate_proj.weight")));
+                b.add(normBackward("decoder.mlp_norm_dx", dRes, dX, mid[l], rstd2[l], n, h, offset(pre + mlpNorm()),
+                        normFlags | RmsNormKernels.F_ACCUMULATE));
+                b.add(normParams("decoder.mlp_norm_dw", dX, mid[l], rstd2[l], n, h, offset(pre + mlpNorm())));
+                float[] dO = dRes;
+                if (gemma) {
+                    int w = offset(pre + "post_attention_layernorm.weight");
+                    b.add(normBackward("decoder.post_attention_norm_dx", dTmp, dRes, o0[l], oRstd[l], n, h, w, normFlags));
+                    b.add(normParams("decoder.post_attention_norm_dw", dRes, o0[l], oRstd[l], n, h, w));
+                    dO = dTmp;
+                }
+                b.add(nn("decoder.o_proj_dx", dAttended, dO, n, h, nh * d, offset(pre + "self_attn.o_proj.weight"), false));
+                b.add(tn("decoder.o_proj_dw", dO, attended[l], n, h, nh * d, offset(pre + "self_attn.o_proj.weight")));
+                if (config.outputBias()) {
+                    b.add(columnSum("decoder.o_proj_db", dO, n, h, offset(pre + "self_attn.o_proj.bias")));
+                }
+                b.add(KernelCall.builder("decoder.attention_dq", Kernel.GROUPED_ATTENTION_BACKWARD_QUERY).output(dq).output(datt)
+                        .input(dAttended).input(kRot[l]).input(val[l]).input(att[l]).constant(queryScale).constant(attentionDims(l))
+                        .over(batch * nh * seqLen));
+                b.add(KernelCall.builder("decoder.attention_dkv", Kernel.GROUPED_ATTENTION_BACKWARD_KEY_VALUE).output(dk).output(dv)
+                        .input(dAttended).input(qRot[l]).input(att[l]).input(datt).constant(queryScale).constant(attentionDims(l))
+                        .over(batch * nkv * seqLen));
+                b.add(KernelCall.builder("decoder.rope_q_backward", Kernel.ROTARY_BACKWARD).state(dq).constant(rope[0]).constant(rope[1])
+                        .input(positions).constant(RotaryKernels.dims(n, nh * d, 0, nh, d)).over(n * nh * d / 2));
+                b.add(KernelCall.builder("decoder.rope_k_backward", Kernel.ROTARY_BACKWARD).state(dk).constant(rope[0]).constant(rope[1])
+                        .input(positions).constant(RotaryKernels.dims(n, nkv * d, 0, nkv, d)).over(n * nkv * d / 2));
+                if (qkNorm) {
+                    int wq = offset(pre + "self_attn.q_norm.weight");
+                    int wk = offset(pre + "self_attn.k_norm.weight");
+                    b.add(normBackward("decoder.q_norm_dx", dq0, dq, q0[l], qRstd[l], n * nh, d, wq, normFlags));
+                    b.add(normParams("decoder.q_norm_dw", dq, q0[l], qRstd[l], n * nh, d, wq));
+                    b.add(normBackward("decoder.k_norm_dx", dk0, dk, k0[l], kRstd[l], n * nkv, d, wk, normFlags));
+                    b.add(normParams("decoder.k_norm_dw", dk, k0[l], kRstd[l], n * nkv, d, wk));
+                }
+                b.add(nn("decoder.q_proj_dx", dX, dq0, n, nh * d, h, offset(pre + "self_attn.q_proj.weight"), false));
+                b.add(nn("decoder.k_proj_dx", dX, dk0, n, nkv * d, h, offset(pre + "self_attn.k_proj.weight"), true));
+                b.add(nn("decoder.v_proj_dx", dX, dv, n, nkv * d, h, offset(pre + "self_attn.v_proj.weight"), true));
+                b.add(tn("decoder.q_proj_dw", dq0, x1[l], n, nh * d, h, offset(pre + "self_attn.q_proj.weight")));
+                b.add(tn("decoder.k_proj_dw", dk0, x1[l], n, nkv * d, h, offset(pre + "self_attn.k_proj.weight")));
+                b.add(tn("decoder.v_proj_dw", dv, x1[l], n, nkv * d, h, offset(pre + "self_attn.v_proj.weight")));
+                if (config.qkvBias()) {
+                    b.add(columnSum("decoder.q_proj_db", dq0, n, nh * d, offset(pre + "self_attn.q_proj.bias")));
+                    b.add(columnSum("decoder.k_proj_db", dk0, n, nkv * d, offset(pre + "self_attn.k_proj.bias")));
+                    b.add(columnSum("decoder.v_proj_db", dv, n, nkv * d, offset(pre + "self_attn.v_proj.bias")));
+                }
+                int wIn = offset(pre + "input_layernorm.weight");
+                b.add(normBackward("decoder.input_norm_dx", dRes, dX, residual[l], rstd1[l], n, h, wIn, normFlags | RmsNormKernels.F_ACCUMULATE));
+                b.add(normParams("decoder.input_norm_dw", dX, residual[l], rstd1[l], n, h, wIn));
+            }
+            b.add(KernelCall.builder("decoder.embedding_backward", Kernel.TOKEN_EMBEDDING_BACKWARD).state(g).input(dRes).input(tokens)
+                    .constant(embedScale).constant(embedDims).over(h));
+            KernelProgram.Builder bp = KernelProgram.builder("decoder.backward").input(dlogp).input(targets).input(tokens);
+            b.forEach(bp::call);
+            backward = backend.prepare(bp.build());
+        }
+
+        private String mlpNorm() {
+            return gemma ? "pre_feedforward_layernorm.weight" : "post_attention_layernorm.weight";
+        }
+
+        private int[] attentionDims(int layer) {
+            return GroupedAttentionKernels.dims(batch, seqLen, config.heads(), config.kvHeads(), config.headDim(),
+                    config.slidingLayers().get(layer) ? config.slidingWindow() : 0);
         }
 
         private KernelCall norm(String task, float[] out, float[] rstd, float[] x, int rows, int c, int w, float[] eps, int flags) {
             return KernelCall.builder(task, Kernel.RMS_NORM_FORWARD).output(out).output(rstd).input(x).state(parameters)
                     .constant(eps).constant(RmsNormKernels.dims(rows, c, w, flags)).over(rows);
+        }
+
+        private KernelCall normBackward(String task, float[] dx, float[] dy, float[] x, float[] rstd, int rows, int c, int w, int flags) {
+            KernelCall.Builder builder = KernelCall.builder(task, Kernel.RMS_NORM_BACKWARD_INPUT);
+            builder = (flags & RmsNormKernels.F_ACCUMULATE) != 0 ? builder.state(dx) : builder.output(dx);
+            return builder.input(dy).input(x).input(rstd).input(parameters).constant(RmsNormKernels.dims(rows, c, w, flags)).over(rows);
+        }
+
+        private KernelCall normParams(String task, float[] dy, float[] x, float[] rstd, int rows, int c, int w) {
+            return KernelCall.builder(task, Kernel.RMS_NORM_BACKWARD_PARAMS).state(gradients).input(dy).input(x).input(rstd)
+                    .constant(RmsNormKernels.dims(rows, c, w, 0)).over(c);
         }
 
         /** {@code out = x · Wᵀ (+ b)} with the weight (and bias) of the HF Linear {@code name} in the flat buffer. */
@@ -261,6 +392,25 @@ public final class DecoderModel implements AutoCloseable {
                     .constant(MatmulKernels.dims(m, k, n, 0, 0, offset(name + ".weight"), bias ? offset(name + ".bias") : 0,
                             bias ? MatmulKernels.F_BIAS : 0))
                     .over(m * n);
+        }
+
+        /** The input gradient of a Linear: {@code dx (m, n) (+)= dy (m, k) · W (k, n)}. */
+        private KernelCall nn(String task, float[] dx, float[] dy, int m, int k, int n, int w, boolean accumulate) {
+            KernelCall.Builder builder = KernelCall.builder(task, Kernel.MATMUL_NN);
+            builder = accumulate ? builder.state(dx) : builder.output(dx);
+            return builder.input(dy).input(parameters).input(noBias)
+                    .constant(MatmulKernels.dims(m, k, n, 0, 0, w, 0, accumulate ? MatmulKernels.F_ACCUMULATE : 0)).over(m * n);
+        }
+
+        /** The weight gradient of a Linear: {@code dW (k, n) += dy (m, k)ᵀ · x (m, n)}, into the gradient buffer. */
+        private KernelCall tn(String task, float[] dy, float[] x, int m, int k, int n, int w) {
+            return KernelCall.builder(task, Kernel.MATMUL_TN).state(gradients).input(dy).input(x).input(noBias)
+                    .constant(MatmulKernels.dims(m, k, n, w, 0, 0, 0, MatmulKernels.F_ACCUMULATE)).over(k * n);
+        }
+
+        private KernelCall columnSum(String task, float[] dy, int m, int n, int bias) {
+            return KernelCall.builder(task, Kernel.COLUMN_SUM).state(gradients).input(dy)
+                    .constant(MatmulKernels.dims(m, 0, n, bias, 0, 0, 0, MatmulKernels.F_ACCUMULATE)).over(n);
         }
     }
 
@@ -275,11 +425,7 @@ public final class DecoderModel implements AutoCloseable {
         return RotaryKernels.tables(positions, inv);
     }
 
-    /**
-     * The logits (B·T, V) of {@code tokens} (B sequences of T, row-major), every position attending
-     * causally within its own sequence. The returned array is the model's own; copy it to keep it.
-     */
-    public float[] logits(int[] tokens, int batch, int seqLen) {
+    private Shape shape(int[] tokens, int batch, int seqLen) {
         if (tokens.length != batch * seqLen) {
             throw new IllegalArgumentException("expected " + batch * seqLen + " tokens, got " + tokens.length);
         }
@@ -292,20 +438,67 @@ public final class DecoderModel implements AutoCloseable {
             throw new IllegalArgumentException("sequence length " + seqLen + " exceeds max_position_embeddings " + config.maxPositions());
         }
         if (shape == null || shape.batch != batch || shape.seqLen != seqLen) {
-            if (shape != null) {
-                backend.release(shape.program);
-            }
+            close();
             shape = new Shape(batch, seqLen);
         }
-        System.arraycopy(tokens, 0, shape.tokens, 0, tokens.length);
-        shape.program.run();
+        return shape;
+    }
+
+    /**
+     * The log-probabilities (B·T) of {@code targets} after {@code tokens} (B sequences of T,
+     * row-major; each position attends causally within its own sequence). The returned array is the
+     * model's own; copy it to keep it. Logits stay available ({@link #logits()}) until the next call.
+     */
+    public float[] forward(int[] tokens, int[] targets, int batch, int seqLen) {
+        Shape s = shape(tokens, batch, seqLen);
+        for (int t : targets) {
+            if (t < 0 || t >= config.vocabSize()) {
+                throw new IllegalArgumentException("target " + t + " is outside the vocabulary [0, " + config.vocabSize() + ")");
+            }
+        }
+        System.arraycopy(tokens, 0, s.tokens, 0, tokens.length);
+        System.arraycopy(targets, 0, s.targets, 0, targets.length);
+        s.forward.run();
+        return s.logp;
+    }
+
+    /** The logits (B·T, V) of the last {@link #forward}. */
+    public float[] logits() {
+        if (shape == null) {
+            throw new IllegalStateException("no forward has run");
+        }
+        backend.syncToHost(shape.logits);
         return shape.logits;
+    }
+
+    /** The logits (B·T, V) of {@code tokens} (targets: token 0 everywhere). */
+    public float[] logits(int[] tokens, int batch, int seqLen) {
+        forward(tokens, new int[tokens.length], batch, seqLen);
+        return logits();
+    }
+
+    /**
+     * The gradient of {@code Σ dlogp·logp} for the last {@link #forward}, written (not added) into
+     * {@link #gradients()}: every parameter's, in the layout's order.
+     */
+    public void backward(float[] dlogp) {
+        if (shape == null || dlogp.length != shape.dlogp.length) {
+            throw new IllegalArgumentException("backward needs one value per position of the last forward");
+        }
+        System.arraycopy(dlogp, 0, shape.dlogp, 0, dlogp.length);
+        shape.backward.run();
+        backend.syncToHost(gradients);
+    }
+
+    public float[] gradients() {
+        return gradients;
     }
 
     @Override
     public void close() {
         if (shape != null) {
-            backend.release(shape.program);
+            backend.release(shape.forward);
+            backend.release(shape.backward);
             shape = null;
         }
     }

@@ -20,7 +20,9 @@ import static org.rlcasino.testsupport.NumericAssertions.assertClose;
  * (src/test/resources/families/*-model, from src/test/python/gen_family_models.py), give transformers'
  * logits for two batches of 9 tokens: Llama with llama3 rope scaling, Qwen2 with biases and an untied
  * head, Qwen3 with q/k norms, Gemma 3 with a sliding and a full layer, two rotary bases, its query scale
- * and scaled embeddings. Tolerance 1e-4 absolute + 1e-4 relative on logits of order 10.
+ * and scaled embeddings. Tolerance 1e-4 absolute + 1e-4 relative on logits of order 10; the log-probs of
+ * random targets likewise, and every parameter's gradient of {@code Σ dlogp·logp} against torch autograd
+ * to 1e-4 + 1e-3 relative.
  */
 class DecoderModelTest {
     private static final Path FIXTURES = Path.of("src/test/resources/families");
@@ -43,6 +45,18 @@ class DecoderModelTest {
             }
             float[] logits = decoder.logits(tokens, 2, 9);
             assertClose(family + " logits", logits, reference.readFloats("logits"), 1e-4, 1e-4);
+            long[] targetIds = reference.readLongs("targets");
+            int[] targets = new int[targetIds.length];
+            for (int i = 0; i < targets.length; i++) {
+                targets[i] = (int) targetIds[i];
+            }
+            float[] logp = decoder.forward(tokens, targets, 2, 9);
+            assertClose(family + " log p", logp, reference.readFloats("logp"), 1e-4, 1e-4);
+            decoder.backward(reference.readFloats("dlogp"));
+            for (org.rlcasino.kernels.TensorView t : decoder.layout().tensors()) {
+                float[] got = java.util.Arrays.copyOfRange(decoder.gradients(), t.offset(), t.offset() + t.size());
+                assertClose(family + " gradient of " + t.name(), got, reference.readFloats("grad." + t.name()), 1e-4, 1e-3);
+            }
             // a second call with another shape reuses nothing stale
             float[] first = decoder.logits(java.util.Arrays.copyOf(tokens, 9), 1, 9).clone();
             float[] expectedFirst = java.util.Arrays.copyOf(reference.readFloats("logits"), first.length);
@@ -57,7 +71,7 @@ class DecoderModelTest {
         DecoderConfig wider = new DecoderConfig(config.family(), config.hiddenSize(), config.intermediateSize() * 2, config.layers(),
                 config.heads(), config.kvHeads(), config.headDim(), config.vocabSize(), config.maxPositions(), config.tiedEmbeddings(),
                 config.qkvBias(), config.outputBias(), config.mlpBias(), config.dtype(), config.rmsNormEps(), config.rope(),
-                config.localRope(), config.slidingWindow(), config.slidingLayers(), config.queryScale());
+                config.localRope(), config.slidingWindow(), config.slidingLayers(), config.queryScale(), config.paddingToken());
         try (JvmBackend backend = new JvmBackend(1, 1 << 14); DecoderModel decoder = new DecoderModel(wider, backend)) {
             assertThatThrownBy(() -> decoder.load(model)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("mlp.gate_proj.weight").hasMessageContaining("elements");
