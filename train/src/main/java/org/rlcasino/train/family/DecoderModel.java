@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.rlcasino.io.hf.DecoderConfig;
+import org.rlcasino.io.safetensors.CheckpointWriter;
+import org.rlcasino.io.safetensors.Dtype;
 import org.rlcasino.io.safetensors.SafetensorsCheckpoint;
 import org.rlcasino.kernels.Backend;
 import org.rlcasino.kernels.EmbeddingKernels;
@@ -45,6 +47,8 @@ public final class DecoderModel implements AutoCloseable {
     private final boolean gemma;
     private final boolean qkNorm;
     private Shape shape;
+    /** The config.json this model was opened from, written back on {@link #save}; null when built from a config. */
+    private String configJson;
 
     public DecoderModel(DecoderConfig config, Backend backend) {
         if (config.family().equals("gpt2")) {
@@ -140,6 +144,47 @@ public final class DecoderModel implements AutoCloseable {
         if (shape != null) {
             backend.syncToDevice(parameters);
         }
+    }
+
+    /** Opens a Hugging Face directory: its config.json, then its weights ({@link #load}). */
+    public static DecoderModel open(Path directory, Backend backend) throws IOException {
+        Path configFile = directory.resolve("config.json");
+        DecoderConfig config = DecoderConfig.read(configFile);
+        DecoderModel model = new DecoderModel(config, backend);
+        model.configJson = java.nio.file.Files.readString(configFile);
+        model.load(directory);
+        return model;
+    }
+
+    /**
+     * Writes the weights as {@code save_pretrained} does ({@link CheckpointWriter}: one file or shards
+     * above {@code maxShardBytes}, with an index; F32, F16 or BF16) and the config.json the model was
+     * opened from, its {@code dtype} set to the one written, so that transformers loads the directory.
+     */
+    public void save(Path directory, Dtype dtype, long maxShardBytes) throws IOException {
+        if (configJson == null) {
+            throw new IllegalStateException("this model was not opened from a directory: there is no config.json to write");
+        }
+        backend.syncToHost(parameters);
+        List<CheckpointWriter.Tensor> tensors = new ArrayList<>();
+        for (TensorView t : layout.tensors()) {
+            long[] shape = new long[t.shape().length];
+            for (int i = 0; i < shape.length; i++) {
+                shape[i] = t.shape()[i];
+            }
+            tensors.add(new CheckpointWriter.Tensor(t.name(), shape, parameters, t.offset()));
+        }
+        CheckpointWriter.write(directory, tensors, dtype, maxShardBytes);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var root = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(configJson);
+        String torchName = switch (dtype) {
+            case F16 -> "float16";
+            case BF16 -> "bfloat16";
+            default -> "float32";
+        };
+        root.put(root.has("torch_dtype") ? "torch_dtype" : "dtype", torchName);
+        org.rlcasino.io.AtomicFileWriter.writeString(directory.resolve("config.json"),
+                json.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
     }
 
     private int offset(String name) {

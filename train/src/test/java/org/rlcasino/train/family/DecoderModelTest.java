@@ -79,4 +79,25 @@ class DecoderModelTest {
         }
         assertThat(Files.isDirectory(dir)).isTrue();
     }
+
+    @Test
+    void savedDirectoriesLoadBackWithTheSameLogitsSingleOrSharded() throws Exception {
+        Path source = FIXTURES.resolve("gemma3-model");
+        int[] tokens = {3, 14, 15, 9, 2, 6, 5, 35, 8};
+        try (JvmBackend backend = new JvmBackend(2, 1 << 14); DecoderModel model = DecoderModel.open(source, backend)) {
+            float[] logits = model.logits(tokens, 1, 9).clone();
+            Path f32 = dir.resolve("f32");
+            model.save(f32, org.rlcasino.io.safetensors.Dtype.F32, org.rlcasino.io.safetensors.CheckpointWriter.DEFAULT_MAX_SHARD_BYTES);
+            try (DecoderModel back = DecoderModel.open(f32, backend)) {
+                org.rlcasino.testsupport.NumericAssertions.assertBitIdentical("F32 round trip", back.logits(tokens, 1, 9), logits);
+            }
+            Path bf16 = dir.resolve("bf16");
+            model.save(bf16, org.rlcasino.io.safetensors.Dtype.BF16, 20_000);
+            assertThat(bf16.resolve("model.safetensors.index.json")).isRegularFile();
+            assertThat(Files.readString(bf16.resolve("config.json"))).contains("\"bfloat16\"");
+            try (DecoderModel back = DecoderModel.open(bf16, backend)) {
+                assertClose("BF16 round trip", back.logits(tokens, 1, 9), logits, 0.5, 0.05);
+            }
+        }
+    }
 }
