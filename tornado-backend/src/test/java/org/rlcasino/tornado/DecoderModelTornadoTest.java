@@ -8,6 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.rlcasino.io.hf.DecoderConfig;
 import org.rlcasino.kernels.JvmBackend;
+import org.rlcasino.train.family.DecoderGenerator;
 import org.rlcasino.train.family.DecoderModel;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -16,7 +17,7 @@ import static org.rlcasino.testsupport.NumericAssertions.assertClose;
 /**
  * The forward program of a Llama-family and a Gemma 3 decoder (the tiny models of train's
  * DecoderModelTest, which match transformers on the JVM) through TornadoVM's device-resident
- * programs: the same logits, log-probs and gradients within float32 tolerance.
+ * programs: the same logits, log-probs and gradients within float32 tolerance, and the same greedy tokens.
  */
 @Tag("tornado")
 class DecoderModelTornadoTest {
@@ -45,12 +46,17 @@ class DecoderModelTornadoTest {
         float[] onJvm;
         float[] logpJvm;
         float[] gradJvm;
+        int[][] prompts = {{1, 2, 3, 4}, {5, 6, 7, 8}};
+        int[][] greedyJvm;
         try (JvmBackend jvm = new JvmBackend(2, 1 << 14); DecoderModel model = new DecoderModel(config, jvm)) {
             model.load(dir);
             onJvm = model.logits(tokens, 2, 9).clone();
             logpJvm = model.forward(tokens, targets, 2, 9).clone();
             model.backward(dlogp);
             gradJvm = model.gradients().clone();
+            try (DecoderGenerator generator = new DecoderGenerator(model, jvm, 2, 12)) {
+                greedyJvm = generator.greedy(prompts, 8);
+            }
         }
         try (TornadoBackend tornado = new TornadoBackend(-1, 0); DecoderModel model = new DecoderModel(config, tornado)) {
             model.load(dir);
@@ -59,6 +65,10 @@ class DecoderModelTornadoTest {
             assertClose(family + " log p on " + tornado.name(), model.forward(tokens, targets, 2, 9), logpJvm, 1e-4, 1e-4);
             model.backward(dlogp);
             assertClose(family + " gradients on " + tornado.name(), model.gradients(), gradJvm, 1e-4, 1e-3);
+            try (DecoderGenerator generator = new DecoderGenerator(model, tornado, 2, 12)) {
+                org.assertj.core.api.Assertions.assertThat(generator.greedy(prompts, 8)).as(family + " greedy on the device")
+                        .isDeepEqualTo(greedyJvm);
+            }
         }
     }
 }

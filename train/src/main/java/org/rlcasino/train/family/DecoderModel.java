@@ -187,8 +187,28 @@ public final class DecoderModel implements AutoCloseable {
                 json.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
     }
 
-    private int offset(String name) {
+    int offset(String name) {
         return layout.tensor(name).offset();
+    }
+
+    /** An RMSNorm call over the weight {@code weight} of the flat buffer (for the generator). */
+    KernelCall rmsNormCall(String task, float[] out, float[] rstd, float[] x, int rows, int c, String weight, float[] eps, int flags) {
+        return KernelCall.builder(task, Kernel.RMS_NORM_FORWARD).output(out).output(rstd).input(x).state(parameters)
+                .constant(eps).constant(RmsNormKernels.dims(rows, c, offset(weight), flags)).over(rows);
+    }
+
+    /** {@code out = x · Wᵀ (+ b)} with the weight (and bias) of the HF Linear {@code name} (for the generator). */
+    KernelCall linearCall(String task, float[] out, float[] x, int m, int k, int n, String name) {
+        boolean bias = layout.contains(name + ".bias");
+        return KernelCall.builder(task, Kernel.MATMUL_NT).output(out).input(x).input(parameters).input(parameters)
+                .constant(MatmulKernels.dims(m, k, n, 0, 0, offset(name + ".weight"), bias ? offset(name + ".bias") : 0,
+                        bias ? MatmulKernels.F_BIAS : 0))
+                .over(m * n);
+    }
+
+    /** The cos/sin tables of a rotary schedule for {@code positions} positions. */
+    float[][] rotaryTables(DecoderConfig.Rope rope, int positions) {
+        return tables(rope, positions);
     }
 
     /** The buffers and the prepared programs of one (batch, seqLen): the forward keeps what the backward reads. */

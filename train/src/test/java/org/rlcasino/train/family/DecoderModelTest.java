@@ -53,6 +53,25 @@ class DecoderModelTest {
             float[] logp = decoder.forward(tokens, targets, 2, 9);
             assertClose(family + " log p", logp, reference.readFloats("logp"), 1e-4, 1e-4);
             decoder.backward(reference.readFloats("dlogp"));
+            // greedy generation with the KV cache: transformers' generate(do_sample=False), token for token
+            long[] prompt = reference.readLongs("prompt_ids");
+            long[] generated = reference.readLongs("generated_ids");
+            int[][] prompts = new int[2][5];
+            for (int r = 0; r < 2; r++) {
+                for (int t = 0; t < 5; t++) {
+                    prompts[r][t] = (int) prompt[r * 5 + t];
+                }
+            }
+            try (DecoderGenerator generator = new DecoderGenerator(decoder, backend, 2, 17)) {
+                int[][] out = generator.greedy(prompts, 12);
+                for (int r = 0; r < 2; r++) {
+                    int[] want = new int[17];
+                    for (int t = 0; t < 17; t++) {
+                        want[t] = (int) generated[r * 17 + t];
+                    }
+                    assertThat(out[r]).as(family + " greedy row " + r).containsExactly(want);
+                }
+            }
             for (org.rlcasino.kernels.TensorView t : decoder.layout().tensors()) {
                 float[] got = java.util.Arrays.copyOfRange(decoder.gradients(), t.offset(), t.offset() + t.size());
                 assertClose(family + " gradient of " + t.name(), got, reference.readFloats("grad." + t.name()), 1e-4, 1e-3);
