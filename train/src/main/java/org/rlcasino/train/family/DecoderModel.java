@@ -511,14 +511,16 @@ public final class DecoderModel implements AutoCloseable {
 
     /**
      * The log-probabilities (B·T) of {@code targets} after {@code tokens} (B sequences of T,
-     * row-major; each position attends causally within its own sequence). The returned array is the
+     * row-major; each position attends causally within its own sequence; a negative target is none:
+     * log-prob 0 and no gradient, as for GPT-2's padded rows). The returned array is the
      * model's own; copy it to keep it. Logits stay available ({@link #logits()}) until the next call.
      */
     public float[] forward(int[] tokens, int[] targets, int batch, int seqLen) {
         Shape s = shape(tokens, batch, seqLen);
         for (int t : targets) {
-            if (t < 0 || t >= config.vocabSize()) {
-                throw new IllegalArgumentException("target " + t + " is outside the vocabulary [0, " + config.vocabSize() + ")");
+            if (t >= config.vocabSize()) {
+                throw new IllegalArgumentException("target " + t + " is outside the vocabulary [0, " + config.vocabSize()
+                        + ") (a negative target means none: log-prob 0, no gradient)");
             }
         }
         System.arraycopy(tokens, 0, s.tokens, 0, tokens.length);

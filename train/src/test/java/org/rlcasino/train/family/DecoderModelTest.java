@@ -95,6 +95,8 @@ class DecoderModelTest {
             assertThatThrownBy(() -> decoder.load(model)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("mlp.gate_proj.weight").hasMessageContaining("elements");
             assertThatThrownBy(() -> decoder.logits(new int[] {1, 2, 99}, 1, 3)).hasMessageContaining("outside the vocabulary");
+            assertThatThrownBy(() -> decoder.forward(new int[] {1, 2, 3}, new int[] {1, 60, 2}, 1, 3))
+                    .hasMessageContaining("target 60");
         }
         assertThat(Files.isDirectory(dir)).isTrue();
     }
