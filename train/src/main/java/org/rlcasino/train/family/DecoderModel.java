@@ -47,6 +47,8 @@ public final class DecoderModel implements AutoCloseable {
     private final boolean gemma;
     private final boolean qkNorm;
     private Shape shape;
+    /** Which weight gradients the backward computes (null: all); see {@link #restrictGradients}. */
+    private org.rlcasino.train.model.GradientMask gradientMask;
     /** The config.json this model was opened from, written back on {@link #save}; null when built from a config. */
     private String configJson;
 
@@ -350,9 +352,11 @@ public final class DecoderModel implements AutoCloseable {
             b.add(KernelCall.builder("decoder.log_prob_backward", Kernel.LOG_PROB_BACKWARD).output(dlogits).input(logits).input(lse)
                     .input(targets).input(dlogp).constant(LogProbKernels.dims(n, v)).over(n * v));
             b.add(nn("decoder.head_dx", dX, dlogits, n, v, h, offset(head), false));
-            b.add(tn("decoder.head_dw", dlogits, finalNormed, n, v, h, offset(head)));
+            weightGradient(b, "decoder.head_dw", head, dlogits, finalNormed, n, v, h);
             b.add(normBackward("decoder.final_norm_dx", dRes, dX, residual[layers], finalRstd, n, h, offset("model.norm.weight"), normFlags));
-            b.add(normParams("decoder.final_norm_dw", dX, residual[layers], finalRstd, n, h, offset("model.norm.weight")));
+            if (computes("model.norm.weight")) {
+                b.add(normParams("decoder.final_norm_dw", dX, residual[layers], finalRstd, n, h, offset("model.norm.weight")));
+            }
             for (int l = layers - 1; l >= 0; l--) {
                 String pre = "model.layers." + l + ".";
                 boolean sliding = config.slidingLayers().get(l);
@@ -361,28 +365,34 @@ public final class DecoderModel implements AutoCloseable {
                 if (gemma) {
                     int w = offset(pre + "post_feedforward_layernorm.weight");
                     b.add(normBackward("decoder.post_feedforward_norm_dx", dTmp, dRes, down0[l], downRstd[l], n, h, w, normFlags));
-                    b.add(normParams("decoder.post_feedforward_norm_dw", dRes, down0[l], downRstd[l], n, h, w));
+                    if (computes(pre + "post_feedforward_layernorm.weight")) {
+                        b.add(normParams("decoder.post_feedforward_norm_dw", dRes, down0[l], downRstd[l], n, h, w));
+                    }
                     dDown = dTmp;
                 }
                 b.add(nn("decoder.down_proj_dx", dAct, dDown, n, h, inter, offset(pre + "mlp.down_proj.weight"), false));
-                b.add(tn("decoder.down_proj_dw", dDown, act[l], n, h, inter, offset(pre + "mlp.down_proj.weight")));
+                weightGradient(b, "decoder.down_proj_dw", pre + "mlp.down_proj.weight", dDown, act[l], n, h, inter);
                 b.add(KernelCall.builder("decoder.glu_backward", gemma ? Kernel.GEGLU_BACKWARD : Kernel.SWIGLU_BACKWARD).output(dGu)
                         .input(dAct).input(gu[l]).constant(GatedActivationKernels.dims(n, inter)).over(n * inter));
                 b.add(nn("decoder.gate_up_dx", dX, dGu, n, 2 * inter, h, offset(pre + "mlp.gate_proj.weight"), false));
-                b.add(tn("decoder.gate_up_dw", dGu, x2[l], n, 2 * inter, h, offset(pre + "mlp.gate_proj.weight")));
+                gateUpGradient(b, pre, dGu, x2[l], n, inter, h);
                 b.add(normBackward("decoder.mlp_norm_dx", dRes, dX, mid[l], rstd2[l], n, h, offset(pre + mlpNorm()),
                         normFlags | RmsNormKernels.F_ACCUMULATE));
-                b.add(normParams("decoder.mlp_norm_dw", dX, mid[l], rstd2[l], n, h, offset(pre + mlpNorm())));
+                if (computes(pre + mlpNorm())) {
+                    b.add(normParams("decoder.mlp_norm_dw", dX, mid[l], rstd2[l], n, h, offset(pre + mlpNorm())));
+                }
                 float[] dO = dRes;
                 if (gemma) {
                     int w = offset(pre + "post_attention_layernorm.weight");
                     b.add(normBackward("decoder.post_attention_norm_dx", dTmp, dRes, o0[l], oRstd[l], n, h, w, normFlags));
-                    b.add(normParams("decoder.post_attention_norm_dw", dRes, o0[l], oRstd[l], n, h, w));
+                    if (computes(pre + "post_attention_layernorm.weight")) {
+                        b.add(normParams("decoder.post_attention_norm_dw", dRes, o0[l], oRstd[l], n, h, w));
+                    }
                     dO = dTmp;
                 }
                 b.add(nn("decoder.o_proj_dx", dAttended, dO, n, h, nh * d, offset(pre + "self_attn.o_proj.weight"), false));
-                b.add(tn("decoder.o_proj_dw", dO, attended[l], n, h, nh * d, offset(pre + "self_attn.o_proj.weight")));
-                if (config.outputBias()) {
+                weightGradient(b, "decoder.o_proj_dw", pre + "self_attn.o_proj.weight", dO, attended[l], n, h, nh * d);
+                if (config.outputBias() && computes(pre + "self_attn.o_proj.bias")) {
                     b.add(columnSum("decoder.o_proj_db", dO, n, h, offset(pre + "self_attn.o_proj.bias")));
                 }
                 b.add(KernelCall.builder("decoder.attention_dq", Kernel.GROUPED_ATTENTION_BACKWARD_QUERY).output(dq).output(datt)
@@ -399,27 +409,40 @@ public final class DecoderModel implements AutoCloseable {
                     int wq = offset(pre + "self_attn.q_norm.weight");
                     int wk = offset(pre + "self_attn.k_norm.weight");
                     b.add(normBackward("decoder.q_norm_dx", dq0, dq, q0[l], qRstd[l], n * nh, d, wq, normFlags));
-                    b.add(normParams("decoder.q_norm_dw", dq, q0[l], qRstd[l], n * nh, d, wq));
+                    if (computes(pre + "self_attn.q_norm.weight")) {
+                        b.add(normParams("decoder.q_norm_dw", dq, q0[l], qRstd[l], n * nh, d, wq));
+                    }
                     b.add(normBackward("decoder.k_norm_dx", dk0, dk, k0[l], kRstd[l], n * nkv, d, wk, normFlags));
-                    b.add(normParams("decoder.k_norm_dw", dk, k0[l], kRstd[l], n * nkv, d, wk));
+                    if (computes(pre + "self_attn.k_norm.weight")) {
+                        b.add(normParams("decoder.k_norm_dw", dk, k0[l], kRstd[l], n * nkv, d, wk));
+                    }
                 }
                 b.add(nn("decoder.q_proj_dx", dX, dq0, n, nh * d, h, offset(pre + "self_attn.q_proj.weight"), false));
                 b.add(nn("decoder.k_proj_dx", dX, dk0, n, nkv * d, h, offset(pre + "self_attn.k_proj.weight"), true));
                 b.add(nn("decoder.v_proj_dx", dX, dv, n, nkv * d, h, offset(pre + "self_attn.v_proj.weight"), true));
-                b.add(tn("decoder.q_proj_dw", dq0, x1[l], n, nh * d, h, offset(pre + "self_attn.q_proj.weight")));
-                b.add(tn("decoder.k_proj_dw", dk0, x1[l], n, nkv * d, h, offset(pre + "self_attn.k_proj.weight")));
-                b.add(tn("decoder.v_proj_dw", dv, x1[l], n, nkv * d, h, offset(pre + "self_attn.v_proj.weight")));
+                weightGradient(b, "decoder.q_proj_dw", pre + "self_attn.q_proj.weight", dq0, x1[l], n, nh * d, h);
+                weightGradient(b, "decoder.k_proj_dw", pre + "self_attn.k_proj.weight", dk0, x1[l], n, nkv * d, h);
+                weightGradient(b, "decoder.v_proj_dw", pre + "self_attn.v_proj.weight", dv, x1[l], n, nkv * d, h);
                 if (config.qkvBias()) {
-                    b.add(columnSum("decoder.q_proj_db", dq0, n, nh * d, offset(pre + "self_attn.q_proj.bias")));
-                    b.add(columnSum("decoder.k_proj_db", dk0, n, nkv * d, offset(pre + "self_attn.k_proj.bias")));
-                    b.add(columnSum("decoder.v_proj_db", dv, n, nkv * d, offset(pre + "self_attn.v_proj.bias")));
+                    String[] biases = {"q_proj", "k_proj", "v_proj"};
+                    float[][] grads = {dq0, dk0, dv};
+                    int[] widths = {nh * d, nkv * d, nkv * d};
+                    for (int i = 0; i < 3; i++) {
+                        if (computes(pre + "self_attn." + biases[i] + ".bias")) {
+                            b.add(columnSum("decoder." + biases[i] + "_db", grads[i], n, widths[i], offset(pre + "self_attn." + biases[i] + ".bias")));
+                        }
+                    }
                 }
                 int wIn = offset(pre + "input_layernorm.weight");
                 b.add(normBackward("decoder.input_norm_dx", dRes, dX, residual[l], rstd1[l], n, h, wIn, normFlags | RmsNormKernels.F_ACCUMULATE));
-                b.add(normParams("decoder.input_norm_dw", dX, residual[l], rstd1[l], n, h, wIn));
+                if (computes(pre + "input_layernorm.weight")) {
+                    b.add(normParams("decoder.input_norm_dw", dX, residual[l], rstd1[l], n, h, wIn));
+                }
             }
-            b.add(KernelCall.builder("decoder.embedding_backward", Kernel.TOKEN_EMBEDDING_BACKWARD).state(g).input(dRes).input(tokens)
-                    .constant(embedScale).constant(embedDims).over(h));
+            if (computes("model.embed_tokens.weight")) {
+                b.add(KernelCall.builder("decoder.embedding_backward", Kernel.TOKEN_EMBEDDING_BACKWARD).state(g).input(dRes).input(tokens)
+                        .constant(embedScale).constant(embedDims).over(h));
+            }
             KernelProgram.Builder bp = KernelProgram.builder("decoder.backward").input(dlogp).input(targets).input(tokens);
             b.forEach(bp::call);
             backward = backend.prepare(bp.build());
@@ -473,6 +496,71 @@ public final class DecoderModel implements AutoCloseable {
                     .constant(MatmulKernels.dims(m, k, n, w, 0, 0, 0, MatmulKernels.F_ACCUMULATE)).over(k * n);
         }
 
+        /** {@link #tn} restricted to the active blocks {@code blocks} ({@code BlockSparseMatmulKernels}). */
+        private KernelCall blockSparseTn(String task, float[] dy, float[] x, int m, int k, int n, int w, int[] blocks) {
+            int[] dims = MatmulKernels.dims(m, k, n, w, 0, 0, 0, MatmulKernels.F_ACCUMULATE);
+            org.rlcasino.kernels.BlockSparseMatmulKernels.requireFits(blocks, dims);
+            return KernelCall.builder(task, Kernel.BLOCK_SPARSE_MATMUL_TN).state(gradients).input(dy).input(x).constant(blocks)
+                    .constant(dims).over(org.rlcasino.kernels.BlockSparseMatmulKernels.iterations(blocks));
+        }
+
+        /** The weight gradient of the HF weight {@code name} (k, n) as the gradient mask allows, added to {@code calls}. */
+        private void weightGradient(List<KernelCall> calls, String task, String name, float[] dy, float[] x, int m, int k, int n) {
+            org.rlcasino.train.model.GradientMask.TensorGradient plan = gradientMask == null ? null : gradientMask.of(name);
+            if (plan == null || plan.kind() == org.rlcasino.train.model.GradientMask.Kind.DENSE) {
+                calls.add(tn(task, dy, x, m, k, n, offset(name)));
+            } else if (plan.kind() == org.rlcasino.train.model.GradientMask.Kind.BLOCKS) {
+                calls.add(blockSparseTn(task, dy, x, m, k, n, offset(name), plan.blocks()));
+            }
+        }
+
+        /** Whether the gradient of the 1-D tensor {@code name} is computed. */
+        private boolean computes(String name) {
+            return gradientMask == null || gradientMask.computes(name);
+        }
+
+        /** The fused gate/up weight gradient ((2I, h) from gate_proj's offset) as the gradient mask allows. */
+        private void gateUpGradient(List<KernelCall> calls, String pre, float[] dGu, float[] x2, int m, int inter, int h) {
+            String gate = pre + "mlp.gate_proj.weight";
+            String up = pre + "mlp.up_proj.weight";
+            if (gradientMask == null) {
+                calls.add(tn("decoder.gate_up_dw", dGu, x2, m, 2 * inter, h, offset(gate)));
+                return;
+            }
+            var g = gradientMask.of(gate);
+            var u = gradientMask.of(up);
+            var dense = org.rlcasino.train.model.GradientMask.Kind.DENSE;
+            var frozen = org.rlcasino.train.model.GradientMask.Kind.FROZEN;
+            if (g.kind() == frozen && u.kind() == frozen) {
+                return;
+            }
+            int[] shape = gradientMask.blockShape();
+            if (g.kind() == dense || u.kind() == dense || inter % shape[0] != 0) {
+                calls.add(tn("decoder.gate_up_dw", dGu, x2, m, 2 * inter, h, offset(gate)));
+                return;
+            }
+            List<Integer> rows = new ArrayList<>();
+            List<Integer> cols = new ArrayList<>();
+            collect(g, 0, rows, cols);
+            collect(u, inter / shape[0], rows, cols);
+            int[] blocks = org.rlcasino.kernels.BlockSparseMatmulKernels.blocks(2 * inter, h, shape[0], shape[1],
+                    rows.stream().mapToInt(Integer::intValue).toArray(), cols.stream().mapToInt(Integer::intValue).toArray());
+            calls.add(blockSparseTn("decoder.gate_up_dw", dGu, x2, m, 2 * inter, h, offset(gate), blocks));
+        }
+
+        private static void collect(org.rlcasino.train.model.GradientMask.TensorGradient plan, int rowShift, List<Integer> rows,
+                                    List<Integer> cols) {
+            if (plan.kind() != org.rlcasino.train.model.GradientMask.Kind.BLOCKS) {
+                return;
+            }
+            int[] b = plan.blocks();
+            int nb = b[org.rlcasino.kernels.BlockSparseMatmulKernels.B_COUNT];
+            for (int q = 0; q < nb; q++) {
+                rows.add(b[org.rlcasino.kernels.BlockSparseMatmulKernels.B_FIRST + 2 * q] + rowShift);
+                cols.add(b[org.rlcasino.kernels.BlockSparseMatmulKernels.B_FIRST + 2 * q + 1]);
+            }
+        }
+
         private KernelCall columnSum(String task, float[] dy, int m, int n, int bias) {
             return KernelCall.builder(task, Kernel.COLUMN_SUM).state(gradients).input(dy)
                     .constant(MatmulKernels.dims(m, 0, n, bias, 0, 0, 0, MatmulKernels.F_ACCUMULATE)).over(n);
@@ -488,6 +576,19 @@ public final class DecoderModel implements AutoCloseable {
             inv = RotaryKernels.llama3Scaling(inv, rope.factor(), rope.lowFreqFactor(), rope.highFreqFactor(), rope.originalMaxPositions());
         }
         return RotaryKernels.tables(positions, inv);
+    }
+
+    /**
+     * From now on the backward computes weight gradients only where {@code mask} says (as GPT-2's
+     * mask-aware backward): a frozen tensor gets none, a block-masked 2-D weight only its active
+     * blocks (block-sparse dW, bit-identical to the dense product at those entries); input gradients
+     * stay dense. The fused gate/up product is block-sparse when neither tensor is dense (the up
+     * projection's blocks shifted by I/br block rows; I a multiple of br), dense when either is, and
+     * skipped when both are frozen. Null restores the dense backward.
+     */
+    public void restrictGradients(org.rlcasino.train.model.GradientMask mask) {
+        this.gradientMask = mask;
+        close(); // the next forward prepares programs with the new backward
     }
 
     private Shape shape(int[] tokens, int batch, int seqLen) {
