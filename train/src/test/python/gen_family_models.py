@@ -4,7 +4,8 @@ Each family gets a directory <family>-model/ as save_pretrained writes it (confi
 model.safetensors) and <family>-reference.safetensors beside it with two batches' "input_ids" (2, 9) and the "logits"
 (2, 9, 50) transformers computes, and for random "targets" and "dlogp" the log-probs "logp" and every
 parameter's gradient "grad.<name>" of sum(dlogp · logp), and greedy generation: "prompt_ids" (2, 5) and the
-"generated_ids" (2, 17) of generate(do_sample=False, 12 new tokens); DecoderModelTest loads the directory into the project's DecoderModel
+"generated_ids" (2, 17) of generate(do_sample=False, 12 new tokens), and every parameter after 5 steps of
+torch.optim.AdamW (lr 1e-3, weight decay 0.01) on that loss, "adamw5.<name>"; DecoderModelTest loads the directory into the project's DecoderModel
 and matches the logits. Variety: Llama with rope_scaling llama3, Qwen2 with q/k/v biases and an
 untied head, Qwen3 with q/k norms, Gemma 3 with a sliding layer (window 4) and a full one, its local and
 global rotary bases, query_pre_attn_scalar and scaled embeddings.
@@ -50,6 +51,16 @@ def main(out_dir):
         logp = torch.log_softmax(logits, dim=-1).gather(-1, targets.unsqueeze(-1)).squeeze(-1)
         (logp * dlogp).sum().backward()
         grads = {"grad." + k: p.grad.detach().contiguous() for k, p in model.named_parameters()}
+        # five AdamW steps (torch defaults, lr 1e-3, weight decay 0.01) on the same loss, from the same weights
+        trained = AutoModelForCausalLM.from_config(cfg).eval()
+        trained.load_state_dict(model.state_dict())
+        opt = torch.optim.AdamW(trained.parameters(), lr=1e-3, weight_decay=0.01, foreach=False)
+        for _ in range(5):
+            opt.zero_grad()
+            lp = torch.log_softmax(trained(ids).logits, dim=-1).gather(-1, targets.unsqueeze(-1)).squeeze(-1)
+            (lp * dlogp).sum().backward()
+            opt.step()
+        stepped = {"adamw5." + k: p.detach().contiguous() for k, p in trained.named_parameters()}
         prompts = torch.randint(0, cfg.vocab_size, (2, 5))
         with torch.no_grad():
             generated = model.generate(prompts, max_new_tokens=12, min_new_tokens=12, do_sample=False, eos_token_id=None,
@@ -57,7 +68,7 @@ def main(out_dir):
         save_file({"input_ids": ids.to(torch.int64).contiguous(), "logits": logits.detach().contiguous(),
                    "targets": targets.to(torch.int64).contiguous(), "dlogp": dlogp.contiguous(),
                    "logp": logp.detach().contiguous(), "prompt_ids": prompts.to(torch.int64).contiguous(),
-                   "generated_ids": generated.to(torch.int64).contiguous(), **grads},
+                   "generated_ids": generated.to(torch.int64).contiguous(), **grads, **stepped},
                   os.path.join(out_dir, name + "-reference.safetensors"), metadata={"generator": "train/src/test/python/gen_family_models.py"})
         for extra in ("generation_config.json",):
             path = os.path.join(target, extra)

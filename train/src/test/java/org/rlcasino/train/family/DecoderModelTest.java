@@ -1,6 +1,7 @@
 package org.rlcasino.train.family;
 
 import java.nio.file.Files;
+import java.util.Arrays;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
@@ -10,6 +11,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.rlcasino.io.hf.DecoderConfig;
 import org.rlcasino.io.safetensors.SafetensorsFile;
 import org.rlcasino.kernels.JvmBackend;
+import org.rlcasino.kernels.TensorView;
+import org.rlcasino.optimizer.AdamW;
+import org.rlcasino.optimizer.AdamWConfig;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -22,7 +26,8 @@ import static org.rlcasino.testsupport.NumericAssertions.assertClose;
  * head, Qwen3 with q/k norms, Gemma 3 with a sliding and a full layer, two rotary bases, its query scale
  * and scaled embeddings. Tolerance 1e-4 absolute + 1e-4 relative on logits of order 10; the log-probs of
  * random targets likewise, and every parameter's gradient of {@code Σ dlogp·logp} against torch autograd
- * to 1e-4 + 1e-3 relative.
+ * to 1e-4 + 1e-3 relative; every weight after 5 steps of the project's AdamW against torch.optim.AdamW
+ * (1e-5 + 1e-4 relative); greedy generation against generate(do_sample=False).
  */
 class DecoderModelTest {
     private static final Path FIXTURES = Path.of("src/test/resources/families");
@@ -53,6 +58,7 @@ class DecoderModelTest {
             float[] logp = decoder.forward(tokens, targets, 2, 9);
             assertClose(family + " log p", logp, reference.readFloats("logp"), 1e-4, 1e-4);
             decoder.backward(reference.readFloats("dlogp"));
+            float[] dlogp = reference.readFloats("dlogp");
             // greedy generation with the KV cache: transformers' generate(do_sample=False), token for token
             long[] prompt = reference.readLongs("prompt_ids");
             long[] generated = reference.readLongs("generated_ids");
@@ -72,14 +78,31 @@ class DecoderModelTest {
                     assertThat(out[r]).as(family + " greedy row " + r).containsExactly(want);
                 }
             }
-            for (org.rlcasino.kernels.TensorView t : decoder.layout().tensors()) {
-                float[] got = java.util.Arrays.copyOfRange(decoder.gradients(), t.offset(), t.offset() + t.size());
+            for (TensorView t : decoder.layout().tensors()) {
+                float[] got = Arrays.copyOfRange(decoder.gradients(), t.offset(), t.offset() + t.size());
                 assertClose(family + " gradient of " + t.name(), got, reference.readFloats("grad." + t.name()), 1e-4, 1e-3);
             }
             // a second call with another shape reuses nothing stale
-            float[] first = decoder.logits(java.util.Arrays.copyOf(tokens, 9), 1, 9).clone();
-            float[] expectedFirst = java.util.Arrays.copyOf(reference.readFloats("logits"), first.length);
+            float[] first = decoder.logits(Arrays.copyOf(tokens, 9), 1, 9).clone();
+            float[] expectedFirst = Arrays.copyOf(reference.readFloats("logits"), first.length);
             assertClose(family + " logits of the first sequence alone", first, expectedFirst, 1e-4, 1e-4);
+            // five steps of the project's AdamW on the same loss: torch.optim.AdamW's weights
+            AdamW adamw = new AdamW(AdamWConfig.defaults(),
+                    decoder.layout(), backend);
+            try {
+                adamw.prepare(decoder.parameters(), decoder.gradients());
+                for (int step = 0; step < 5; step++) {
+                    decoder.forward(tokens, targets, 2, 9);
+                    decoder.backward(dlogp);
+                    adamw.step(decoder.parameters(), decoder.gradients());
+                }
+            } finally {
+                adamw.close();
+            }
+            for (TensorView t : decoder.layout().tensors()) {
+                float[] got = Arrays.copyOfRange(decoder.parameters(), t.offset(), t.offset() + t.size());
+                assertClose(family + " after 5 AdamW steps: " + t.name(), got, reference.readFloats("adamw5." + t.name()), 1e-5, 1e-4);
+            }
         }
     }
 
