@@ -3,8 +3,8 @@
 Each family gets a directory <family>-model/ as save_pretrained writes it (config.json,
 model.safetensors) and <family>-reference.safetensors beside it with two batches' "input_ids" (2, 9) and the "logits"
 (2, 9, 50) transformers computes, and for random "targets" and "dlogp" the log-probs "logp" and every
-parameter's gradient "grad.<name>" of sum(dlogp · logp), and greedy generation: "prompt_ids" (2, 5) and the
-"generated_ids" (2, 17) of generate(do_sample=False, 12 new tokens), and every parameter after 5 steps of
+parameter's gradient "grad.<name>" of sum(dlogp · logp), and greedy generation: "prompt_ids" (3, 5) and the
+"generated_ids" (3, 37) of generate(do_sample=False, 32 new tokens), and every parameter after 5 steps of
 torch.optim.AdamW (lr 1e-3, weight decay 0.01) on that loss, "adamw5.<name>"; DecoderModelTest loads the directory into the project's DecoderModel
 and matches the logits. Variety: Llama with rope_scaling llama3, Qwen2 with q/k/v biases and an
 untied head, Qwen3 with q/k norms, Gemma 3 with a sliding layer (window 4) and a full one, its local and
@@ -61,9 +61,9 @@ def main(out_dir):
             (lp * dlogp).sum().backward()
             opt.step()
         stepped = {"adamw5." + k: p.detach().contiguous() for k, p in trained.named_parameters()}
-        prompts = torch.randint(0, cfg.vocab_size, (2, 5))
+        prompts = torch.randint(0, cfg.vocab_size, (3, 5))
         with torch.no_grad():
-            generated = model.generate(prompts, max_new_tokens=12, min_new_tokens=12, do_sample=False, eos_token_id=None,
+            generated = model.generate(prompts, max_new_tokens=32, min_new_tokens=32, do_sample=False, eos_token_id=None,
                                        pad_token_id=0)
         save_file({"input_ids": ids.to(torch.int64).contiguous(), "logits": logits.detach().contiguous(),
                    "targets": targets.to(torch.int64).contiguous(), "dlogp": dlogp.contiguous(),

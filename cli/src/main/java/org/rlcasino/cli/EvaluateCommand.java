@@ -8,8 +8,11 @@ import java.util.concurrent.Callable;
 
 import org.rlcasino.io.PathGuard;
 import org.rlcasino.kernels.Backend;
-import org.rlcasino.train.checkpoint.ModelCheckpoint;
-import org.rlcasino.train.model.GptModel;
+import org.rlcasino.train.checkpoint.ModelDirectory;
+import org.rlcasino.train.model.LanguageModel;
+import org.rlcasino.train.model.SamplingOptions;
+import org.rlcasino.train.model.TokenGenerator;
+import org.rlcasino.train.rng.SplitMix64;
 import org.rlcasino.train.task.CharTokenizer;
 import org.rlcasino.train.task.Evaluator;
 import org.rlcasino.train.task.Problem;
@@ -63,32 +66,35 @@ final class EvaluateCommand implements Callable<Integer>, DeclaresFiles {
     public Integer call() throws Exception {
         int d = digits != null ? digits : task.equalsIgnoreCase("addition") ? 2 : 4;
         VerifiableTask t = new VerifiableTask(task, d, prompts, seed);
-        ModelCheckpoint c = ModelCheckpoint.load(model);
+        ModelDirectory c = ModelDirectory.load(model);
         if (c.tokenizer() != null && !c.tokenizer().equals(t.tokenizer())) {
             throw new IllegalArgumentException(model + ": its tokenizer.json differs from the task tokenizer");
         }
-        if (c.config().vocabSize() < t.tokenizer().vocabSize()) {
-            throw new IllegalArgumentException(model + ": vocab_size " + c.config().vocabSize() + " is smaller than the task's "
+        if (c.architecture().vocabSize() < t.tokenizer().vocabSize()) {
+            throw new IllegalArgumentException(model + ": vocab_size " + c.architecture().vocabSize() + " is smaller than the task's "
                     + t.tokenizer().vocabSize() + " tokens");
         }
         int needed = t.maxPromptLength() + t.maxCompletionTokens();
-        if (needed > c.config().maxSeqLen()) {
+        if (needed > c.architecture().maxSeqLen()) {
             throw new IllegalArgumentException("--digits " + d + ": " + t.kind() + " prompts of up to " + t.maxPromptLength()
                     + " tokens plus answers of up to " + t.maxCompletionTokens() + " (with the end token) need " + needed
-                    + " tokens; the model's context is " + c.config().maxSeqLen() + ": give fewer --digits (those it was trained on)");
+                    + " tokens; the model's context is " + c.architecture().maxSeqLen() + ": give fewer --digits (those it was trained on)");
         }
         List<Problem> problems = t.heldOut();
         PrintWriter o = spec.commandLine().getOut();
-        try (Backend backend = backendOptions.open(); GptModel m = new GptModel(c.config(), backend)) {
+        try (Backend backend = backendOptions.open(); LanguageModel m = c.architecture().create(backend)) {
             System.arraycopy(c.params(), 0, m.parameters(), 0, c.params().length);
+            m.parametersWritten();
             long t0 = System.nanoTime();
             double accuracy = Evaluator.accuracy(m, t, problems);
             double seconds = (System.nanoTime() - t0) / 1e9;
             if (show > 0) {
                 CharTokenizer tok = t.tokenizer();
                 int[][] ps = problems.stream().limit(show).map(p -> tok.encode(p.prompt())).toArray(int[][]::new);
-                int[][] out = new org.rlcasino.train.model.GptGenerator(m, ps.length).generate(ps, t.maxCompletionTokens(),
-                        CharTokenizer.END, org.rlcasino.train.model.SamplingOptions.GREEDY, new org.rlcasino.train.rng.SplitMix64(0));
+                int[][] out;
+                try (TokenGenerator generator = m.generator(ps.length, needed)) {
+                    out = generator.generate(ps, t.maxCompletionTokens(), CharTokenizer.END, SamplingOptions.GREEDY, new SplitMix64(0));
+                }
                 for (int i = 0; i < out.length; i++) {
                     o.printf(Locale.ROOT, "%s%s  (expected %s)%n", problems.get(i).prompt(), tok.decode(out[i]), problems.get(i).answer());
                 }

@@ -2,14 +2,16 @@ package org.rlcasino.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import org.rlcasino.io.PathGuard;
 import org.rlcasino.kernels.Backend;
-import org.rlcasino.train.checkpoint.ModelCheckpoint;
-import org.rlcasino.train.model.GptGenerator;
-import org.rlcasino.train.model.GptModel;
+import org.rlcasino.train.checkpoint.ModelDirectory;
+import org.rlcasino.train.model.Architecture;
+import org.rlcasino.train.model.LanguageModel;
 import org.rlcasino.train.model.SamplingOptions;
+import org.rlcasino.train.model.TokenGenerator;
 import org.rlcasino.train.rng.SplitMix64;
 import org.rlcasino.train.task.CharTokenizer;
 import picocli.CommandLine.ArgGroup;
@@ -19,20 +21,35 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code casino sample}: continue a prompt with a trained checkpoint. */
-@Command(name = "sample", header = "Continue a prompt with a trained model (greedy or sampled).",
+/** {@code casino sample}: continue a prompt with a model of any supported family. */
+@Command(name = "sample", header = "Continue a prompt with a model (greedy or sampled), any supported family.",
         mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Loads a model directory written by 'casino train' (model.safetensors + config.json + tokenizer.json)",
-                "and prints the prompt followed by the model's continuation, up to the end token."})
+        description = {"Loads a model directory: one written by 'casino train' (with the trainer's tokenizer.json), or a",
+                "Hugging Face directory of GPT-2, Llama, Mistral, Qwen2, Qwen3 or Gemma 3 (config.json + safetensors,",
+                "sharded or not, F32/F16/BF16). With --prompt TEXT (needs the trainer's tokenizer.json) it prints the prompt",
+                "followed by the continuation, up to the end token. With --prompt-ids 1,2,3 it prints the generated token",
+                "ids, comma-separated, one line per sample; --logprobs adds a tab and the model's log-probability of each",
+                "generated token (temperature 1, all tokens), comma-separated."})
 final class SampleCommand implements Callable<Integer>, DeclaresFiles {
+    /** The most new tokens by default (a family's context may be 128k). */
+    static final int DEFAULT_MAX_NEW = 256;
+
     @Spec
     CommandSpec spec;
 
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory, e.g. runs/quickstart/sft/final.")
     Path model;
 
-    @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "Prompt, e.g. \"37+45=\".")
-    String prompt;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Prompt prompt;
+
+    static final class Prompt {
+        @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "Prompt text, e.g. \"37+45=\" (the trainer's tokenizer).")
+        String text;
+
+        @Option(names = "--prompt-ids", required = true, split = ",", paramLabel = "ID", description = "Prompt token ids, e.g. 1,2,3.")
+        int[] ids;
+    }
 
     @ArgGroup(exclusive = true)
     Mode mode = new Mode();
@@ -48,8 +65,15 @@ final class SampleCommand implements Callable<Integer>, DeclaresFiles {
     @Option(names = "--top-k", defaultValue = "0", paramLabel = "K", description = "Sample among the K most likely tokens; 0 = all. Default: ${DEFAULT-VALUE}.")
     int topK;
 
-    @Option(names = "--max-new", paramLabel = "N", description = "Most tokens to generate. Default: up to the model's context.")
+    @Option(names = "--max-new", paramLabel = "N", description = "Most tokens to generate. Default: up to the model's context, at most "
+            + DEFAULT_MAX_NEW + ".")
     Integer maxNew;
+
+    @Option(names = "--stop-id", paramLabel = "ID", description = "With --prompt-ids: stop a sample after this token (kept). Default: none.")
+    Integer stopId;
+
+    @Option(names = "--logprobs", description = "With --prompt-ids: also print each generated token's log-probability.")
+    boolean logprobs;
 
     @Option(names = "--samples", defaultValue = "1", paramLabel = "N", description = "Continuations to print. Default: ${DEFAULT-VALUE}.")
     int samples;
@@ -70,20 +94,35 @@ final class SampleCommand implements Callable<Integer>, DeclaresFiles {
 
     @Override
     public Integer call() throws Exception {
-        ModelCheckpoint c = ModelCheckpoint.load(model);
+        ModelDirectory c = ModelDirectory.load(model);
+        Architecture architecture = c.architecture();
         CharTokenizer tok = c.tokenizer();
-        if (tok == null) {
-            throw new IllegalArgumentException(model + ": no tokenizer.json; sample needs a model trained by 'casino train'");
+        boolean text = prompt.text != null;
+        if (text && tok == null) {
+            throw new IllegalArgumentException(model + ": no trainer tokenizer.json; give the prompt as token ids with --prompt-ids 1,2,3");
         }
-        int[] p = tok.encode(prompt);
+        if (text && (logprobs || stopId != null)) {
+            throw new IllegalArgumentException("--logprobs and --stop-id go with --prompt-ids");
+        }
+        int[] p = text ? tok.encode(prompt.text) : prompt.ids;
         if (p.length == 0) {
-            throw new IllegalArgumentException("--prompt must not be empty");
+            throw new IllegalArgumentException(text ? "--prompt must not be empty" : "--prompt-ids must not be empty");
         }
-        int room = c.config().maxSeqLen() - p.length;
+        for (int id : p) {
+            if (id < 0 || id >= architecture.vocabSize()) {
+                throw new IllegalArgumentException("prompt token " + id + " is outside the model's vocabulary [0, "
+                        + architecture.vocabSize() + ")");
+            }
+        }
+        int stop = text ? CharTokenizer.END : stopId == null ? -1 : stopId;
+        if (stop < -1 || stop >= architecture.vocabSize()) {
+            throw new IllegalArgumentException("--stop-id must be a token id in [0, " + architecture.vocabSize() + "), got " + stop);
+        }
+        int room = architecture.maxSeqLen() - p.length;
         if (room < 1) {
-            throw new IllegalArgumentException("--prompt has " + p.length + " tokens; the model's context is " + c.config().maxSeqLen());
+            throw new IllegalArgumentException("the prompt has " + p.length + " tokens; the model's context is " + architecture.maxSeqLen());
         }
-        int n = maxNew == null ? room : maxNew;
+        int n = maxNew == null ? Math.min(room, DEFAULT_MAX_NEW) : maxNew;
         if (n < 1 || n > room) {
             throw new IllegalArgumentException("--max-new must be in [1, " + room + "] for this prompt, got " + n);
         }
@@ -96,16 +135,64 @@ final class SampleCommand implements Callable<Integer>, DeclaresFiles {
             throw new IllegalArgumentException("--top-k goes with --temperature T");
         }
         PrintWriter o = spec.commandLine().getOut();
-        try (Backend backend = backendOptions.open(); GptModel m = new GptModel(c.config(), backend)) {
+        try (Backend backend = backendOptions.open(); LanguageModel m = architecture.create(backend)) {
             System.arraycopy(c.params(), 0, m.parameters(), 0, c.params().length);
+            m.parametersWritten();
             int[][] prompts = new int[samples][];
             java.util.Arrays.fill(prompts, p);
-            int[][] out = new GptGenerator(m, samples).generate(prompts, n, CharTokenizer.END, options, new SplitMix64(seed));
-            for (int[] row : out) {
-                o.println(prompt + tok.decode(row));
+            int[][] out;
+            try (TokenGenerator generator = m.generator(samples, p.length + n)) {
+                out = generator.generate(prompts, n, stop, options, new SplitMix64(seed));
+            }
+            float[][] scores = logprobs ? generatedLogProbs(m, p, out) : null;
+            for (int r = 0; r < out.length; r++) {
+                if (text) {
+                    o.println(prompt.text + tok.decode(out[r]));
+                    continue;
+                }
+                StringBuilder line = new StringBuilder();
+                for (int j = 0; j < out[r].length; j++) {
+                    line.append(j == 0 ? "" : ",").append(out[r][j]);
+                }
+                if (scores != null) {
+                    line.append('\t');
+                    for (int j = 0; j < scores[r].length; j++) {
+                        line.append(j == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.6f", scores[r][j]));
+                    }
+                }
+                o.println(line);
             }
         }
         o.flush();
         return 0;
+    }
+
+    /** Each generated token's log-probability: one forward over prompt + continuation, rows padded. */
+    static float[][] generatedLogProbs(LanguageModel m, int[] prompt, int[][] out) {
+        int longest = 0;
+        for (int[] row : out) {
+            longest = Math.max(longest, row.length);
+        }
+        int t = prompt.length + longest;
+        int rows = out.length;
+        int[] tokens = new int[rows * t];
+        int[] targets = new int[rows * t];
+        java.util.Arrays.fill(targets, -1);
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(prompt, 0, tokens, r * t, prompt.length);
+            System.arraycopy(out[r], 0, tokens, r * t + prompt.length, out[r].length);
+            for (int j = 0; j < out[r].length; j++) {
+                targets[r * t + prompt.length - 1 + j] = out[r][j];
+            }
+        }
+        float[] logp = m.forward(tokens, targets, rows, t);
+        float[][] scores = new float[rows][];
+        for (int r = 0; r < rows; r++) {
+            scores[r] = new float[out[r].length];
+            for (int j = 0; j < out[r].length; j++) {
+                scores[r][j] = logp[r * t + prompt.length - 1 + j];
+            }
+        }
+        return scores;
     }
 }

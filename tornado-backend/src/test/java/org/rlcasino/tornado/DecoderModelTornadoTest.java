@@ -8,8 +8,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.rlcasino.io.hf.DecoderConfig;
 import org.rlcasino.kernels.JvmBackend;
-import org.rlcasino.train.family.DecoderGenerator;
 import org.rlcasino.train.family.DecoderModel;
+import org.rlcasino.train.model.SamplingOptions;
+import org.rlcasino.train.model.TokenGenerator;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.rlcasino.testsupport.NumericAssertions.assertClose;
@@ -53,9 +54,9 @@ class DecoderModelTornadoTest {
             onJvm = model.logits(tokens, 2, 9).clone();
             logpJvm = model.forward(tokens, targets, 2, 9).clone();
             model.backward(dlogp);
-            gradJvm = model.gradients().clone();
-            try (DecoderGenerator generator = new DecoderGenerator(model, jvm, 2, 12)) {
-                greedyJvm = generator.greedy(prompts, 8);
+            gradJvm = model.gradientsOnHost().clone();
+            try (TokenGenerator generator = model.generator(2, 12)) {
+                greedyJvm = generator.generate(prompts, 8, -1, SamplingOptions.GREEDY, null);
             }
         }
         try (TornadoBackend tornado = new TornadoBackend(-1, 0); DecoderModel model = new DecoderModel(config, tornado)) {
@@ -64,9 +65,9 @@ class DecoderModelTornadoTest {
             assertClose(family + " logits on " + tornado.name(), onDevice, onJvm, 1e-4, 1e-4);
             assertClose(family + " log p on " + tornado.name(), model.forward(tokens, targets, 2, 9), logpJvm, 1e-4, 1e-4);
             model.backward(dlogp);
-            assertClose(family + " gradients on " + tornado.name(), model.gradients(), gradJvm, 1e-4, 1e-3);
-            try (DecoderGenerator generator = new DecoderGenerator(model, tornado, 2, 12)) {
-                org.assertj.core.api.Assertions.assertThat(generator.greedy(prompts, 8)).as(family + " greedy on the device")
+            assertClose(family + " gradients on " + tornado.name(), model.gradientsOnHost(), gradJvm, 1e-4, 1e-3);
+            try (TokenGenerator generator = model.generator(2, 12)) {
+                org.assertj.core.api.Assertions.assertThat(generator.generate(prompts, 8, -1, SamplingOptions.GREEDY, null)).as(family + " greedy on the device")
                         .isDeepEqualTo(greedyJvm);
             }
         }

@@ -1,15 +1,16 @@
 package org.rlcasino.io.config;
 
 /**
- * The GPT-2 model of a run-config. Its vocabulary is the task tokenizer's; the other sizes come from
- * here, or from the checkpoint in {@code init}.
+ * The model of a run-config: a random GPT-2 of these sizes (its vocabulary the task tokenizer's),
+ * or the Hugging Face directory in {@code init} of any family the trainer runs (gpt2, llama,
+ * mistral, qwen2, qwen3, gemma3_text; chosen by its config.json's model_type).
  *
  * @param layers    transformer blocks, {@code >= 1} (default 2; ignored with {@code init})
  * @param heads     attention heads, {@code >= 1}, dividing {@code channels} (default 4; ignored with {@code init})
  * @param channels  embedding width, {@code >= 1} (default 64; ignored with {@code init})
  * @param maxSeqLen longest sequence (prompt + completion), {@code >= 2} (default 32; ignored with {@code init})
- * @param init      directory of a Hugging Face-style GPT-2 checkpoint (model.safetensors + config.json) to start
- *                  the first phase from; absent: random GPT-2 initialisation from the run seed
+ * @param init      a Hugging Face model directory (config.json + model.safetensors, or shards with an index; F32,
+ *                  F16 or BF16) to start the first phase from; absent: random GPT-2 initialisation from the run seed
  */
 public record ModelSection(Integer layers, Integer heads, Integer channels, Integer maxSeqLen, String init) {
     public ModelSection {

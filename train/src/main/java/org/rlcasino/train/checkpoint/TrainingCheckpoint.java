@@ -17,7 +17,7 @@ import org.rlcasino.io.safetensors.Dtype;
 import org.rlcasino.io.safetensors.SafetensorsFile;
 import org.rlcasino.io.safetensors.SafetensorsWriter;
 import org.rlcasino.optimizer.OptimizerState;
-import org.rlcasino.train.model.GptConfig;
+import org.rlcasino.train.model.Architecture;
 import org.rlcasino.train.task.CharTokenizer;
 
 /**
@@ -37,13 +37,13 @@ public record TrainingCheckpoint(int step, long rngState, float[] params, Optimi
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Writes {@code phaseDir/checkpoints/step-<step>/}. */
-    public void save(Path phaseDir, GptConfig config, CharTokenizer tokenizer) throws IOException {
+    public void save(Path phaseDir, Architecture architecture, CharTokenizer tokenizer) throws IOException {
         Path root = phaseDir.resolve(DIRECTORY);
         Files.createDirectories(root);
         Path target = root.resolve("step-" + step);
         Path temp = root.resolve(".step-" + step + ".tmp");
         deleteTree(temp);
-        ModelCheckpoint.save(temp, config, params, tokenizer);
+        ModelDirectory.save(temp, architecture, params, tokenizer);
         SafetensorsWriter.builder()
                 .metadata("optimizer", state.optimizer())
                 .metadata("step", Long.toString(state.step()))
@@ -78,7 +78,7 @@ public record TrainingCheckpoint(int step, long rngState, float[] params, Optimi
 
     /** Reads a checkpoint directory written by {@link #save}. */
     public static TrainingCheckpoint load(Path dir) throws IOException {
-        ModelCheckpoint model = ModelCheckpoint.load(dir);
+        ModelDirectory model = ModelDirectory.load(dir);
         JsonNode t = JSON.readTree(Files.readString(dir.resolve("trainer.json")));
         try (SafetensorsFile f = SafetensorsFile.open(dir.resolve("optimizer.safetensors"))) {
             var md = f.metadata();

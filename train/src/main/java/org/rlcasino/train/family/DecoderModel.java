@@ -3,7 +3,9 @@ package org.rlcasino.train.family;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.rlcasino.io.hf.DecoderConfig;
 import org.rlcasino.io.safetensors.CheckpointWriter;
@@ -23,6 +25,8 @@ import org.rlcasino.kernels.ProgramLaunch;
 import org.rlcasino.kernels.RmsNormKernels;
 import org.rlcasino.kernels.RotaryKernels;
 import org.rlcasino.kernels.TensorView;
+import org.rlcasino.train.model.GradientMask;
+import org.rlcasino.train.model.LanguageModel;
 
 /**
  * The forward pass of a Llama-family or Gemma 3 decoder ({@link DecoderConfig}: llama, mistral,
@@ -36,9 +40,12 @@ import org.rlcasino.kernels.TensorView;
  * SwiGLU or Gemma's GeGLU, the down projection, Gemma's post-feedforward norm, the residual. Then
  * the final norm and the head (tied to the embedding or not) and the log-probabilities of targets.
  * The backward of {@code Σ dlogp·logp} is a second program over the activations the forward keeps.
- * Training and generation of these families are the rest of issue 17.
  */
-public final class DecoderModel implements AutoCloseable {
+public final class DecoderModel implements LanguageModel {
+    /** Batch shapes kept prepared at once (as GPT-2's). */
+    private static final int MAX_SHAPES = 4;
+
+    private final DecoderArchitecture architecture;
     private final DecoderConfig config;
     private final Backend backend;
     private final ParameterLayout layout;
@@ -46,17 +53,21 @@ public final class DecoderModel implements AutoCloseable {
     private final float[] gradients;
     private final boolean gemma;
     private final boolean qkNorm;
-    private Shape shape;
+    /** Prepared shapes, least recently used first. */
+    private final Map<Long, Shape> shapes = new LinkedHashMap<>(8, 0.75f, true);
+    private Shape last;
+    private boolean forwardOnly;
     /** Which weight gradients the backward computes (null: all); see {@link #restrictGradients}. */
-    private org.rlcasino.train.model.GradientMask gradientMask;
-    /** The config.json this model was opened from, written back on {@link #save}; null when built from a config. */
-    private String configJson;
+    private GradientMask gradientMask;
 
+    /** A model built from a config alone (it has no config.json to save). */
     public DecoderModel(DecoderConfig config, Backend backend) {
-        if (config.family().equals("gpt2")) {
-            throw new IllegalArgumentException("GPT-2 is trained by GptModel; DecoderModel runs llama, mistral, qwen2, qwen3 and gemma3_text");
-        }
-        this.config = config;
+        this(new DecoderArchitecture(config, null), backend);
+    }
+
+    public DecoderModel(DecoderArchitecture architecture, Backend backend) {
+        this.architecture = architecture;
+        this.config = architecture.config();
         this.backend = backend;
         this.gemma = config.family().equals("gemma3_text");
         this.qkNorm = gemma || config.family().equals("qwen3");
@@ -104,16 +115,77 @@ public final class DecoderModel implements AutoCloseable {
         return b.build();
     }
 
+    @Override
     public ParameterLayout layout() {
         return layout;
     }
 
-    public float[] parameters() {
-        return parameters;
+    @Override
+    public DecoderArchitecture architecture() {
+        return architecture;
     }
 
     public DecoderConfig config() {
         return config;
+    }
+
+    @Override
+    public Backend backend() {
+        return backend;
+    }
+
+    @Override
+    public float[] parameters() {
+        return parameters;
+    }
+
+    @Override
+    public float[] parametersOnHost() {
+        backend.syncToHost(parameters);
+        return parameters;
+    }
+
+    @Override
+    public void parametersWritten() {
+        backend.syncToDevice(parameters);
+    }
+
+    @Override
+    public float[] gradients() {
+        return gradients;
+    }
+
+    @Override
+    public float[] gradientsOnHost() {
+        backend.syncToHost(gradients);
+        return gradients;
+    }
+
+    /** Nothing to do: the backward program zeroes the gradient buffer before it writes the gradients. */
+    @Override
+    public void zeroGradients() {
+    }
+
+    @Override
+    public void forwardOnly() {
+        if (!shapes.isEmpty()) {
+            throw new IllegalStateException("forwardOnly() must come before the first prepare or forward");
+        }
+        forwardOnly = true;
+    }
+
+    @Override
+    public void prepare(int batch, int seqLen) {
+        if (batch < 1 || seqLen < 1 || seqLen > config.maxPositions()) {
+            throw new IllegalArgumentException("bad shape: batch " + batch + ", seqLen " + seqLen + " (max_position_embeddings "
+                    + config.maxPositions() + ")");
+        }
+        shape(batch, seqLen);
+    }
+
+    @Override
+    public DecoderGenerator generator(int maxBatch, int maxLength) {
+        return new DecoderGenerator(this, maxBatch, maxLength);
     }
 
     /**
@@ -121,72 +193,24 @@ public final class DecoderModel implements AutoCloseable {
      * BF16, upcast) by name; a missing, unexpected or misshapen tensor is an error naming it.
      */
     public void load(Path directory) throws IOException {
-        try (SafetensorsCheckpoint c = SafetensorsCheckpoint.open(directory)) {
-            for (var entry : c.tensors()) {
-                String name = entry.name();
-                if (!layout.contains(name)) {
-                    if (name.equals("lm_head.weight") && config.tiedEmbeddings()) {
-                        continue; // a tied head saved alongside the embedding
-                    }
-                    throw new IllegalArgumentException(directory + ": tensor " + name + " is not a parameter of this "
-                            + config.family() + " model");
-                }
-            }
-            for (TensorView t : layout.tensors()) {
-                if (!c.contains(t.name())) {
-                    throw new IllegalArgumentException(directory + ": tensor " + t.name() + " is missing");
-                }
-                if (c.tensor(t.name()).numel() != t.size()) {
-                    throw new IllegalArgumentException(directory + ": tensor " + t.name() + " has " + c.tensor(t.name()).numel()
-                            + " elements, the config gives " + t.size());
-                }
-                c.readFloats(t.name(), 0, parameters, t.offset(), t.size());
-            }
-        }
-        if (shape != null) {
-            backend.syncToDevice(parameters);
-        }
+        architecture.readWeights(directory, parameters);
+        parametersWritten();
     }
 
     /** Opens a Hugging Face directory: its config.json, then its weights ({@link #load}). */
     public static DecoderModel open(Path directory, Backend backend) throws IOException {
-        Path configFile = directory.resolve("config.json");
-        DecoderConfig config = DecoderConfig.read(configFile);
-        DecoderModel model = new DecoderModel(config, backend);
-        model.configJson = java.nio.file.Files.readString(configFile);
+        DecoderModel model = new DecoderModel(DecoderArchitecture.read(directory), backend);
         model.load(directory);
         return model;
     }
 
     /**
-     * Writes the weights as {@code save_pretrained} does ({@link CheckpointWriter}: one file or shards
-     * above {@code maxShardBytes}, with an index; F32, F16 or BF16) and the config.json the model was
-     * opened from, its {@code dtype} set to the one written, so that transformers loads the directory.
+     * Writes the weights as {@code save_pretrained} does (one file or shards above
+     * {@code maxShardBytes}, with an index; F32, F16 or BF16) and the config.json the model was
+     * opened from, its dtype set to the one written ({@link DecoderArchitecture#write}).
      */
     public void save(Path directory, Dtype dtype, long maxShardBytes) throws IOException {
-        if (configJson == null) {
-            throw new IllegalStateException("this model was not opened from a directory: there is no config.json to write");
-        }
-        backend.syncToHost(parameters);
-        List<CheckpointWriter.Tensor> tensors = new ArrayList<>();
-        for (TensorView t : layout.tensors()) {
-            long[] shape = new long[t.shape().length];
-            for (int i = 0; i < shape.length; i++) {
-                shape[i] = t.shape()[i];
-            }
-            tensors.add(new CheckpointWriter.Tensor(t.name(), shape, parameters, t.offset()));
-        }
-        CheckpointWriter.write(directory, tensors, dtype, maxShardBytes);
-        var json = new com.fasterxml.jackson.databind.ObjectMapper();
-        var root = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(configJson);
-        String torchName = switch (dtype) {
-            case F16 -> "float16";
-            case BF16 -> "bfloat16";
-            default -> "float32";
-        };
-        root.put(root.has("torch_dtype") ? "torch_dtype" : "dtype", torchName);
-        org.rlcasino.io.AtomicFileWriter.writeString(directory.resolve("config.json"),
-                json.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
+        architecture.write(directory, parametersOnHost(), dtype, maxShardBytes);
     }
 
     int offset(String name) {
@@ -331,6 +355,10 @@ public final class DecoderModel implements AutoCloseable {
             KernelProgram.Builder fp = KernelProgram.builder("decoder.forward").input(tokens).input(targets).output(logp);
             f.forEach(fp::call);
             forward = backend.prepare(fp.build());
+            if (forwardOnly) {
+                backward = null;
+                return;
+            }
 
             // backward of Σ dlogp·logp into the gradient buffer (zeroed first)
             float[] g = gradients;
@@ -443,9 +471,19 @@ public final class DecoderModel implements AutoCloseable {
                 b.add(KernelCall.builder("decoder.embedding_backward", Kernel.TOKEN_EMBEDDING_BACKWARD).state(g).input(dRes).input(tokens)
                         .constant(embedScale).constant(embedDims).over(h));
             }
-            KernelProgram.Builder bp = KernelProgram.builder("decoder.backward").input(dlogp).input(targets).input(tokens);
+            KernelProgram.Builder bp = KernelProgram.builder("decoder.backward").input(dlogp).input(targets);
+            if (computes("model.embed_tokens.weight")) { // a frozen embedding needs no token ids
+                bp.input(tokens);
+            }
             b.forEach(bp::call);
             backward = backend.prepare(bp.build());
+        }
+
+        void release() {
+            backend.release(forward);
+            if (backward != null) {
+                backend.release(backward);
+            }
         }
 
         private String mlpNorm() {
@@ -506,10 +544,10 @@ public final class DecoderModel implements AutoCloseable {
 
         /** The weight gradient of the HF weight {@code name} (k, n) as the gradient mask allows, added to {@code calls}. */
         private void weightGradient(List<KernelCall> calls, String task, String name, float[] dy, float[] x, int m, int k, int n) {
-            org.rlcasino.train.model.GradientMask.TensorGradient plan = gradientMask == null ? null : gradientMask.of(name);
-            if (plan == null || plan.kind() == org.rlcasino.train.model.GradientMask.Kind.DENSE) {
+            GradientMask.TensorGradient plan = gradientMask == null ? null : gradientMask.of(name);
+            if (plan == null || plan.kind() == GradientMask.Kind.DENSE) {
                 calls.add(tn(task, dy, x, m, k, n, offset(name)));
-            } else if (plan.kind() == org.rlcasino.train.model.GradientMask.Kind.BLOCKS) {
+            } else if (plan.kind() == GradientMask.Kind.BLOCKS) {
                 calls.add(blockSparseTn(task, dy, x, m, k, n, offset(name), plan.blocks()));
             }
         }
@@ -529,8 +567,8 @@ public final class DecoderModel implements AutoCloseable {
             }
             var g = gradientMask.of(gate);
             var u = gradientMask.of(up);
-            var dense = org.rlcasino.train.model.GradientMask.Kind.DENSE;
-            var frozen = org.rlcasino.train.model.GradientMask.Kind.FROZEN;
+            var dense = GradientMask.Kind.DENSE;
+            var frozen = GradientMask.Kind.FROZEN;
             if (g.kind() == frozen && u.kind() == frozen) {
                 return;
             }
@@ -548,9 +586,9 @@ public final class DecoderModel implements AutoCloseable {
             calls.add(blockSparseTn("decoder.gate_up_dw", dGu, x2, m, 2 * inter, h, offset(gate), blocks));
         }
 
-        private static void collect(org.rlcasino.train.model.GradientMask.TensorGradient plan, int rowShift, List<Integer> rows,
+        private static void collect(GradientMask.TensorGradient plan, int rowShift, List<Integer> rows,
                                     List<Integer> cols) {
-            if (plan.kind() != org.rlcasino.train.model.GradientMask.Kind.BLOCKS) {
+            if (plan.kind() != GradientMask.Kind.BLOCKS) {
                 return;
             }
             int[] b = plan.blocks();
@@ -586,28 +624,37 @@ public final class DecoderModel implements AutoCloseable {
      * projection's blocks shifted by I/br block rows; I a multiple of br), dense when either is, and
      * skipped when both are frozen. Null restores the dense backward.
      */
-    public void restrictGradients(org.rlcasino.train.model.GradientMask mask) {
-        this.gradientMask = mask;
-        close(); // the next forward prepares programs with the new backward
+    @Override
+    public void restrictGradients(GradientMask mask) {
+        this.gradientMask = mask == null || mask.isDense() ? null : mask;
+        releaseShapes(); // the next forward prepares programs with the new backward
     }
 
-    private Shape shape(int[] tokens, int batch, int seqLen) {
-        if (tokens.length != batch * seqLen) {
-            throw new IllegalArgumentException("expected " + batch * seqLen + " tokens, got " + tokens.length);
-        }
-        for (int t : tokens) {
-            if (t < 0 || t >= config.vocabSize()) {
-                throw new IllegalArgumentException("token " + t + " is outside the vocabulary [0, " + config.vocabSize() + ")");
-            }
-        }
+    @Override
+    public GradientMask gradientMask() {
+        return gradientMask;
+    }
+
+    private Shape shape(int batch, int seqLen) {
         if (seqLen > config.maxPositions()) {
             throw new IllegalArgumentException("sequence length " + seqLen + " exceeds max_position_embeddings " + config.maxPositions());
         }
-        if (shape == null || shape.batch != batch || shape.seqLen != seqLen) {
-            close();
-            shape = new Shape(batch, seqLen);
+        long key = (long) batch << 32 | seqLen;
+        Shape s = shapes.get(key);
+        if (s == null) {
+            if (shapes.size() >= MAX_SHAPES) {
+                var eldest = shapes.entrySet().iterator();
+                Shape evicted = eldest.next().getValue();
+                eldest.remove();
+                evicted.release();
+                if (evicted == last) {
+                    last = null;
+                }
+            }
+            s = new Shape(batch, seqLen);
+            shapes.put(key, s);
         }
-        return shape;
+        return s;
     }
 
     /**
@@ -616,27 +663,42 @@ public final class DecoderModel implements AutoCloseable {
      * log-prob 0 and no gradient, as for GPT-2's padded rows). The returned array is the
      * model's own; copy it to keep it. Logits stay available ({@link #logits()}) until the next call.
      */
+    @Override
     public float[] forward(int[] tokens, int[] targets, int batch, int seqLen) {
-        Shape s = shape(tokens, batch, seqLen);
+        if (batch < 1 || seqLen < 1) {
+            throw new IllegalArgumentException("bad shape: batch " + batch + ", seqLen " + seqLen);
+        }
+        if (tokens.length != batch * seqLen || targets.length != tokens.length) {
+            throw new IllegalArgumentException("expected " + batch * seqLen + " tokens and targets, got " + tokens.length + " and "
+                    + targets.length);
+        }
+        for (int t : tokens) {
+            if (t < 0 || t >= config.vocabSize()) {
+                throw new IllegalArgumentException("token " + t + " is outside the vocabulary [0, " + config.vocabSize() + ")");
+            }
+        }
         for (int t : targets) {
             if (t >= config.vocabSize()) {
                 throw new IllegalArgumentException("target " + t + " is outside the vocabulary [0, " + config.vocabSize()
                         + ") (a negative target means none: log-prob 0, no gradient)");
             }
         }
+        Shape s = shape(batch, seqLen);
         System.arraycopy(tokens, 0, s.tokens, 0, tokens.length);
         System.arraycopy(targets, 0, s.targets, 0, targets.length);
         s.forward.run();
+        last = s;
         return s.logp;
     }
 
     /** The logits (B·T, V) of the last {@link #forward}. */
+    @Override
     public float[] logits() {
-        if (shape == null) {
+        if (last == null) {
             throw new IllegalStateException("no forward has run");
         }
-        backend.syncToHost(shape.logits);
-        return shape.logits;
+        backend.syncToHost(last.logits);
+        return last.logits;
     }
 
     /** The logits (B·T, V) of {@code tokens} (targets: token 0 everywhere). */
@@ -647,27 +709,29 @@ public final class DecoderModel implements AutoCloseable {
 
     /**
      * The gradient of {@code Σ dlogp·logp} for the last {@link #forward}, written (not added) into
-     * {@link #gradients()}: every parameter's, in the layout's order.
+     * {@link #gradients()}: every parameter's (those of the gradient mask), in the layout's order.
      */
+    @Override
     public void backward(float[] dlogp) {
-        if (shape == null || dlogp.length != shape.dlogp.length) {
+        if (forwardOnly) {
+            throw new IllegalStateException("this model runs forward passes only (a frozen reference): no backward");
+        }
+        if (last == null || dlogp.length != last.dlogp.length) {
             throw new IllegalArgumentException("backward needs one value per position of the last forward");
         }
-        System.arraycopy(dlogp, 0, shape.dlogp, 0, dlogp.length);
-        shape.backward.run();
-        backend.syncToHost(gradients);
+        System.arraycopy(dlogp, 0, last.dlogp, 0, dlogp.length);
+        last.backward.run();
     }
 
-    public float[] gradients() {
-        return gradients;
+    private void releaseShapes() {
+        shapes.values().forEach(Shape::release);
+        shapes.clear();
+        last = null;
     }
 
     @Override
     public void close() {
-        if (shape != null) {
-            backend.release(shape.forward);
-            backend.release(shape.backward);
-            shape = null;
-        }
+        backend.syncToHost(parameters);
+        releaseShapes();
     }
 }

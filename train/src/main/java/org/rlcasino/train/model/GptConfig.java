@@ -13,7 +13,7 @@ import org.rlcasino.kernels.ParameterLayout;
  * @param numHeads  attention heads (NH, {@code n_head}); must divide {@code channels}
  * @param channels  embedding width (C, {@code n_embd})
  */
-public record GptConfig(int vocabSize, int maxSeqLen, int numLayers, int numHeads, int channels) {
+public record GptConfig(int vocabSize, int maxSeqLen, int numLayers, int numHeads, int channels) implements Architecture {
     /** LayerNorm epsilon of GPT-2. */
     public static final float LAYER_NORM_EPS = 1e-5f;
 
@@ -85,5 +85,26 @@ public record GptConfig(int vocabSize, int maxSeqLen, int numLayers, int numHead
         if (value < 1) {
             throw new IllegalArgumentException(field + " must be >= 1, got " + value);
         }
+    }
+
+    @Override
+    public String family() {
+        return "gpt2";
+    }
+
+    @Override
+    public long activationBytes(int rows, int seqLen, boolean backward) {
+        return GptModel.activationBytes(this, rows, seqLen, backward);
+    }
+
+    /** GPT-2's generator caches keys and values of every layer for maxSeqLen positions, whatever maxLength. */
+    @Override
+    public long generationBytesPerRow(int maxLength) {
+        return 4L * 2 * numLayers * maxSeqLen * channels + 4L * vocabSize;
+    }
+
+    @Override
+    public GptModel create(org.rlcasino.kernels.Backend backend) {
+        return new GptModel(this, backend);
     }
 }

@@ -41,7 +41,7 @@ import org.rlcasino.kernels.jvm.VectorAttentionKernels;
  *
  * <p>Not thread-safe: one forward/backward at a time.
  */
-public final class GptModel implements AutoCloseable {
+public final class GptModel implements LanguageModel {
     /** Activation shapes kept prepared at once. */
     static final int MAX_SHAPES = 4;
 
@@ -101,11 +101,26 @@ public final class GptModel implements AutoCloseable {
         return config;
     }
 
+    @Override
+    public GptConfig architecture() {
+        return config;
+    }
+
+    /** A {@link GptGenerator}; its caches hold maxSeqLen positions ({@code maxLength} is checked against it). */
+    @Override
+    public GptGenerator generator(int maxBatch, int maxLength) {
+        if (maxLength > config.maxSeqLen()) {
+            throw new IllegalArgumentException("maxLength " + maxLength + " exceeds maxSeqLen " + config.maxSeqLen());
+        }
+        return new GptGenerator(this, maxBatch);
+    }
+
     public Backend backend() {
         return backend;
     }
 
     /** Names, shapes and offsets of the tensors in {@link #parameters()} and {@link #gradients()}. */
+    @Override
     public ParameterLayout layout() {
         return layout;
     }
@@ -142,10 +157,6 @@ public final class GptModel implements AutoCloseable {
     }
 
     /**
-     * Prepares the programs of a (batch, seqLen) shape now rather than at its first forward, so that
-     * a device backend compiles every program of a run together (before its first step).
-     */
-    /**
      * Marks this model as one that only ever runs forward passes (a frozen reference): batch shapes
      * prepared from now on get no backward program, so a device keeps fewer arrays (its activations
      * stay inside the forward's graphs). {@link #backward} then throws.
@@ -157,6 +168,10 @@ public final class GptModel implements AutoCloseable {
         forwardOnly = true;
     }
 
+    /**
+     * Prepares the programs of a (batch, seqLen) shape now rather than at its first forward, so that
+     * a device backend compiles every program of a run together (before its first step).
+     */
     public void prepare(int batch, int seqLen) {
         if (batch < 1 || seqLen < 1 || seqLen > config.maxSeqLen()) {
             throw new IllegalArgumentException("bad shape: batch " + batch + ", seqLen " + seqLen);

@@ -1,7 +1,7 @@
 package org.rlcasino.train.model;
 
 /**
- * How {@link GptGenerator} picks the next token.
+ * How a {@link TokenGenerator} picks the next token.
  *
  * @param greedy      take the most likely token (temperature and topK ignored)
  * @param temperature divide logits by this before the softmax, {@code > 0}

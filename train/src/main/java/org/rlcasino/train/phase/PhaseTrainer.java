@@ -24,11 +24,13 @@ import org.rlcasino.optimizer.Optimizer;
 import org.rlcasino.optimizer.StepReport;
 import org.rlcasino.kernels.Backend;
 import org.rlcasino.train.PhaseSummary;
-import org.rlcasino.train.checkpoint.ModelCheckpoint;
+import org.rlcasino.train.checkpoint.ModelDirectory;
 import org.rlcasino.train.checkpoint.TrainingCheckpoint;
 import org.rlcasino.train.model.GptConfig;
-import org.rlcasino.train.model.GptGenerator;
+import org.rlcasino.train.model.Architecture;
 import org.rlcasino.train.model.GptModel;
+import org.rlcasino.train.model.LanguageModel;
+import org.rlcasino.train.model.TokenGenerator;
 import org.rlcasino.train.model.SamplingOptions;
 import org.rlcasino.train.rl.DpoLoss;
 import org.rlcasino.train.rl.GrpoLoss;
@@ -64,11 +66,11 @@ public final class PhaseTrainer {
     private final long seed;
     private final PhaseKind kind;
 
-    private GptConfig config;
+    private Architecture architecture;
     private int seqLen;
-    private GptModel model;
-    private GptModel reference;
-    private GptGenerator generator;
+    private LanguageModel model;
+    private LanguageModel reference;
+    private TokenGenerator generator;
     private Optimizer optimizer;
     private SplitMix64 rng;
     private MaskSource.Mask mask;
@@ -134,28 +136,28 @@ public final class PhaseTrainer {
     }
 
     /** The configuration of the weights the phase starts from, read without loading them. */
-    private GptConfig startConfig() throws IOException {
+    private Architecture startArchitecture() throws IOException {
         Path from = startPhaseDirectory();
         if (from != null) {
-            return ModelCheckpoint.readConfig(from);
+            return ModelDirectory.readArchitecture(from);
         }
         ModelSection m = run.model();
         if (m.init() != null) {
-            return ModelCheckpoint.readConfig(Path.of(m.init()));
+            return ModelDirectory.readArchitecture(Path.of(m.init()));
         }
         return new GptConfig(tokenizer.vocabSize(), m.maxSeqLen(), m.layers(), m.heads(), m.channels());
     }
 
-    private ModelCheckpoint startWeights() throws IOException {
+    private ModelDirectory startWeights() throws IOException {
         Path from = startPhaseDirectory();
         if (from != null) {
-            return ModelCheckpoint.load(from);
+            return ModelDirectory.load(from);
         }
         ModelSection m = run.model();
         if (m.init() != null) {
-            ModelCheckpoint c = ModelCheckpoint.load(Path.of(m.init()));
-            if (c.config().vocabSize() < tokenizer.vocabSize()) {
-                throw new IllegalArgumentException("model.init " + m.init() + ": vocab_size " + c.config().vocabSize()
+            ModelDirectory c = ModelDirectory.load(Path.of(m.init()));
+            if (c.architecture().vocabSize() < tokenizer.vocabSize()) {
+                throw new IllegalArgumentException("model.init " + m.init() + ": vocab_size " + c.architecture().vocabSize()
                         + " is smaller than the task tokenizer's " + tokenizer.vocabSize());
             }
             return c;
@@ -163,7 +165,7 @@ public final class PhaseTrainer {
         GptConfig c = new GptConfig(tokenizer.vocabSize(), m.maxSeqLen(), m.layers(), m.heads(), m.channels());
         try (GptModel init = new GptModel(c, backend)) {
             init.initialize(run.seed());
-            return new ModelCheckpoint(c, init.parameters().clone(), tokenizer);
+            return new ModelDirectory(c, init.parameters().clone(), tokenizer);
         }
     }
 
@@ -172,22 +174,22 @@ public final class PhaseTrainer {
             TrainingCheckpoint.deleteTree(phaseDir);
         }
         Files.createDirectories(phaseDir);
-        config = startConfig();
+        architecture = startArchitecture();
         seqLen = task.maxPromptLength() + task.maxCompletionTokens();
-        if (seqLen > config.maxSeqLen()) {
-            throw new IllegalArgumentException("model.maxSeqLen " + config.maxSeqLen() + " is shorter than the task's longest "
+        if (seqLen > architecture.maxSeqLen()) {
+            throw new IllegalArgumentException("the model's context (" + architecture.maxSeqLen() + ") is shorter than the task's longest "
                     + "prompt + answer + end token (" + seqLen + ")");
         }
         requireHeap();
-        ModelCheckpoint start = startWeights();
+        ModelDirectory start = startWeights();
         WeightDeltas weightDeltas = null;
-        GptGenerator evalGenerator = null;
+        TokenGenerator evalGenerator = null;
         try {
             setUp(start);
             List<Problem> evalProblems = task.heldOut(phase.evalPrompts() == null ? Integer.MAX_VALUE : phase.evalPrompts());
             // the delta programs and the evaluation's generator are prepared before anything runs
             weightDeltas = phase.logDeltas() == null ? null : new WeightDeltas(model, phase.logDeltas().deltaBasis());
-            evalGenerator = new GptGenerator(model, Math.max(1, Math.min(Evaluator.BATCH, evalProblems.size())));
+            evalGenerator = model.generator(Math.max(1, Math.min(Evaluator.BATCH, evalProblems.size())), seqLen);
             double startAccuracy = Evaluator.evaluate(evalGenerator, task, evalProblems).accuracy();
             rng = SplitMix64.derive(seed, "phase " + phase.name());
             Optional<Path> latest = resume ? TrainingCheckpoint.latest(phaseDir) : Optional.empty();
@@ -197,7 +199,7 @@ public final class PhaseTrainer {
             if (last == null) { // resumed after the last step's evaluation could not be kept
                 last = Evaluator.evaluate(evalGenerator, task, evalProblems);
             }
-            ModelCheckpoint.save(phaseDir.resolve("final"), config, model.parametersOnHost(), tokenizer);
+            ModelDirectory.save(phaseDir.resolve("final"), architecture, model.parametersOnHost(), tokenizer);
             PhaseSummary summary = summary(totals, startAccuracy, last, evalProblems.size());
             summary.write(phaseDir);
             listener.end(phase.name());
@@ -218,8 +220,8 @@ public final class PhaseTrainer {
      * the frozen reference and the sampler it needs, and every program of a step prepared before
      * the first run (a device backend compiles them together).
      */
-    private void setUp(ModelCheckpoint start) throws IOException {
-        model = new GptModel(config, backend);
+    private void setUp(ModelDirectory start) throws IOException {
+        model = architecture.create(backend);
         System.arraycopy(start.params(), 0, model.parameters(), 0, start.params().length);
         model.parametersWritten();
         mask = buildMask();
@@ -236,13 +238,13 @@ public final class PhaseTrainer {
         optimizer = OptimizerFactory.create(adamw, model.layout(), mask,
                 mask == null ? null : phase.mask().blockShape(), backend);
         if (kind == PhaseKind.DPO || kind == PhaseKind.GRPO && phase.klCoef() > 0) {
-            reference = new GptModel(config, backend);
+            reference = architecture.create(backend);
             reference.forwardOnly();
             System.arraycopy(start.params(), 0, reference.parameters(), 0, start.params().length);
             reference.parametersWritten();
         }
         if (kind.reinforcement()) {
-            generator = new GptGenerator(model, phase.batchSize() * phase.groupSize());
+            generator = model.generator(phase.batchSize() * phase.groupSize(), seqLen);
         }
         switch (kind) {
             case SFT -> model.prepare(phase.batchSize(), seqLen);
@@ -271,7 +273,7 @@ public final class PhaseTrainer {
      * caches. Returns the estimate in bytes.
      */
     private long requireHeap() {
-        long params = config.layout().totalSize();
+        long params = architecture.layout().totalSize();
         int rows = switch (kind) {
             case SFT -> phase.batchSize();
             case DPO -> 2 * phase.batchSize();
@@ -281,11 +283,11 @@ public final class PhaseTrainer {
         if (!phase.optimizer().equals("adamw") && phase.mask() != null && phase.mask().sparsity() != null) {
             optimizerState = (long) Math.ceil(12 * params * (1 - phase.mask().sparsityFraction()));
         }
-        long need = 8 * params + optimizerState + GptModel.activationBytes(config, rows, seqLen, true);
+        long need = 8 * params + optimizerState + architecture.activationBytes(rows, seqLen, true);
         if (kind == PhaseKind.DPO || kind == PhaseKind.GRPO && phase.klCoef() > 0) {
-            need += 4 * params + GptModel.activationBytes(config, rows, seqLen, false);
+            need += 4 * params + architecture.activationBytes(rows, seqLen, false);
         }
-        long cachePerRow = 4L * 2 * config.numLayers() * config.maxSeqLen() * config.channels() + 4L * config.vocabSize();
+        long cachePerRow = architecture.generationBytesPerRow(seqLen);
         int samplingRows = kind.reinforcement() ? phase.batchSize() * phase.groupSize() : 0;
         need += cachePerRow * (samplingRows + Math.min(Evaluator.BATCH, task.heldOut().size()));
         org.rlcasino.io.InsufficientHeapException.require(String.format(java.util.Locale.ROOT,
@@ -322,7 +324,7 @@ public final class PhaseTrainer {
      * evaluation, metrics and periodic checkpoints. Returns the last evaluation, or null when no
      * step ran (resumed after the last one).
      */
-    private Evaluator.Evaluation trainSteps(int done, boolean resumed, WeightDeltas weightDeltas, GptGenerator evalGenerator,
+    private Evaluator.Evaluation trainSteps(int done, boolean resumed, WeightDeltas weightDeltas, TokenGenerator evalGenerator,
                                             List<Problem> evalProblems, Totals totals) throws IOException {
         DeltaLogSection logSection = phase.logDeltas();
         int logFirst = logSection == null ? Integer.MAX_VALUE : logSection.firstStep();
@@ -380,7 +382,7 @@ public final class PhaseTrainer {
                 if (phase.checkpointEvery() > 0 && step % phase.checkpointEvery() == 0 && step < phase.steps()
                         && !insideLogging && batchBoundary) {
                     new TrainingCheckpoint(step, rng.state(), model.parametersOnHost().clone(), optimizer.exportState())
-                            .save(phaseDir, config, tokenizer);
+                            .save(phaseDir, architecture, tokenizer);
                 }
             }
         } finally {

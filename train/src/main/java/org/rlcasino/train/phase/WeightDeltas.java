@@ -6,7 +6,7 @@ import org.rlcasino.kernels.Kernel;
 import org.rlcasino.kernels.KernelCall;
 import org.rlcasino.kernels.KernelProgram;
 import org.rlcasino.kernels.ProgramLaunch;
-import org.rlcasino.train.model.GptModel;
+import org.rlcasino.train.model.LanguageModel;
 
 /**
  * The weight deltas of logged steps, computed where the weights live: a reference copy of θ stays
@@ -23,7 +23,7 @@ final class WeightDeltas implements AutoCloseable {
     private final ProgramLaunch capture;
     private final ProgramLaunch take;
 
-    WeightDeltas(GptModel model, DeltaBasis basis) {
+    WeightDeltas(LanguageModel model, DeltaBasis basis) {
         this.backend = model.backend();
         float[] theta = model.parameters();
         int n = theta.length;

@@ -2,9 +2,9 @@ package org.rlcasino.train.task;
 
 import java.util.List;
 
-import org.rlcasino.train.model.GptGenerator;
-import org.rlcasino.train.model.GptModel;
+import org.rlcasino.train.model.LanguageModel;
 import org.rlcasino.train.model.SamplingOptions;
+import org.rlcasino.train.model.TokenGenerator;
 import org.rlcasino.train.rng.SplitMix64;
 
 /** Greedy exact-match accuracy and mean reward of a model on a list of problems. */
@@ -25,20 +25,18 @@ public final class Evaluator {
     private Evaluator() {}
 
     /** Fraction of {@code problems} whose greedy completion is correct. */
-    public static double accuracy(GptModel model, VerifiableTask task, List<Problem> problems) {
+    public static double accuracy(LanguageModel model, VerifiableTask task, List<Problem> problems) {
         return evaluate(model, task, problems).accuracy();
     }
 
     /** Greedy accuracy and mean reward on {@code problems}. */
-    public static Evaluation evaluate(GptModel model, VerifiableTask task, List<Problem> problems) {
+    public static Evaluation evaluate(LanguageModel model, VerifiableTask task, List<Problem> problems) {
         if (problems.isEmpty()) {
             return Evaluation.EMPTY;
         }
-        GptGenerator generator = new GptGenerator(model, Math.min(BATCH, problems.size()));
-        try {
+        try (TokenGenerator generator = model.generator(Math.min(BATCH, problems.size()),
+                Math.min(model.architecture().maxSeqLen(), task.maxPromptLength() + task.maxCompletionTokens()))) {
             return evaluate(generator, task, problems);
-        } finally {
-            generator.close();
         }
     }
 
@@ -46,7 +44,7 @@ public final class Evaluator {
      * As above with a generator the caller keeps (a trainer evaluating every few steps reuses its
      * prepared programs; on a device backend that avoids compiling them again).
      */
-    public static Evaluation evaluate(GptGenerator generator, VerifiableTask task, List<Problem> problems) {
+    public static Evaluation evaluate(TokenGenerator generator, VerifiableTask task, List<Problem> problems) {
         if (problems.isEmpty()) {
             return Evaluation.EMPTY;
         }

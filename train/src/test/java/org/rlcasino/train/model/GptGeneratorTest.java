@@ -126,18 +126,18 @@ class GptGeneratorTest {
         SplittableRandom r = new SplittableRandom(5);
         int[] counts = new int[5];
         for (int i = 0; i < 20000; i++) {
-            counts[GptGenerator.pick(logits, 0, 5, new SamplingOptions(false, 1f, 2), r)]++;
+            counts[TokenGenerator.pick(logits, 0, 5, new SamplingOptions(false, 1f, 2), r)]++;
         }
         // top-2 keeps the two tokens with logit 3 (ids 1 and 3), each with probability 1/2
         assertThat(counts[0] + counts[2] + counts[4]).isZero();
         assertThat(counts[1]).isBetween(9500, 10500);
         counts = new int[5];
         for (int i = 0; i < 20000; i++) {
-            counts[GptGenerator.pick(logits, 0, 5, SamplingOptions.temperature(0.5f), r)]++;
+            counts[TokenGenerator.pick(logits, 0, 5, SamplingOptions.temperature(0.5f), r)]++;
         }
         double z = Math.exp(0) + 2 * Math.exp(6) + Math.exp(2) + Math.exp(-4);
         assertThat(counts[2] / 20000.0).isCloseTo(Math.exp(2) / z, org.assertj.core.data.Offset.offset(0.005));
-        assertThat(GptGenerator.pick(logits, 0, 5, SamplingOptions.GREEDY, null)).isEqualTo(1);
+        assertThat(TokenGenerator.pick(logits, 0, 5, SamplingOptions.GREEDY, null)).isEqualTo(1);
     }
 
     @Test
@@ -151,7 +151,7 @@ class GptGeneratorTest {
             assertThatThrownBy(() -> generator.generate(new int[][] {{17}}, 1, -1, SamplingOptions.GREEDY, null))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("vocabulary");
             assertThatThrownBy(() -> generator.generate(new int[][] {new int[21]}, 1, -1, SamplingOptions.GREEDY, null))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxSeqLen");
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxLength");
             assertThatThrownBy(() -> generator.generate(new int[][] {{1}}, 1, -1, SamplingOptions.temperature(1f), null))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rng");
         }

@@ -1,0 +1,94 @@
+package org.rlcasino.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import org.rlcasino.io.safetensors.SafetensorsFile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code casino sample --prompt-ids} on the tiny Hugging Face models of every family
+ * (train/src/test/resources/families): the greedy continuation is transformers' generate(do_sample=False),
+ * token for token; {@code --logprobs} adds one log-probability per generated token; and {@code casino
+ * train} runs a run-config whose model.init is such a directory, after which {@code sample --prompt} works.
+ */
+class SampleCommandTest {
+    private static final Path FAMILIES = Path.of("../train/src/test/resources/families");
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"llama", "qwen2", "qwen3", "gemma3"})
+    void greedyIdsAreTransformersGenerateAndLogprobsComeWithThem(String family) throws Exception {
+        long[] prompts;
+        long[] generated;
+        try (SafetensorsFile reference = SafetensorsFile.open(FAMILIES.resolve(family + "-reference.safetensors"))) {
+            prompts = reference.readLongs("prompt_ids");
+            generated = reference.readLongs("generated_ids");
+        }
+        StringBuilder prompt = new StringBuilder();
+        StringBuilder want = new StringBuilder();
+        for (int t = 0; t < 5; t++) {
+            prompt.append(t == 0 ? "" : ",").append(prompts[t]);
+        }
+        for (int t = 0; t < 32; t++) {
+            want.append(t == 0 ? "" : ",").append(generated[5 + t]);
+        }
+        CliRun ids = CliRun.run("sample", "--model", FAMILIES.resolve(family + "-model"), "--prompt-ids", prompt, "--max-new", 32,
+                "--threads", 1);
+        assertThat(ids.code()).as(ids.err()).isZero();
+        assertThat(ids.out().strip()).isEqualTo(want.toString());
+
+        CliRun scored = CliRun.run("sample", "--model", FAMILIES.resolve(family + "-model"), "--prompt-ids", prompt, "--max-new", 4,
+                "--temperature", 1.0, "--samples", 2, "--seed", 3, "--logprobs", "--threads", 1);
+        assertThat(scored.code()).as(scored.err()).isZero();
+        List<String> lines = scored.out().lines().toList();
+        assertThat(lines).hasSize(2);
+        for (String line : lines) {
+            String[] parts = line.split("\t");
+            assertThat(parts).hasSize(2);
+            assertThat(parts[0].split(",")).hasSize(4);
+            assertThat(parts[1].split(",")).hasSize(4).allSatisfy(x -> assertThat(Double.parseDouble(x)).isLessThanOrEqualTo(0));
+        }
+    }
+
+    @Test
+    void badPromptsAreRefusedWithWhatToDo() {
+        Path llama = FAMILIES.resolve("llama-model");
+        CliRun text = CliRun.run("sample", "--model", llama, "--prompt", "3+4=");
+        assertThat(text.code()).isEqualTo(2);
+        assertThat(text.err()).contains("--prompt-ids");
+        CliRun outside = CliRun.run("sample", "--model", llama, "--prompt-ids", "1,2,999");
+        assertThat(outside.code()).isEqualTo(2);
+        assertThat(outside.err()).contains("999").contains("vocabulary");
+        CliRun both = CliRun.run("sample", "--model", llama, "--prompt-ids", "1,2", "--prompt", "x");
+        assertThat(both.code()).isEqualTo(2);
+    }
+
+    @Test
+    void casinoTrainRunsAFamilyFromModelInitAndItsDirectorySamples() throws Exception {
+        Path config = dir.resolve("qwen3.json");
+        Files.writeString(config, """
+                {"name": "qwen3-tiny", "seed": 1,
+                 "model": {"init": "%s"},
+                 "task": {"kind": "addition", "digits": 1, "heldOutPrompts": 10},
+                 "optimizer": {"lr": 1e-2},
+                 "phases": [{"name": "sft", "kind": "sft", "steps": 3, "batchSize": 4},
+                            {"name": "rl", "kind": "grpo", "steps": 2, "batchSize": 2, "groupSize": 3}]}
+                """.formatted(FAMILIES.resolve("qwen3-model").toAbsolutePath().toString().replace("\\", "\\\\")));
+        Path out = dir.resolve("out");
+        CliRun train = CliRun.run("train", config, "--out", out, "--threads", 1, "--quiet");
+        assertThat(train.code()).as(train.err()).isZero();
+        assertThat(Files.readString(out.resolve("rl/final/config.json"))).contains("\"qwen3\"");
+        CliRun sample = CliRun.run("sample", "--model", out.resolve("rl/final"), "--prompt", "3+4=", "--max-new", 3, "--threads", 1);
+        assertThat(sample.code()).as(sample.err()).isZero();
+        assertThat(sample.out()).startsWith("3+4=");
+    }
+}
