@@ -1,10 +1,12 @@
 """Loads the directories SaveFamilyModels wrote with transformers and compares their logits with the JVM's.
 
     java -cp cli/target/casino.jar:train/target/test-classes --add-modules=jdk.incubator.vector \
-        org.rlcasino.train.family.SaveFamilyModels /tmp/saved
+        --add-opens=java.base/java.nio=ALL-UNNAMED org.rlcasino.train.family.SaveFamilyModels /tmp/saved
     v/bin/python train/src/test/python/check_saved_models.py /tmp/saved
 
-Exits non-zero when a directory does not load or its logits differ by more than 1e-4.
+The root holds <family>/ (saved by DecoderModel.save, BF16, sharded) and <family>-trained/ (the final
+directory of a short casino-train run from that model, F32). Exits non-zero when a directory does not load
+or its logits differ by more than 1e-4.
 """
 import os
 import sys
@@ -19,6 +21,8 @@ def main(root):
     worst = 0.0
     for family in sorted(os.listdir(root)):
         path = os.path.join(root, family)
+        if not os.path.isfile(os.path.join(path, "java_logits.txt")):
+            continue
         model = AutoModelForCausalLM.from_pretrained(path, attn_implementation="eager", dtype=torch.float32).eval()
         with torch.no_grad():
             logits = model(torch.tensor(TOKENS)).logits[0].flatten()
