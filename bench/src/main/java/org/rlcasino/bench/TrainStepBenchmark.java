@@ -23,16 +23,20 @@ import org.rlcasino.kernels.KernelProfile;
 import org.rlcasino.kernels.TransferCounters;
 import org.rlcasino.kernels.ParameterLayout;
 import org.rlcasino.kernels.TensorView;
+import org.rlcasino.train.checkpoint.ModelDirectory;
+import org.rlcasino.train.model.Architecture;
 import org.rlcasino.train.model.GptConfig;
 import org.rlcasino.train.model.GptModel;
 import org.rlcasino.train.model.GradientMask;
+import org.rlcasino.train.model.LanguageModel;
 
 /**
- * Step time of this project's GPT-2 trainer — {@link GptModel} forward + backward, then an
+ * Step time of this project's trainer — a {@link LanguageModel}'s forward + backward (GPT-2 of a
+ * given shape with its seeded initial weights, or any family's Hugging Face directory), then an
  * optimizer step — on the JVM backend, with dense {@link AdamW} and with {@link BsrAdamW} at
  * several sparsities (block masks on the 2-D weights; 1-D tensors frozen, the optimizer's
  * default) whose backward computes only the weight gradients BSR-AdamW reads ({@link GradientMask}:
- * block-sparse dW, none for frozen tensors; dX dense), and the same GPT-2 in PyTorch with {@code torch.optim.AdamW} at the same batch,
+ * block-sparse dW, none for frozen tensors; dX dense), and for GPT-2 the same model in PyTorch with {@code torch.optim.AdamW} at the same batch,
  * sequence length and thread count, measured in the same run (torch only when a Python with torch
  * is given, and never on a generic reference BLAS).
  *
@@ -46,7 +50,7 @@ public final class TrainStepBenchmark {
     /**
      * What to run.
      *
-     * @param model       the GPT-2 shape (maxSeqLen is the sequence length T)
+     * @param model       the model: a GPT-2 shape, or the architecture of the directory {@code init}
      * @param batch       sequences per step (B)
      * @param threads     JVM backend threads (and torch threads)
      * @param warmup      warm-up steps per arm
@@ -59,18 +63,30 @@ public final class TrainStepBenchmark {
      *                    RL fine-tune that freezes the embeddings; else the embeddings get block masks like the others
      * @param gradientBlock the blocks of the BSR arms' backward (dW computed in every block holding an active entry),
      *                    or null for the masks' own {@code block}
+     * @param seqLen      tokens per sequence T, at most the model's context
+     * @param init        the model directory whose weights every arm starts from, or null for GPT-2's seeded initialisation
      */
-    public record Config(GptConfig model, int batch, int threads, int warmup, int repeats, List<Double> sparsities,
-                         BlockShape block, long seed, Path python, boolean frozenEmbeddings, BlockShape gradientBlock) {
+    public record Config(Architecture model, int batch, int threads, int warmup, int repeats, List<Double> sparsities,
+                         BlockShape block, long seed, Path python, boolean frozenEmbeddings, BlockShape gradientBlock,
+                         int seqLen, Path init) {
         public Config {
             if (model == null || block == null) {
                 throw new IllegalArgumentException("model and block shape must be given");
+            }
+            if (seqLen < 1 || seqLen > model.maxSeqLen()) {
+                throw new IllegalArgumentException("the sequence length must be in [1, " + model.maxSeqLen() + "], got " + seqLen);
+            }
+            if (init == null && !(model instanceof GptConfig)) {
+                throw new IllegalArgumentException("a " + model.family() + " model needs its weights: give its directory");
+            }
+            if (python != null && !(model instanceof GptConfig)) {
+                throw new IllegalArgumentException("the PyTorch comparison runs GPT-2 shapes only, not " + model.family());
             }
             if (batch < 1 || threads < 1 || warmup < 0 || repeats < 1) {
                 throw new IllegalArgumentException("need batch >= 1, threads >= 1, warmup >= 0, repeats >= 1; got "
                         + batch + ", " + threads + ", " + warmup + ", " + repeats);
             }
-            if ((long) batch * model.maxSeqLen() * model.vocabSize() > Integer.MAX_VALUE - 8) {
+            if ((long) batch * seqLen * model.vocabSize() > Integer.MAX_VALUE - 8) {
                 throw new IllegalArgumentException("batch·T·V must stay below 2^31 (logits in one array)");
             }
             sparsities = List.copyOf(sparsities == null ? List.of() : sparsities);
@@ -81,9 +97,16 @@ public final class TrainStepBenchmark {
             }
         }
 
+        /** GPT-2 of {@code model}'s shape with T = its maxSeqLen and seeded weights. */
+        public static Config gpt(GptConfig model, int batch, int threads, int warmup, int repeats, List<Double> sparsities,
+                                 BlockShape block, long seed, Path python, boolean frozenEmbeddings, BlockShape gradientBlock) {
+            return new Config(model, batch, threads, warmup, repeats, sparsities, block, seed, python, frozenEmbeddings,
+                    gradientBlock, model.maxSeqLen(), null);
+        }
+
         /** Tokens per step. */
         public int tokens() {
-            return batch * model.maxSeqLen();
+            return batch * seqLen;
         }
     }
 
@@ -154,7 +177,7 @@ public final class TrainStepBenchmark {
      * @param torch           torch's figures, or null when not asked for
      * @param throughputVsTorch Java dense tokens/s ÷ torch tokens/s (NaN without torch)
      */
-    public record Result(GptConfig model, int batch, int threads, int warmup, int repeats, String backend,
+    public record Result(Architecture model, int seqLen, int batch, int threads, int warmup, int repeats, String backend,
                          long params, List<Arm> arms, Torch torch, double throughputVsTorch, boolean frozenEmbeddings,
                          BlockShape block, BlockShape gradientBlock) {}
 
@@ -173,14 +196,16 @@ public final class TrainStepBenchmark {
      * device backend each arm reports the bytes each way, graph runs and kernel launches per step instead.
      */
     public static Result run(Config config, Backend backend, Progress progress) {
-        GptConfig shape = config.model();
+        Architecture shape = config.model();
         int tokens = config.tokens();
+        int seqLen = config.seqLen();
         List<Arm> arms = new ArrayList<>();
         String backendName;
         long params;
-        List<GptModel> models = new ArrayList<>();
+        List<LanguageModel> models = new ArrayList<>();
         boolean host = backend instanceof JvmBackend;
         try {
+            float[] weights = config.init() == null ? null : weights(config.init());
             backendName = backend.name();
             ParameterLayout layout = shape.layout();
             params = layout.totalSize();
@@ -199,7 +224,7 @@ public final class TrainStepBenchmark {
             List<Double> sparsity = new ArrayList<>();
             List<Long> active = new ArrayList<>();
             optimizers.add(new AdamW(adamW, layout, backend));
-            models.add(model(shape, backend, config.seed(), null));
+            models.add(model(shape, weights, backend, config.seed(), null));
             sparsity.add(0.0);
             active.add(params);
             ParameterLayout matrices = matrices(layout, config.frozenEmbeddings());
@@ -210,7 +235,8 @@ public final class TrainStepBenchmark {
                 BsrAdamW bsr = new BsrAdamW(adamW, layout, mask, options, backend);
                 optimizers.add(bsr);
                 BlockShape dW = config.gradientBlock() != null ? config.gradientBlock() : config.block();
-                models.add(model(shape, backend, config.seed(), GradientMask.fromActive(layout, mask, dW.rows(), dW.columns())));
+                models.add(model(shape, weights, backend, config.seed(),
+                        GradientMask.fromActive(layout, mask, dW.rows(), dW.columns())));
                 sparsity.add(s);
                 active.add((long) bsr.activeCount());
             }
@@ -219,7 +245,7 @@ public final class TrainStepBenchmark {
             progress.begin("warm-up", (long) config.warmup() * n);
             for (int w = 0; w < config.warmup(); w++) {
                 for (int k = 0; k < n; k++) {
-                    step(models.get(k), optimizers.get(k), input, targets, dLogProbs, config.batch(), shape.maxSeqLen());
+                    step(models.get(k), optimizers.get(k), input, targets, dLogProbs, config.batch(), seqLen);
                     progress.advance(1);
                 }
             }
@@ -234,7 +260,11 @@ public final class TrainStepBenchmark {
             KernelProfile[] profiles = new KernelProfile[n];
             JvmBackend jvm = host ? (JvmBackend) backend : null;
             if (host) {
-                models.forEach(m -> m.timeBackward(true));
+                models.forEach(m -> {
+                    if (m instanceof GptModel gpt) {
+                        gpt.timeBackward(true);
+                    }
+                });
                 for (int k = 0; k < n; k++) {
                     profiles[k] = new KernelProfile();
                 }
@@ -247,7 +277,7 @@ public final class TrainStepBenchmark {
                     if (jvm != null) {
                         jvm.profile(profiles[a]);
                     }
-                    long[] t = step(models.get(a), optimizers.get(a), input, targets, dLogProbs, config.batch(), shape.maxSeqLen());
+                    long[] t = step(models.get(a), optimizers.get(a), input, targets, dLogProbs, config.batch(), seqLen);
                     if (jvm != null) {
                         jvm.profile(null);
                     }
@@ -265,7 +295,7 @@ public final class TrainStepBenchmark {
             int reps = config.repeats();
             for (int a = 0; a < n; a++) {
                 Timing step = Timing.of(total[a]);
-                long[] split = models.get(a).backwardSplitNanos();
+                long[] split = models.get(a) instanceof GptModel gpt ? gpt.backwardSplitNanos() : null;
                 TransferCounters m = moved[a];
                 arms.add(new Arm(a == 0 ? "adamw" : "bsr-adamw", sparsity.get(a), active.get(a), step,
                         Timing.of(fb[a]), Timing.of(opt[a]), tokens / (step.medianMs() / 1e3),
@@ -276,7 +306,7 @@ public final class TrainStepBenchmark {
                         m.compileNanos() / 1e6, kernelTimes(profiles[a], reps)));
             }
         } finally {
-            models.forEach(GptModel::close);
+            models.forEach(LanguageModel::close);
         }
 
         Torch torch = null;
@@ -288,7 +318,7 @@ public final class TrainStepBenchmark {
         }
         double vsTorch = torch == null || torch.skippedBecause() != null ? Double.NaN
                 : arms.getFirst().tokensPerSecond() / torch.tokensPerSecond();
-        return new Result(shape, config.batch(), config.threads(), config.warmup(), config.repeats(), backendName,
+        return new Result(shape, seqLen, config.batch(), config.threads(), config.warmup(), config.repeats(), backendName,
                 params, arms, torch, vsTorch, config.frozenEmbeddings(), config.block(),
                 config.gradientBlock() != null ? config.gradientBlock() : config.block());
     }
@@ -304,16 +334,32 @@ public final class TrainStepBenchmark {
         return out;
     }
 
-    /** A model with the seed's initial weights whose backward computes the gradients of {@code gradients} (null: all). */
-    private static GptModel model(GptConfig shape, Backend backend, long seed, GradientMask gradients) {
-        GptModel model = new GptModel(shape, backend);
-        model.initialize(seed);
+    private static float[] weights(Path init) {
+        try {
+            return ModelDirectory.load(init).params();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A model with {@code weights} (null: GPT-2's initial weights of {@code seed}) whose backward computes
+     * the gradients of {@code gradients} (null: all).
+     */
+    private static LanguageModel model(Architecture shape, float[] weights, Backend backend, long seed, GradientMask gradients) {
+        LanguageModel model = shape.create(backend);
+        if (weights != null) {
+            System.arraycopy(weights, 0, model.parameters(), 0, weights.length);
+            model.parametersWritten();
+        } else {
+            ((GptModel) model).initialize(seed);
+        }
         model.restrictGradients(gradients);
         return model;
     }
 
     /** One training step; returns the times before forward, after forward, after backward, after the optimizer. */
-    private static long[] step(GptModel model, Optimizer optimizer, int[] input, int[] targets, float[] dLogProbs,
+    private static long[] step(LanguageModel model, Optimizer optimizer, int[] input, int[] targets, float[] dLogProbs,
                                int batch, int seqLen) {
         long t0 = System.nanoTime();
         model.zeroGradients();
@@ -326,11 +372,15 @@ public final class TrainStepBenchmark {
         return new long[] {t0, t1, t2, t3};
     }
 
-    /** The 2-D tensors of {@code layout} (the ones a block mask covers; without wte/wpe if {@code frozenEmbeddings}). */
+    /**
+     * The 2-D tensors of {@code layout} (the ones a block mask covers; without the embeddings — GPT-2's
+     * wte/wpe, the families' embed_tokens — if {@code frozenEmbeddings}).
+     */
     static ParameterLayout matrices(ParameterLayout layout, boolean frozenEmbeddings) {
         ParameterLayout.Builder builder = ParameterLayout.builder();
         for (TensorView t : layout.tensors()) {
-            boolean embedding = t.name().equals("wte.weight") || t.name().equals("wpe.weight");
+            boolean embedding = t.name().equals("wte.weight") || t.name().equals("wpe.weight")
+                    || t.name().equals("model.embed_tokens.weight");
             if (t.shape().length == 2 && !(frozenEmbeddings && embedding)) {
                 builder.add(t.name(), t.shape()[0], t.shape()[1]);
             }
@@ -339,7 +389,7 @@ public final class TrainStepBenchmark {
     }
 
     private static Torch torch(Config config) {
-        GptConfig m = config.model();
+        GptConfig m = (GptConfig) config.model();
         List<String> args = List.of("train", "--threads", String.valueOf(config.threads()),
                 "--C", String.valueOf(m.channels()), "--L", String.valueOf(m.numLayers()),
                 "--NH", String.valueOf(m.numHeads()), "--T", String.valueOf(m.maxSeqLen()),
@@ -409,15 +459,18 @@ public final class TrainStepBenchmark {
     /** The table printed by {@code casino bench train}. */
     public static String table(Result r) {
         StringBuilder sb = new StringBuilder();
-        GptConfig m = r.model();
+        String model = r.model() instanceof GptConfig m
+                ? String.format(java.util.Locale.ROOT, "GPT-2 C=%d L=%d NH=%d", m.channels(), m.numLayers(), m.numHeads())
+                : r.model().family() + " (" + r.model().layout().tensors().size() + " tensors)";
         sb.append(String.format(java.util.Locale.ROOT,
-                "GPT-2 C=%d L=%d NH=%d T=%d V=%d, B=%d (%d tokens/step), %,d parameters; %s; median (min-max) of %d steps after %d warm-up steps per arm, arms interleaved%n",
-                m.channels(), m.numLayers(), m.numHeads(), m.maxSeqLen(), m.vocabSize(), r.batch(),
-                r.batch() * m.maxSeqLen(), r.params(), r.backend(), r.repeats(), r.warmup()));
+                "%s T=%d V=%d, B=%d (%d tokens/step), %,d parameters; %s; median (min-max) of %d steps after %d warm-up steps per arm, arms interleaved%n",
+                model, r.seqLen(), r.model().vocabSize(), r.batch(), r.batch() * r.seqLen(), r.params(), r.backend(), r.repeats(),
+                r.warmup()));
         String mask = r.block().rows() == 1 && r.block().columns() == 1 ? "random entries"
                 : "random " + r.block().rows() + "x" + r.block().columns() + " blocks";
         sb.append("BSR-AdamW masks: " + mask + " on the 2-D weights at the given sparsity; 1-D tensors frozen"
-                + (r.frozenEmbeddings() ? "; embeddings (wte, wpe) frozen" : "")
+                + (!r.frozenEmbeddings() ? "" : r.model() instanceof GptConfig ? "; embeddings (wte, wpe) frozen"
+                : "; embeddings (embed_tokens) frozen")
                 + "; their backward computes dW only in the " + r.gradientBlock().rows() + "x" + r.gradientBlock().columns()
                 + " blocks holding an active entry (dX dense)\n\n");
         sb.append(String.format(java.util.Locale.ROOT, "%-22s %12s %24s %22s %8s %8s %8s %8s %20s %10s %9s %8s%n",

@@ -1,5 +1,6 @@
 package org.rlcasino.cli;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -9,6 +10,7 @@ import org.rlcasino.io.PathGuard;
 import org.rlcasino.io.arrow.BlockShape;
 import org.rlcasino.kernels.Backend;
 import org.rlcasino.kernels.BackendProvider;
+import org.rlcasino.train.checkpoint.ModelDirectory;
 import org.rlcasino.train.model.GptConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,6 +33,11 @@ import picocli.CommandLine.Spec;
 final class BenchTrainCommand implements Callable<Integer>, DeclaresFiles {
     @Spec
     CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Time this Hugging Face model directory (any family casino "
+            + "trains; its weights) instead of a random GPT-2: --channels, --layers, --heads and --vocab are then ignored; T is --seq-len; "
+            + "no PyTorch arm.")
+    Path modelDir;
 
     @Option(names = "--channels", defaultValue = "256", paramLabel = "C", description = "Width C. Default: ${DEFAULT-VALUE}.")
     int channels;
@@ -64,7 +71,7 @@ final class BenchTrainCommand implements Callable<Integer>, DeclaresFiles {
                     + "Default: ${DEFAULT-VALUE}.")
     String block;
 
-    @Option(names = "--frozen-embeddings", description = "BSR arms: wte and wpe get no active entry (no head dW, no "
+    @Option(names = "--frozen-embeddings", description = "BSR arms: the embeddings (wte and wpe; embed_tokens) get no active entry (no tied head dW, no "
             + "embedding backward), as an RL fine-tune that freezes the embeddings.")
     boolean frozenEmbeddings;
 
@@ -96,15 +103,20 @@ final class BenchTrainCommand implements Callable<Integer>, DeclaresFiles {
 
     @Override
     public void declareFiles(PathGuard files) {
+        if (modelDir != null) {
+            files.input("--model", modelDir);
+        }
         output.declareFiles(files);
     }
 
     @Override
     public Integer call() throws Exception {
-        GptConfig model = new GptConfig(vocab, seqLen, layers, heads, channels);
-        TrainStepBenchmark.Config config = new TrainStepBenchmark.Config(model, batch, threads, warmup, repeats,
-                sparsities, parseBlock(block), seed, torch.pythonOrNull(), frozenEmbeddings,
-                block.equalsIgnoreCase("element") ? BlockShape.DEFAULT : null);
+        BlockShape gradientBlock = block.equalsIgnoreCase("element") ? BlockShape.DEFAULT : null;
+        TrainStepBenchmark.Config config = modelDir != null
+                ? new TrainStepBenchmark.Config(ModelDirectory.readArchitecture(modelDir), batch, threads, warmup, repeats,
+                        sparsities, parseBlock(block), seed, null, frozenEmbeddings, gradientBlock, seqLen, modelDir)
+                : TrainStepBenchmark.Config.gpt(new GptConfig(vocab, seqLen, layers, heads, channels), batch, threads, warmup,
+                        repeats, sparsities, parseBlock(block), seed, torch.pythonOrNull(), frozenEmbeddings, gradientBlock);
         if (device != null && !device.matches("\\d+:\\d+")) {
             throw new IllegalArgumentException("--device must look like 0:0 (driver:device), got '" + device + "'");
         }

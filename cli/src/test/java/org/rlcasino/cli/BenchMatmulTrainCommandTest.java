@@ -50,6 +50,13 @@ class BenchMatmulTrainCommandTest {
                 "--sparsities", "97.5", "--mask-shape", "element", "--no-torch", "--quiet");
         assertThat(element.code()).as(element.err()).isZero();
         assertThat(element.out()).contains("random entries", "dW only in the 16x16 blocks");
+        // any family's Hugging Face directory, its own weights, T from --seq-len
+        CliRun gemma = CliRun.run("bench", "train", "--model", "../train/src/test/resources/families/gemma3-model", "--seq-len", "8",
+                "--batch", "2", "--threads", "1", "--repeats", "1", "--warmup", "0", "--sparsities", "90", "--mask-shape", "4x4",
+                "--frozen-embeddings", "--quiet");
+        assertThat(gemma.code()).as(gemma.err()).isZero();
+        assertThat(gemma.out()).contains("gemma3_text", "T=8 V=50, B=2", "embeddings (embed_tokens) frozen", "java bsr-adamw 90.00%",
+                "RMS_NORM_FORWARD").doesNotContain("torch");
         assertThat(CliRun.run("bench", "train", "--mask-shape", "diagonal", "--no-torch", "--quiet").err())
                 .contains("--mask-shape must be block16, block32, row64, element or RxC");
     }

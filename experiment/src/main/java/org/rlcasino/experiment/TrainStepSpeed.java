@@ -13,6 +13,8 @@ import org.rlcasino.io.config.ModelSection;
 import org.rlcasino.io.config.RunConfig;
 import org.rlcasino.io.config.SpeedSection;
 import org.rlcasino.kernels.JvmBackend;
+import org.rlcasino.train.checkpoint.ModelDirectory;
+import org.rlcasino.train.model.Architecture;
 import org.rlcasino.train.model.GptConfig;
 import org.rlcasino.train.task.CharTokenizer;
 
@@ -59,17 +61,21 @@ final class TrainStepSpeed {
     private static void measureTrainingSteps(RunConfig config, SpeedSection section, StageContext context, Path out)
             throws java.io.IOException {
         ModelSection m = config.model();
-        GptConfig shape = new GptConfig(CharTokenizer.tasks().vocabSize(), m.maxSeqLen(), m.layers(), m.heads(), m.channels());
+        // the run's model: its model.init directory (any family, its weights), else the random GPT-2 of the model section
+        Path init = m.init() == null ? null : Path.of(m.init());
+        Architecture shape = init != null ? ModelDirectory.readArchitecture(init)
+                : new GptConfig(CharTokenizer.tasks().vocabSize(), m.maxSeqLen(), m.layers(), m.heads(), m.channels());
+        int seqLen = shape instanceof GptConfig gpt ? gpt.maxSeqLen() : Math.min(shape.maxSeqLen(), taskLength(config));
         TrainStepBenchmark.Config bench = new TrainStepBenchmark.Config(shape, section.batch(),
                 context.backend().parallelism(), section.warmup(), section.repeats(), section.sparsities(),
                 MaskShape.parse(section.maskShape()).block(), config.seed(), null, false,
-                MaskShape.parse(section.maskShape()) == MaskShape.RANDOM ? BlockShape.DEFAULT : null);
+                MaskShape.parse(section.maskShape()) == MaskShape.RANDOM ? BlockShape.DEFAULT : null, seqLen, init);
         // on the JVM a fresh pool of the run's thread count; on a device the run's own backend (its steps are what the run's were)
         TrainStepBenchmark.Result r = context.backend() instanceof JvmBackend
                 ? TrainStepBenchmark.run(bench, context.progress())
                 : TrainStepBenchmark.run(bench, context.backend(), context.progress());
-        String source = "whole training step (TrainStepBenchmark; " + r.params() + " params; B=" + r.batch() + " T="
-                + shape.maxSeqLen() + "; " + section.maskShape() + " masks; " + r.backend() + ")";
+        String source = "whole training step (TrainStepBenchmark; " + shape.family() + " " + r.params() + " params; B=" + r.batch()
+                + " T=" + seqLen + "; " + section.maskShape() + " masks; " + r.backend() + ")";
         List<String> columns = new java.util.ArrayList<>(SpeedReport.COLUMNS);
         columns.addAll(SpeedReport.BACKWARD_COLUMNS);
         CsvTable.Builder csv = new CsvTable.Builder(columns.toArray(String[]::new));
@@ -82,4 +88,11 @@ final class TrainStepSpeed {
         csv.build().write(out);
     }
 
+    /** The longest prompt + answer + end token of the run's task: the trainer's sequence length. */
+    private static int taskLength(RunConfig config) {
+        var t = config.task();
+        var task = new org.rlcasino.train.task.VerifiableTask(t.kind(), t.digits(), t.heldOutPrompts(), t.splitSeed(),
+                org.rlcasino.train.task.VerifiableTask.Reward.parse(t.reward()));
+        return task.maxPromptLength() + task.maxCompletionTokens();
+    }
 }

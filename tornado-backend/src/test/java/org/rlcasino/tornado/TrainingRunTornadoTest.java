@@ -24,6 +24,7 @@ import org.rlcasino.kernels.Backend;
 import org.rlcasino.kernels.JvmBackend;
 import org.rlcasino.train.PhaseSummary;
 import org.rlcasino.train.checkpoint.ModelCheckpoint;
+import org.rlcasino.train.checkpoint.ModelDirectory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -120,6 +121,49 @@ class TrainingRunTornadoTest {
             assertThat(far).as(phase + ": weights beyond 2e-4").isLessThanOrEqualTo(a.length / 10);
             assertThat(onDevice.get(i).heldOutAccuracy()).as(phase + " accuracy").isCloseTo(onJvm.get(i).heldOutAccuracy(),
                     org.assertj.core.data.Offset.offset(0.01));
+        }
+    }
+
+    /**
+     * The same for a model family: a tiny Gemma 3 (sliding and full layers, q/k norms, GeGLU) from
+     * {@code model.init}: SFT, GRPO with a KL reference and delta logging, BSR-AdamW on a 4×4 block mask
+     * (block-sparse weight gradients on the device), each phase's weights within a float32 tolerance
+     * of the JVM's.
+     */
+    @Test
+    void aModelFamilyRunMatchesTheJvm() throws Exception {
+        Path init = Path.of("../train/src/test/resources/families/gemma3-model").toAbsolutePath();
+        String json = """
+                {"name": "gemma3-tiny", "seed": 3,
+                 "model": {"init": "%s"},
+                 "task": {"kind": "addition", "digits": 1, "heldOutPrompts": 12},
+                 "optimizer": {"lr": 1e-3, "weightDecay": 0.01},
+                 "phases": [
+                   {"name": "sft", "kind": "sft", "steps": 3, "batchSize": 4},
+                   {"name": "warm", "kind": "grpo", "steps": 2, "batchSize": 2, "groupSize": 3, "klCoef": 0.1, "logDeltas": {}},
+                   {"name": "bsr", "kind": "grpo", "from": "warm", "steps": 2, "batchSize": 2, "groupSize": 3,
+                    "optimizer": "bsr-adamw", "mask": {"fromPhase": "warm", "sparsity": 90, "builder": "block", "block": "4x4"}}
+                 ]}
+                """.formatted(init);
+        RunConfig config = RunConfigLoader.parse("gemma3.json", json.getBytes(StandardCharsets.UTF_8));
+        List<PhaseSummary> onJvm;
+        try (JvmBackend jvm = new JvmBackend(2, 256)) {
+            onJvm = train(config, dir.resolve("jvm"), jvm);
+        }
+        try (TornadoBackend tornado = new TornadoBackend(-1, 0)) {
+            train(config, dir.resolve("tornado"), tornado);
+            assertThat(tornado.residentPlansBuilt()).as("plans built").isLessThanOrEqualTo(onJvm.size());
+        }
+        for (PhaseSummary summary : onJvm) {
+            String phase = summary.phase();
+            float[] a = ModelDirectory.load(dir.resolve("jvm").resolve(phase).resolve("final")).params();
+            float[] d = ModelDirectory.load(dir.resolve("tornado").resolve(phase).resolve("final")).params();
+            double max = 0;
+            for (int j = 0; j < a.length; j++) {
+                max = Math.max(max, Math.abs(d[j] - a[j]));
+            }
+            System.out.printf("gemma3 %s: max |device − jvm| weight %.3g%n", phase, max);
+            assertThat(max).as(phase + ": max weight difference").isLessThanOrEqualTo(2 * 1e-3 * summary.steps());
         }
     }
 }

@@ -38,6 +38,9 @@ public record DecoderArchitecture(DecoderConfig config, String configJson) imple
             throw new IllegalArgumentException("GPT-2 is GptConfig's architecture; DecoderArchitecture covers "
                     + "llama, mistral, qwen2, qwen3 and gemma3_text");
         }
+        if (config.mlpBias()) {
+            throw new IllegalArgumentException(config.family() + ": mlp_bias is true; the trainer's MLP projections have no biases");
+        }
     }
 
     /** The architecture of the Hugging Face directory {@code dir} (its config.json). */
@@ -49,7 +52,28 @@ public record DecoderArchitecture(DecoderConfig config, String configJson) imple
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException(dir + ": no config.json (expected a Hugging Face model directory)");
         }
-        return new DecoderArchitecture(DecoderConfig.read(file), text);
+        DecoderConfig config = DecoderConfig.read(file);
+        refuseUnsupported(file, JSON.readTree(text), config.family());
+        return new DecoderArchitecture(config, text);
+    }
+
+    /** Settings of config.json the model does not implement, refused by name rather than computed wrongly. */
+    static void refuseUnsupported(Path file, com.fasterxml.jackson.databind.JsonNode root, String family) {
+        if (root.path("text_config").isObject()) {
+            root = root.get("text_config");
+        }
+        boolean gemma = family.equals("gemma3_text");
+        String act = root.path(gemma ? "hidden_activation" : "hidden_act").asText(gemma ? "gelu_pytorch_tanh" : "silu");
+        String want = gemma ? "gelu_pytorch_tanh" : "silu";
+        if (!act.equals(want)) {
+            throw new IllegalArgumentException(file + ": " + (gemma ? "hidden_activation" : "hidden_act") + " '" + act
+                    + "' is not supported; " + family + " runs " + want);
+        }
+        for (String key : new String[] {"attn_logit_softcapping", "final_logit_softcapping"}) {
+            if (root.hasNonNull(key)) {
+                throw new IllegalArgumentException(file + ": " + key + " is set; logit soft-capping is not supported");
+            }
+        }
     }
 
     @Override

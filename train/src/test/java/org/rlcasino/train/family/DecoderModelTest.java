@@ -121,6 +121,18 @@ class DecoderModelTest {
     }
 
     @Test
+    void settingsTheModelDoesNotImplementAreRefusedByName() throws Exception {
+        String llama = Files.readString(FIXTURES.resolve("llama-model/config.json"));
+        Files.writeString(dir.resolve("config.json"), llama.replace("\"silu\"", "\"gelu\""));
+        assertThatThrownBy(() -> DecoderArchitecture.read(dir)).hasMessageContaining("hidden_act 'gelu'");
+        String gemma = Files.readString(FIXTURES.resolve("gemma3-model/config.json"));
+        Files.writeString(dir.resolve("config.json"), gemma.replace("\"final_logit_softcapping\": null", "\"final_logit_softcapping\": 30.0"));
+        assertThatThrownBy(() -> DecoderArchitecture.read(dir)).hasMessageContaining("final_logit_softcapping");
+        Files.writeString(dir.resolve("config.json"), llama.replace("\"mlp_bias\": false", "\"mlp_bias\": true"));
+        assertThatThrownBy(() -> DecoderArchitecture.read(dir)).hasMessageContaining("mlp_bias");
+    }
+
+    @Test
     void savedDirectoriesLoadBackWithTheSameLogitsSingleOrSharded() throws Exception {
         Path source = FIXTURES.resolve("gemma3-model");
         int[] tokens = {3, 14, 15, 9, 2, 6, 5, 35, 8};
