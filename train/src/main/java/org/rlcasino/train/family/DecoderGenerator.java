@@ -52,11 +52,12 @@ public final class DecoderGenerator extends TokenGenerator {
 
     @Override
     protected Position position(int rows) {
-        return new Step(rows);
+        Step d = new Step(rows);
+        return new Position(d.tokens, d.positions, d.logits, d.step, backend);
     }
 
     /** One position of {@code rows} rows with its KV caches. */
-    private final class Step implements Position {
+    private final class Step {
         private final int[] tokens;
         private final int[] positions;
         private final float[] logits;
@@ -155,29 +156,5 @@ public final class DecoderGenerator extends TokenGenerator {
             step = backend.prepare(program.build());
         }
 
-        @Override
-        public int[] tokens() {
-            return tokens;
-        }
-
-        @Override
-        public int[] positions() {
-            return positions;
-        }
-
-        @Override
-        public float[] logits() {
-            return logits;
-        }
-
-        @Override
-        public void run() {
-            step.run();
-        }
-
-        @Override
-        public void release() {
-            backend.release(step);
-        }
     }
 }

@@ -38,11 +38,12 @@ public final class GptGenerator extends TokenGenerator {
 
     @Override
     protected Position position(int rows) {
-        return new Decoder(rows);
+        Decoder d = new Decoder(rows);
+        return new Position(d.tokens, d.positions, d.logits, d.program, model.backend());
     }
 
     /** Activations, KV cache and prepared launches for one position of {@code rows} rows. */
-    private final class Decoder implements Position {
+    private final class Decoder {
         final int[] tokens;
         final int[] positions;
         final float[] logits;
@@ -105,30 +106,6 @@ public final class GptGenerator extends TokenGenerator {
             program = model.backend().prepare(b.build());
         }
 
-        @Override
-        public int[] tokens() {
-            return tokens;
-        }
-
-        @Override
-        public int[] positions() {
-            return positions;
-        }
-
-        @Override
-        public float[] logits() {
-            return logits;
-        }
-
-        @Override
-        public void run() {
-            program.run();
-        }
-
-        @Override
-        public void release() {
-            model.backend().release(program);
-        }
 
         private void add(KernelCall call) {
             calls.add(call);

@@ -5,6 +5,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.random.RandomGenerator;
 
+import org.rlcasino.kernels.Backend;
+import org.rlcasino.kernels.ProgramLaunch;
+
 /**
  * Batched autoregressive generation with a KV cache, for any {@link LanguageModel}: each prompt is
  * run once, then one position per step per row, attending over the cached keys and values. A model
@@ -30,17 +33,15 @@ public abstract class TokenGenerator implements AutoCloseable {
      * One position of {@code rows} rows: the rows' tokens and positions go in, their logits (rows·V)
      * come out when {@link #run()} returns; the KV caches stay with the position's program.
      */
-    protected interface Position {
-        int[] tokens();
-
-        int[] positions();
-
-        float[] logits();
-
-        void run();
+    public record Position(int[] tokens, int[] positions, float[] logits, ProgramLaunch program, Backend backend) {
+        void run() {
+            program.run();
+        }
 
         /** Frees the program on its backend. */
-        void release();
+        void release() {
+            backend.release(program);
+        }
     }
 
     /**
