@@ -8,7 +8,11 @@ package org.rlcasino.train.rl;
  *   z_i = β·((π_c − ρ_c) − (π_r − ρ_r)),   L = (1/P) Σ_i −log σ(z_i) = (1/P) Σ_i softplus(−z_i)
  *   dL/dπ_c = −β·σ(−z_i)/P,   dL/dπ_r = +β·σ(−z_i)/P
  * </pre>
- * and every counted token of a row gets its row's derivative (π is a sum over tokens).
+ * and every counted token of a row gets its row's derivative (π is a sum over tokens). This is TRL 1.13's
+ * {@code DPOTrainer} with {@code loss_type="sigmoid"} (its default), where TRL orders a batch as all chosen rows
+ * then all rejected rows; TRL 1.13's sigmoid loss has no label smoothing ({@code label_smoothing} only enters its
+ * "robust", "exo_pair" and "aot" losses). {@code TrlLossOracleTest} checks loss, gradient and {@link #metrics}
+ * against TRL's {@code DPOTrainer._compute_loss}.
  */
 public final class DpoLoss {
     private DpoLoss() {}
@@ -47,6 +51,40 @@ public final class DpoLoss {
         }
         return new TokenLoss(pairs == 0 ? 0 : loss / pairs, d, pairs == 0 ? 0 : margin / pairs,
                 pairs == 0 ? 0 : (double) right / pairs);
+    }
+
+    /**
+     * TRL's logged DPO metrics, each a mean over pairs.
+     *
+     * @param rewardsChosen   {@code rewards/chosen}: β·(π_c − ρ_c)
+     * @param rewardsRejected {@code rewards/rejected}: β·(π_r − ρ_r)
+     * @param margins         {@code rewards/margins}: z = β·((π_c − ρ_c) − (π_r − ρ_r)) (β times {@link TokenLoss#kl})
+     * @param accuracy        {@code rewards/accuracies}: the fraction of pairs with chosen reward &gt; rejected reward
+     *                        (ties count as wrong; {@link TokenLoss#clipFraction} of {@link #compute})
+     */
+    public record Metrics(double rewardsChosen, double rewardsRejected, double margins, double accuracy) {
+    }
+
+    /** TRL's DPO metrics for the same arguments as {@link #compute}; all 0 when there are no pairs. */
+    public static Metrics metrics(float[] logProbs, int[] targets, double[] refSequence, int pairs, int seqLen,
+                                  double beta) {
+        if (pairs == 0) {
+            return new Metrics(0, 0, 0, 0);
+        }
+        double[] policy = SequenceLogProbs.of(logProbs, targets, 2 * pairs, seqLen);
+        double chosen = 0;
+        double rejected = 0;
+        double margins = 0;
+        int right = 0;
+        for (int i = 0; i < pairs; i++) {
+            double c = beta * (policy[2 * i] - refSequence[2 * i]);
+            double r = beta * (policy[2 * i + 1] - refSequence[2 * i + 1]);
+            chosen += c;
+            rejected += r;
+            margins += c - r;
+            right += c > r ? 1 : 0;
+        }
+        return new Metrics(chosen / pairs, rejected / pairs, margins / pairs, (double) right / pairs);
     }
 
     static double softplus(double x) {
