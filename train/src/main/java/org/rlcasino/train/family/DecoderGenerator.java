@@ -15,6 +15,7 @@ import org.rlcasino.kernels.MatmulKernels;
 import org.rlcasino.kernels.ProgramLaunch;
 import org.rlcasino.kernels.RmsNormKernels;
 import org.rlcasino.kernels.RotaryKernels;
+import org.rlcasino.train.model.MatmulCalls;
 import org.rlcasino.train.model.TokenGenerator;
 
 /**
@@ -133,9 +134,8 @@ public final class DecoderGenerator extends TokenGenerator {
                         .over(rows * h));
                 calls.add(model.rmsNormCall("generate.mlp_norm", normed, rstd, x, rows, h,
                         pre + (gemma ? "pre_feedforward_layernorm.weight" : "post_attention_layernorm.weight"), eps, flags));
-                calls.add(KernelCall.builder("generate.gate_up", Kernel.MATMUL_NT).output(gu).input(normed).input(p).input(p)
-                        .constant(MatmulKernels.dims(rows, h, 2 * inter, 0, 0, model.offset(pre + "mlp.gate_proj.weight"), 0, 0))
-                        .over(rows * 2 * inter));
+                calls.add(MatmulCalls.nt("generate.gate_up", gu, normed, p, p,
+                        MatmulKernels.dims(rows, h, 2 * inter, 0, 0, model.offset(pre + "mlp.gate_proj.weight"), 0, 0)));
                 calls.add(KernelCall.builder("generate.glu", gemma ? Kernel.GEGLU_FORWARD : Kernel.SWIGLU_FORWARD).output(act).input(gu)
                         .constant(GatedActivationKernels.dims(rows, inter)).over(rows * inter));
                 calls.add(model.linearCall("generate.down_proj", proj, act, rows, inter, h, pre + "mlp.down_proj"));
@@ -149,8 +149,8 @@ public final class DecoderGenerator extends TokenGenerator {
             }
             calls.add(model.rmsNormCall("generate.final_norm", normed, rstd, x, rows, h, "model.norm.weight", eps, flags));
             String head = c.tiedEmbeddings() ? "model.embed_tokens.weight" : "lm_head.weight";
-            calls.add(KernelCall.builder("generate.head", Kernel.MATMUL_NT).output(logits).input(normed).input(p).input(p)
-                    .constant(MatmulKernels.dims(rows, h, c.vocabSize(), 0, 0, model.offset(head), 0, 0)).over(rows * c.vocabSize()));
+            calls.add(MatmulCalls.nt("generate.head", logits, normed, p, p,
+                    MatmulKernels.dims(rows, h, c.vocabSize(), 0, 0, model.offset(head), 0, 0)));
             KernelProgram.Builder program = KernelProgram.builder("generate.decoder_position").input(tokens).input(positions).output(logits);
             calls.forEach(program::call);
             step = backend.prepare(program.build());

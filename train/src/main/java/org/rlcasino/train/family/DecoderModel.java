@@ -26,6 +26,7 @@ import org.rlcasino.kernels.RmsNormKernels;
 import org.rlcasino.kernels.RotaryKernels;
 import org.rlcasino.kernels.TensorView;
 import org.rlcasino.train.model.GradientMask;
+import org.rlcasino.train.model.MatmulCalls;
 import org.rlcasino.train.model.LanguageModel;
 
 /**
@@ -226,10 +227,8 @@ public final class DecoderModel implements LanguageModel {
     /** {@code out = x · Wᵀ (+ b)} with the weight (and bias) of the HF Linear {@code name} (for the generator). */
     KernelCall linearCall(String task, float[] out, float[] x, int m, int k, int n, String name) {
         boolean bias = layout.contains(name + ".bias");
-        return KernelCall.builder(task, Kernel.MATMUL_NT).output(out).input(x).input(parameters).input(parameters)
-                .constant(MatmulKernels.dims(m, k, n, 0, 0, offset(name + ".weight"), bias ? offset(name + ".bias") : 0,
-                        bias ? MatmulKernels.F_BIAS : 0))
-                .over(m * n);
+        return MatmulCalls.nt(task, out, x, parameters, parameters, MatmulKernels.dims(m, k, n, 0, 0, offset(name + ".weight"),
+                bias ? offset(name + ".bias") : 0, bias ? MatmulKernels.F_BIAS : 0));
     }
 
     /** The cos/sin tables of a rotary schedule for {@code positions} positions. */
@@ -335,8 +334,8 @@ public final class DecoderModel implements LanguageModel {
                 f.add(KernelCall.builder("decoder.residual_attention", Kernel.RESIDUAL_ADD).output(mid[l]).input(residual[l])
                         .input(gemma ? oNormed[l] : o0[l]).over(n * h));
                 f.add(norm("decoder.mlp_norm", x2[l], rstd2[l], mid[l], n, h, offset(pre + mlpNorm()), eps, normFlags));
-                f.add(KernelCall.builder("decoder.gate_up", Kernel.MATMUL_NT).output(gu[l]).input(x2[l]).input(p).input(p)
-                        .constant(MatmulKernels.dims(n, h, 2 * inter, 0, 0, offset(pre + "mlp.gate_proj.weight"), 0, 0)).over(n * 2 * inter));
+                f.add(MatmulCalls.nt("decoder.gate_up", gu[l], x2[l], p, p,
+                        MatmulKernels.dims(n, h, 2 * inter, 0, 0, offset(pre + "mlp.gate_proj.weight"), 0, 0)));
                 f.add(KernelCall.builder("decoder.glu", gemma ? Kernel.GEGLU_FORWARD : Kernel.SWIGLU_FORWARD).output(act[l]).input(gu[l])
                         .constant(GatedActivationKernels.dims(n, inter)).over(n * inter));
                 f.add(linear("decoder.down_proj", down0[l], act[l], n, inter, h, pre + "mlp.down_proj"));
@@ -348,8 +347,7 @@ public final class DecoderModel implements LanguageModel {
                         .input(gemma ? downNormed[l] : down0[l]).over(n * h));
             }
             f.add(norm("decoder.final_norm", finalNormed, finalRstd, residual[layers], n, h, offset("model.norm.weight"), eps, normFlags));
-            f.add(KernelCall.builder("decoder.head", Kernel.MATMUL_NT).output(logits).input(finalNormed).input(p).input(p)
-                    .constant(MatmulKernels.dims(n, h, v, 0, 0, offset(head), 0, 0)).over(n * v));
+            f.add(MatmulCalls.nt("decoder.head", logits, finalNormed, p, p, MatmulKernels.dims(n, h, v, 0, 0, offset(head), 0, 0)));
             f.add(KernelCall.builder("decoder.log_prob", Kernel.LOG_PROB_FORWARD).output(logp).output(lse).input(logits).input(targets)
                     .constant(LogProbKernels.dims(n, v)).over(n));
             KernelProgram.Builder fp = KernelProgram.builder("decoder.forward").input(tokens).input(targets).output(logp);
@@ -513,33 +511,24 @@ public final class DecoderModel implements LanguageModel {
 
         /** {@code out = x · Wᵀ (+ b)} with the weight (and bias) of the HF Linear {@code name} in the flat buffer. */
         private KernelCall linear(String task, float[] out, float[] x, int m, int k, int n, String name) {
-            boolean bias = layout.contains(name + ".bias");
-            return KernelCall.builder(task, Kernel.MATMUL_NT).output(out).input(x).input(parameters).input(parameters)
-                    .constant(MatmulKernels.dims(m, k, n, 0, 0, offset(name + ".weight"), bias ? offset(name + ".bias") : 0,
-                            bias ? MatmulKernels.F_BIAS : 0))
-                    .over(m * n);
+            return linearCall(task, out, x, m, k, n, name);
         }
 
         /** The input gradient of a Linear: {@code dx (m, n) (+)= dy (m, k) · W (k, n)}. */
         private KernelCall nn(String task, float[] dx, float[] dy, int m, int k, int n, int w, boolean accumulate) {
-            KernelCall.Builder builder = KernelCall.builder(task, Kernel.MATMUL_NN);
-            builder = accumulate ? builder.state(dx) : builder.output(dx);
-            return builder.input(dy).input(parameters).input(noBias)
-                    .constant(MatmulKernels.dims(m, k, n, 0, 0, w, 0, accumulate ? MatmulKernels.F_ACCUMULATE : 0)).over(m * n);
+            return MatmulCalls.nn(task, dx, dy, parameters, noBias,
+                    MatmulKernels.dims(m, k, n, 0, 0, w, 0, accumulate ? MatmulKernels.F_ACCUMULATE : 0));
         }
 
         /** The weight gradient of a Linear: {@code dW (k, n) += dy (m, k)ᵀ · x (m, n)}, into the gradient buffer. */
         private KernelCall tn(String task, float[] dy, float[] x, int m, int k, int n, int w) {
-            return KernelCall.builder(task, Kernel.MATMUL_TN).state(gradients).input(dy).input(x).input(noBias)
-                    .constant(MatmulKernels.dims(m, k, n, w, 0, 0, 0, MatmulKernels.F_ACCUMULATE)).over(k * n);
+            return MatmulCalls.tn(task, gradients, dy, x, MatmulKernels.dims(m, k, n, w, 0, 0, 0, MatmulKernels.F_ACCUMULATE));
         }
 
         /** {@link #tn} restricted to the active blocks {@code blocks} ({@code BlockSparseMatmulKernels}). */
         private KernelCall blockSparseTn(String task, float[] dy, float[] x, int m, int k, int n, int w, int[] blocks) {
-            int[] dims = MatmulKernels.dims(m, k, n, w, 0, 0, 0, MatmulKernels.F_ACCUMULATE);
-            org.rlcasino.kernels.BlockSparseMatmulKernels.requireFits(blocks, dims);
-            return KernelCall.builder(task, Kernel.BLOCK_SPARSE_MATMUL_TN).state(gradients).input(dy).input(x).constant(blocks)
-                    .constant(dims).over(org.rlcasino.kernels.BlockSparseMatmulKernels.iterations(blocks));
+            return MatmulCalls.blockSparseTn(task, gradients, dy, x, blocks,
+                    MatmulKernels.dims(m, k, n, w, 0, 0, 0, MatmulKernels.F_ACCUMULATE));
         }
 
         /** The weight gradient of the HF weight {@code name} (k, n) as the gradient mask allows, added to {@code calls}. */
@@ -600,8 +589,7 @@ public final class DecoderModel implements LanguageModel {
         }
 
         private KernelCall columnSum(String task, float[] dy, int m, int n, int bias) {
-            return KernelCall.builder(task, Kernel.COLUMN_SUM).state(gradients).input(dy)
-                    .constant(MatmulKernels.dims(m, 0, n, bias, 0, 0, 0, MatmulKernels.F_ACCUMULATE)).over(n);
+            return MatmulCalls.columnSum(task, gradients, dy, MatmulKernels.dims(m, 0, n, bias, 0, 0, 0, MatmulKernels.F_ACCUMULATE));
         }
     }
 

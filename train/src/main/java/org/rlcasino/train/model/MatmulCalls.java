@@ -8,7 +8,7 @@ import org.rlcasino.kernels.jvm.VectorBlockSparseMatmulKernels;
 import org.rlcasino.kernels.jvm.VectorMatmulKernels;
 
 /**
- * The one place where the model builds its matrix-multiply {@link KernelCall}s (forward, input
+ * The one place where the models (GPT-2 and the families) build their matrix-multiply {@link KernelCall}s (forward, input
  * gradients, weight gradients, bias gradients), so that the JVM fast paths (all exact: bit-identical
  * to the reference kernels) and the chunking policy are set once for the model and the generator.
  *
@@ -16,7 +16,7 @@ import org.rlcasino.kernels.jvm.VectorMatmulKernels;
  * whole number of output rows ({@link #rowsPerChunk}), so a JVM chunk covers whole rows (as long
  * as the backend's chunk size allows it) and a tiled fast path can work on row blocks.
  */
-final class MatmulCalls {
+public final class MatmulCalls {
     /** Multiply-adds a chunk should hold at least, so that a hand-off (~µs) stays negligible. */
     private static final long WORK_PER_CHUNK = 1L << 17;
     /** Rows a chunk holds at least (row tiles of a register-blocked fast path). */
@@ -43,7 +43,7 @@ final class MatmulCalls {
     }
 
     /** {@code out (m, n) (+)= a (m, k) · b (k, n) (+ bias)}: Conv1D forward, Linear input gradient. */
-    static KernelCall nn(String task, float[] out, float[] a, float[] b, float[] bias, int[] dims) {
+    public static KernelCall nn(String task, float[] out, float[] a, float[] b, float[] bias, int[] dims) {
         int m = dims[MatmulKernels.D_M];
         int k = dims[MatmulKernels.D_K];
         int n = dims[MatmulKernels.D_N];
@@ -55,7 +55,7 @@ final class MatmulCalls {
     }
 
     /** {@code out (m, n) (+)= a (m, k) · b (n, k)ᵀ (+ bias)}: Linear forward (tied head), Conv1D input gradient. */
-    static KernelCall nt(String task, float[] out, float[] a, float[] b, float[] bias, int[] dims) {
+    public static KernelCall nt(String task, float[] out, float[] a, float[] b, float[] bias, int[] dims) {
         int m = dims[MatmulKernels.D_M];
         int k = dims[MatmulKernels.D_K];
         int n = dims[MatmulKernels.D_N];
@@ -67,7 +67,7 @@ final class MatmulCalls {
     }
 
     /** {@code out (k, n) (+)= a (m, k)ᵀ · b (m, n)}: weight gradients (sum over the m rows). */
-    static KernelCall tn(String task, float[] out, float[] a, float[] b, int[] dims) {
+    public static KernelCall tn(String task, float[] out, float[] a, float[] b, int[] dims) {
         int m = dims[MatmulKernels.D_M];
         int k = dims[MatmulKernels.D_K];
         int n = dims[MatmulKernels.D_N];
@@ -84,7 +84,7 @@ final class MatmulCalls {
      * ({@link BlockSparseMatmulKernels}): block-sparse weight gradients, bit-identical to {@link #tn}
      * at every entry it writes. Chunks are whole blocks.
      */
-    static KernelCall blockSparseTn(String task, float[] out, float[] a, float[] b, int[] blocks, int[] dims) {
+    public static KernelCall blockSparseTn(String task, float[] out, float[] a, float[] b, int[] blocks, int[] dims) {
         BlockSparseMatmulKernels.requireFits(blocks, dims);
         int elements = blocks[BlockSparseMatmulKernels.B_ROWS] * blocks[BlockSparseMatmulKernels.B_COLS];
         int m = dims[MatmulKernels.D_M];
@@ -99,7 +99,7 @@ final class MatmulCalls {
     }
 
     /** {@code out (n) (+)= Σ_rows a (m, n)}: bias gradients. */
-    static KernelCall columnSum(String task, float[] out, float[] a, int[] dims) {
+    public static KernelCall columnSum(String task, float[] out, float[] a, int[] dims) {
         int m = dims[MatmulKernels.D_M];
         int n = dims[MatmulKernels.D_N];
         KernelCall.Builder builder = output(KernelCall.builder(task, Kernel.COLUMN_SUM), out, dims)

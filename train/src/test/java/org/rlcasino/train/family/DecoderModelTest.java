@@ -120,6 +120,30 @@ class DecoderModelTest {
         assertThat(Files.isDirectory(dir)).isTrue();
     }
 
+    /** The matmuls' Vector API fast paths are exact: logits and gradients equal the reference kernels' bit for bit. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"llama", "qwen2", "gemma3"})
+    void theFastPathsGiveTheReferenceKernelsBits(String family) throws Exception {
+        Path model = FIXTURES.resolve(family + "-model");
+        int[] tokens = {3, 14, 15, 9, 2, 6, 5, 35, 8, 1, 4, 7};
+        int[] targets = {14, 15, 9, 2, 6, 5, 35, 8, 1, 4, 7, -1};
+        float[] dlogp = new float[tokens.length];
+        java.util.Arrays.fill(dlogp, -0.25f);
+        float[][] out = new float[2][];
+        float[][] grads = new float[2][];
+        org.rlcasino.kernels.FastPaths[] modes = {org.rlcasino.kernels.FastPaths.NONE, org.rlcasino.kernels.FastPaths.ALL};
+        for (int i = 0; i < 2; i++) {
+            try (JvmBackend backend = new JvmBackend(2, 64, modes[i]); DecoderModel decoder = DecoderModel.open(model, backend)) {
+                out[i] = decoder.logits(tokens, 2, 6).clone();
+                decoder.forward(tokens, targets, 2, 6);
+                decoder.backward(dlogp);
+                grads[i] = decoder.gradientsOnHost().clone();
+            }
+        }
+        org.rlcasino.testsupport.NumericAssertions.assertBitIdentical(family + " logits", out[1], out[0]);
+        org.rlcasino.testsupport.NumericAssertions.assertBitIdentical(family + " gradients", grads[1], grads[0]);
+    }
+
     @Test
     void settingsTheModelDoesNotImplementAreRefusedByName() throws Exception {
         String llama = Files.readString(FIXTURES.resolve("llama-model/config.json"));
