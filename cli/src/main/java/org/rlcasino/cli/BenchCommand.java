@@ -11,13 +11,13 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = "Benchmarks measured side by side in one process (see also: bin/casino jmh).",
         subcommands = {BenchOptimizerCommand.class, BenchDeltasCommand.class, BenchScoringCommand.class, BenchMaskCommand.class,
-                BenchMatmulCommand.class, BenchTrainCommand.class})
+                BenchMatmulCommand.class, BenchTrainCommand.class, BenchFamilyCommand.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: which benchmark? (optimizer, deltas, scoring, mask, matmul, train)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: which benchmark? (optimizer, deltas, scoring, mask, matmul, train, family)");
     }
 }
