@@ -1,12 +1,14 @@
 package org.rlcasino.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import org.rlcasino.io.PathGuard;
 import org.rlcasino.kernels.Backend;
+import org.rlcasino.tokenizers.Tokenizer;
 import org.rlcasino.train.checkpoint.ModelDirectory;
 import org.rlcasino.train.model.Architecture;
 import org.rlcasino.train.model.LanguageModel;
@@ -26,8 +28,9 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Loads a model directory: one written by 'casino train' (with the trainer's tokenizer.json), or a",
                 "Hugging Face directory of GPT-2, Llama, Mistral, Qwen2, Qwen3 or Gemma 3 (config.json + safetensors,",
-                "sharded or not, F32/F16/BF16). With --prompt TEXT (needs the trainer's tokenizer.json) it prints the prompt",
-                "followed by the continuation, up to the end token. With --prompt-ids 1,2,3 it prints the generated token",
+                "sharded or not, F32/F16/BF16). With --prompt TEXT it encodes the prompt with the directory's tokenizer (the",
+                "trainer's, or a Hugging Face tokenizer.json with its special tokens, e.g. BOS) and prints the prompt followed by",
+                "the decoded continuation, up to the end (eos) token. With --prompt-ids 1,2,3 it prints the generated token",
                 "ids, comma-separated, one line per sample; --logprobs adds a tab and the model's log-probability of each",
                 "generated token (temperature 1, all tokens), comma-separated."})
 final class SampleCommand implements Callable<Integer>, DeclaresFiles {
@@ -44,7 +47,7 @@ final class SampleCommand implements Callable<Integer>, DeclaresFiles {
     Prompt prompt;
 
     static final class Prompt {
-        @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "Prompt text, e.g. \"37+45=\" (the trainer's tokenizer).")
+        @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "Prompt text, e.g. \"37+45=\" (the directory's tokenizer).")
         String text;
 
         @Option(names = "--prompt-ids", required = true, split = ",", paramLabel = "ID", description = "Prompt token ids, e.g. 1,2,3.")
@@ -69,7 +72,8 @@ final class SampleCommand implements Callable<Integer>, DeclaresFiles {
             + DEFAULT_MAX_NEW + ".")
     Integer maxNew;
 
-    @Option(names = "--stop-id", paramLabel = "ID", description = "With --prompt-ids: stop a sample after this token (kept). Default: none.")
+    @Option(names = "--stop-id", paramLabel = "ID", description = "Stop a sample after this token (kept). Default: the tokenizer's eos "
+            + "token with --prompt, none with --prompt-ids.")
     Integer stopId;
 
     @Option(names = "--logprobs", description = "With --prompt-ids: also print each generated token's log-probability.")
@@ -98,13 +102,21 @@ final class SampleCommand implements Callable<Integer>, DeclaresFiles {
         Architecture architecture = c.architecture();
         CharTokenizer tok = c.tokenizer();
         boolean text = prompt.text != null;
+        // the trainer's character tokenizer, else the directory's Hugging Face tokenizer.json
+        Tokenizer hf = null;
         if (text && tok == null) {
-            throw new IllegalArgumentException(model + ": no trainer tokenizer.json; give the prompt as token ids with --prompt-ids 1,2,3");
+            if (!Files.isRegularFile(model.resolve("tokenizer.json"))) {
+                throw new IllegalArgumentException(model + ": no tokenizer.json; give the prompt as token ids with --prompt-ids 1,2,3");
+            }
+            hf = Tokenizer.load(model);
         }
-        if (text && (logprobs || stopId != null)) {
-            throw new IllegalArgumentException("--logprobs and --stop-id go with --prompt-ids");
+        if (text && logprobs) {
+            throw new IllegalArgumentException("--logprobs goes with --prompt-ids");
         }
-        int[] p = text ? tok.encode(prompt.text) : prompt.ids;
+        if (tok != null && text && stopId != null) {
+            throw new IllegalArgumentException("--stop-id goes with --prompt-ids or a Hugging Face tokenizer (this model stops at its end token)");
+        }
+        int[] p = !text ? prompt.ids : tok != null ? tok.encode(prompt.text) : hf.encode(prompt.text, true);
         if (p.length == 0) {
             throw new IllegalArgumentException(text ? "--prompt must not be empty" : "--prompt-ids must not be empty");
         }
@@ -114,7 +126,8 @@ final class SampleCommand implements Callable<Integer>, DeclaresFiles {
                         + architecture.vocabSize() + ")");
             }
         }
-        int stop = text ? CharTokenizer.END : stopId == null ? -1 : stopId;
+        int stop = stopId != null ? stopId : tok != null && text ? CharTokenizer.END
+                : hf != null ? hf.eosId().orElse(-1) : -1;
         if (stop < -1 || stop >= architecture.vocabSize()) {
             throw new IllegalArgumentException("--stop-id must be a token id in [0, " + architecture.vocabSize() + "), got " + stop);
         }
@@ -147,7 +160,7 @@ final class SampleCommand implements Callable<Integer>, DeclaresFiles {
             float[][] scores = logprobs ? generatedLogProbs(m, p, out) : null;
             for (int r = 0; r < out.length; r++) {
                 if (text) {
-                    o.println(prompt.text + tok.decode(out[r]));
+                    o.println(prompt.text + (tok != null ? tok.decode(out[r]) : decodeKnown(hf, out[r])));
                     continue;
                 }
                 StringBuilder line = new StringBuilder();
@@ -165,6 +178,14 @@ final class SampleCommand implements Callable<Integer>, DeclaresFiles {
         }
         o.flush();
         return 0;
+    }
+
+    /**
+     * The text of {@code ids} without special tokens; ids the tokenizer does not know (a model's
+     * vocabulary is often padded past its tokenizer's) are left out, as Hugging Face's decode does.
+     */
+    static String decodeKnown(Tokenizer tokenizer, int[] ids) {
+        return tokenizer.decode(java.util.Arrays.stream(ids).filter(id -> tokenizer.token(id).isPresent()).toArray(), true);
     }
 
     /** Each generated token's log-probability: one forward over prompt + continuation, rows padded. */

@@ -72,6 +72,49 @@ class SampleCommandTest {
         assertThat(both.code()).isEqualTo(2);
     }
 
+    /** A directory with a Hugging Face tokenizer.json (not the trainer's): --prompt encodes with it, adds its BOS, stops at its eos. */
+    @Test
+    void aPromptIsEncodedWithTheDirectorysHuggingFaceTokenizer() throws Exception {
+        Path model = dir.resolve("llama-with-tokenizer");
+        Files.createDirectories(model);
+        try (var files = Files.list(FAMILIES.resolve("llama-model"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, model.resolve(f.getFileName()));
+            }
+        }
+        StringBuilder vocab = new StringBuilder("\"<s>\": 0, \"</s>\": 1");
+        String letters = "abcdefghijklmnopqrstuvwxyz ";
+        for (int i = 0; i < letters.length(); i++) {
+            vocab.append(", \"").append(letters.charAt(i)).append("\": ").append(i + 2);
+        }
+        Files.writeString(model.resolve("tokenizer.json"), """
+                {"version": "1.0", "truncation": null, "padding": null,
+                 "added_tokens": [{"id": 0, "content": "<s>", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true},
+                                  {"id": 1, "content": "</s>", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true}],
+                 "normalizer": {"type": "Lowercase"},
+                 "pre_tokenizer": {"type": "Split", "pattern": {"String": ""}, "behavior": "Isolated", "invert": false},
+                 "post_processor": {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
+                   "pair": [{"Sequence": {"id": "A", "type_id": 0}}], "special_tokens": {"<s>": {"id": "<s>", "ids": [0], "tokens": ["<s>"]}}},
+                 "decoder": {"type": "Fuse"},
+                 "model": {"type": "WordLevel", "vocab": {%s}, "unk_token": "</s>"}}
+                """.formatted(vocab));
+        Files.writeString(model.resolve("tokenizer_config.json"), "{\"bos_token\": \"<s>\", \"eos_token\": \"</s>\"}");
+        CliRun text = CliRun.run("sample", "--model", model, "--prompt", "Hello", "--max-new", 6, "--threads", 1);
+        assertThat(text.code()).as(text.err()).isZero();
+        // the same continuation as the ids of "<s>hello" (BOS from the template, lower-cased), decoded without special tokens
+        CliRun ids = CliRun.run("sample", "--model", model, "--prompt-ids", "0,9,6,13,13,16", "--max-new", 6, "--stop-id", 1,
+                "--threads", 1);
+        assertThat(ids.code()).as(ids.err()).isZero();
+        StringBuilder decoded = new StringBuilder("Hello");
+        for (String id : ids.out().strip().split(",")) {
+            int t = Integer.parseInt(id);
+            if (t >= 2 && t < 2 + letters.length()) {
+                decoded.append(letters.charAt(t - 2));
+            }
+        }
+        assertThat(text.out().strip()).isEqualTo(decoded.toString().strip());
+    }
+
     @Test
     void casinoTrainRunsAFamilyFromModelInitAndItsDirectorySamples() throws Exception {
         Path config = dir.resolve("qwen3.json");
