@@ -90,9 +90,7 @@ final class TrainStepSpeed {
 
     /** The longest prompt + answer + end token of the run's task: the trainer's sequence length. */
     private static int taskLength(RunConfig config) {
-        var t = config.task();
-        var task = new org.rlcasino.train.task.VerifiableTask(t.kind(), t.digits(), t.heldOutPrompts(), t.splitSeed(),
-                org.rlcasino.train.task.VerifiableTask.Reward.parse(t.reward()));
+        var task = org.rlcasino.train.data.Tasks.open(config);
         return task.maxPromptLength() + task.maxCompletionTokens();
     }
 }

@@ -3,38 +3,95 @@ package org.rlcasino.io.config;
 import java.util.Locale;
 
 /**
- * The verifiable task of a run-config: prompts whose answers are checked exactly; held-out accuracy
- * is always exact match, the reward that RL phases optimise is chosen by {@code reward}.
+ * The task of a run-config: where prompts come from and how completions are rewarded. Either a
+ * synthetic verifiable task (answers checked exactly, character tokenizer), or {@code prompts}: a
+ * TRL-style prompt dataset (JSON Lines, a prompt column — string or conversation — and an answer
+ * column) read with the model's own tokenizer ({@code model.init}'s tokenizer.json) and rewarded by
+ * exact match of the final answer or a format pattern. Held-out accuracy is the fraction of held-out
+ * prompts whose greedy completion earns the full reward.
  *
- * @param kind           {@code addition} ("37+45=" → "82"), {@code reverse} ("r1234=" → "4321") or
- *                       {@code sort} ("s3141=" → "1134") (required)
+ * @param kind           {@code addition} ("37+45=" → "82"), {@code reverse} ("r1234=" → "4321"),
+ *                       {@code sort} ("s3141=" → "1134"), or {@code prompts} (a dataset file) (required)
  * @param digits         addition: digits of each operand (exactly that many: uniform in [10^(d-1), 10^d), [0, 10) for 1); reverse/sort:
- *                       length of the digit string; in [1, 9] (default 2 for addition, 4 otherwise)
- * @param heldOutPrompts prompts in the held-out split, {@code >= 1} (default 256); they never appear in training
+ *                       length of the digit string; in [1, 9] (default 2 for addition, 4 otherwise; not for prompts)
+ * @param heldOutPrompts prompts in the held-out split, {@code >= 1} (default 256; for prompts: at most half the rows,
+ *                       default min(256, rows / 10)); they never appear in training
  * @param splitSeed      seed of the train/held-out split (default 0), independent of the run seed so
  *                       runs with different seeds evaluate on the same held-out prompts
- * @param reward         {@code exact} (default: 1 for exactly the answer and the end token, else 0) or
+ * @param reward         synthetic tasks: {@code exact} (default: 1 for exactly the answer and the end token, else 0) or
  *                       {@code partial} (the fraction of the answer's characters and the end token
- *                       that the completion has at their positions: partial credit, 1 only when exact)
+ *                       that the completion has at their positions: partial credit, 1 only when exact);
+ *                       prompts: {@code exact-match} (default: the final answer — last \boxed{}, else last number —
+ *                       equals the answer column) or {@code format} (the whole completion matches {@code pattern})
+ * @param file           prompts: the JSON Lines file (required for prompts)
+ * @param promptColumn   prompts: the prompt column (default {@code prompt})
+ * @param answerColumn   prompts: the answer column (default {@code answer})
+ * @param maxPromptTokens     prompts: prompts longer than this keep their last tokens (default 256)
+ * @param maxCompletionTokens prompts: the most tokens sampled per completion, end token included (default 64)
+ * @param pattern        prompts with the {@code format} reward: the regular expression (Java syntax, DOTALL)
+ * @param badRows        prompts: {@code fail} (default) or {@code skip} rows that do not fit (counted, reported)
  */
-public record TaskSection(String kind, Integer digits, Integer heldOutPrompts, Long splitSeed, String reward) {
+public record TaskSection(String kind, Integer digits, Integer heldOutPrompts, Long splitSeed, String reward, String file,
+                          String promptColumn, String answerColumn, Integer maxPromptTokens, Integer maxCompletionTokens,
+                          String pattern, String badRows) {
+    /** The kind of a dataset of prompts. */
+    public static final String PROMPTS = "prompts";
+
     public TaskSection {
         if (kind == null) {
-            throw new IllegalArgumentException("kind is required: 'addition', 'reverse' or 'sort'");
+            throw new IllegalArgumentException("kind is required: 'addition', 'reverse', 'sort' or 'prompts'");
         }
         kind = kind.toLowerCase(Locale.ROOT);
-        if (!kind.equals("addition") && !kind.equals("reverse") && !kind.equals("sort")) {
-            throw new IllegalArgumentException("kind must be 'addition', 'reverse' or 'sort', got '" + kind + "'");
+        if (kind.equals(PROMPTS)) {
+            if (file == null || file.isBlank()) {
+                throw new IllegalArgumentException("a prompts task needs file: a JSON Lines file of prompts (and answers)");
+            }
+            if (digits != null) {
+                throw new IllegalArgumentException("digits is for the synthetic tasks, not for prompts");
+            }
+            if (heldOutPrompts != null && heldOutPrompts < 1) {
+                throw new IllegalArgumentException("heldOutPrompts must be >= 1, got " + heldOutPrompts);
+            }
+            splitSeed = splitSeed == null ? 0L : splitSeed;
+            reward = reward == null ? "exact-match" : reward.toLowerCase(Locale.ROOT);
+            if (!reward.equals("exact-match") && !reward.equals("format")) {
+                throw new IllegalArgumentException("a prompts task's reward must be 'exact-match' or 'format', got '" + reward + "'");
+            }
+            if (reward.equals("format") != (pattern != null)) {
+                throw new IllegalArgumentException("pattern goes with reward 'format' (and 'format' needs a pattern)");
+            }
+            promptColumn = promptColumn == null ? "prompt" : promptColumn;
+            answerColumn = answerColumn == null ? "answer" : answerColumn;
+            maxPromptTokens = ModelSection.atLeast("maxPromptTokens", maxPromptTokens, 256, 1);
+            maxCompletionTokens = ModelSection.atLeast("maxCompletionTokens", maxCompletionTokens, 64, 1);
+            badRows = badRows == null ? "fail" : badRows.toLowerCase(Locale.ROOT);
+            if (!badRows.equals("fail") && !badRows.equals("skip")) {
+                throw new IllegalArgumentException("badRows must be 'fail' or 'skip', got '" + badRows + "'");
+            }
+        } else {
+            if (!kind.equals("addition") && !kind.equals("reverse") && !kind.equals("sort")) {
+                throw new IllegalArgumentException("kind must be 'addition', 'reverse', 'sort' or 'prompts', got '" + kind + "'");
+            }
+            if (file != null || promptColumn != null || answerColumn != null || maxPromptTokens != null || maxCompletionTokens != null
+                    || pattern != null || badRows != null) {
+                throw new IllegalArgumentException("file, promptColumn, answerColumn, maxPromptTokens, maxCompletionTokens, pattern and "
+                        + "badRows are for kind 'prompts', not '" + kind + "'");
+            }
+            digits = digits == null ? (kind.equals("addition") ? 2 : 4) : digits;
+            if (digits < 1 || digits > 9) {
+                throw new IllegalArgumentException("digits must be in [1, 9], got " + digits);
+            }
+            heldOutPrompts = ModelSection.atLeast("heldOutPrompts", heldOutPrompts, 256, 1);
+            splitSeed = splitSeed == null ? 0L : splitSeed;
+            reward = reward == null ? "exact" : reward.toLowerCase(Locale.ROOT);
+            if (!reward.equals("exact") && !reward.equals("partial")) {
+                throw new IllegalArgumentException("reward must be 'exact' or 'partial', got '" + reward + "'");
+            }
         }
-        digits = digits == null ? (kind.equals("addition") ? 2 : 4) : digits;
-        if (digits < 1 || digits > 9) {
-            throw new IllegalArgumentException("digits must be in [1, 9], got " + digits);
-        }
-        heldOutPrompts = ModelSection.atLeast("heldOutPrompts", heldOutPrompts, 256, 1);
-        splitSeed = splitSeed == null ? 0L : splitSeed;
-        reward = reward == null ? "exact" : reward.toLowerCase(Locale.ROOT);
-        if (!reward.equals("exact") && !reward.equals("partial")) {
-            throw new IllegalArgumentException("reward must be 'exact' or 'partial', got '" + reward + "'");
-        }
+    }
+
+    /** Whether this is a dataset of prompts rather than a synthetic task. */
+    public boolean dataset() {
+        return kind.equals(PROMPTS);
     }
 }

@@ -42,7 +42,8 @@ import org.rlcasino.train.task.CharTokenizer;
 import org.rlcasino.train.task.Evaluator;
 import org.rlcasino.train.task.Problem;
 import org.rlcasino.train.task.SequenceBatch;
-import org.rlcasino.train.task.VerifiableTask;
+import org.rlcasino.train.task.RlTask;
+import org.rlcasino.train.data.Tasks;
 
 /**
  * Runs one phase of a run-config: SFT, DPO or GRPO steps with a dense or sparse AdamW, held-out
@@ -61,7 +62,8 @@ public final class PhaseTrainer {
     private final Path phaseDir;
     private final Backend backend;
     private final PhaseListener listener;
-    private final VerifiableTask task;
+    private final RlTask task;
+    /** The character tokenizer saved beside the weights; null for a task that uses the model's own. */
     private final CharTokenizer tokenizer;
     private final long seed;
     private final PhaseKind kind;
@@ -100,10 +102,8 @@ public final class PhaseTrainer {
         this.phaseDir = runDir.resolve(phase.name());
         this.backend = backend;
         this.listener = listener == null ? PhaseListener.NONE : listener;
-        TaskSection t = run.task();
-        this.task = new VerifiableTask(t.kind(), t.digits(), t.heldOutPrompts(), t.splitSeed(),
-                VerifiableTask.Reward.parse(t.reward()));
-        this.tokenizer = task.tokenizer();
+        this.task = Tasks.open(run);
+        this.tokenizer = task.charTokenizer();
         this.seed = phase.seed() != null ? phase.seed() : run.seed();
         this.kind = phase.phaseKind();
     }
@@ -145,7 +145,7 @@ public final class PhaseTrainer {
         if (m.init() != null) {
             return ModelDirectory.readArchitecture(Path.of(m.init()));
         }
-        return new GptConfig(tokenizer.vocabSize(), m.maxSeqLen(), m.layers(), m.heads(), m.channels());
+        return new GptConfig(task.vocabSize(), m.maxSeqLen(), m.layers(), m.heads(), m.channels());
     }
 
     private ModelDirectory startWeights() throws IOException {
@@ -156,13 +156,13 @@ public final class PhaseTrainer {
         ModelSection m = run.model();
         if (m.init() != null) {
             ModelDirectory c = ModelDirectory.load(Path.of(m.init()));
-            if (c.architecture().vocabSize() < tokenizer.vocabSize()) {
+            if (c.architecture().vocabSize() < task.vocabSize()) {
                 throw new IllegalArgumentException("model.init " + m.init() + ": vocab_size " + c.architecture().vocabSize()
-                        + " is smaller than the task tokenizer's " + tokenizer.vocabSize());
+                        + " is smaller than the task tokenizer's " + task.vocabSize());
             }
             return c;
         }
-        GptConfig c = new GptConfig(tokenizer.vocabSize(), m.maxSeqLen(), m.layers(), m.heads(), m.channels());
+        GptConfig c = new GptConfig(task.vocabSize(), m.maxSeqLen(), m.layers(), m.heads(), m.channels());
         try (GptModel init = new GptModel(c, backend)) {
             init.initialize(run.seed());
             return new ModelDirectory(c, init.parameters().clone(), tokenizer);
@@ -200,6 +200,9 @@ public final class PhaseTrainer {
                 last = Evaluator.evaluate(evalGenerator, task, evalProblems);
             }
             ModelDirectory.save(phaseDir.resolve("final"), architecture, model.parametersOnHost(), tokenizer);
+            if (tokenizer == null) {
+                task.writeTokenizer(phaseDir.resolve("final"));
+            }
             PhaseSummary summary = summary(totals, startAccuracy, last, evalProblems.size());
             summary.write(phaseDir);
             listener.end(phase.name());
@@ -472,7 +475,7 @@ public final class PhaseTrainer {
     }
 
     private StepResult sftStep() {
-        SequenceBatch batch = SequenceBatch.supervised(drawProblems(), tokenizer, seqLen);
+        SequenceBatch batch = SequenceBatch.supervised(drawProblems(), task, seqLen);
         float[] logp = model.forward(batch.tokens(), batch.targets(), batch.rows(), seqLen);
         TokenLoss loss = SftLoss.compute(logp, batch.targets());
         model.backward(loss.dLogProbs());
@@ -487,13 +490,13 @@ public final class PhaseTrainer {
         int g = phase.groupSize();
         int[][] prompts = new int[problems.size() * g][];
         for (int i = 0; i < problems.size(); i++) {
-            int[] p = tokenizer.encode(problems.get(i).prompt());
+            int[] p = task.promptTokens(problems.get(i));
             for (int j = 0; j < g; j++) {
                 prompts[i * g + j] = p;
             }
         }
         SamplingOptions options = new SamplingOptions(false, phase.temperature().floatValue(), phase.topK());
-        int[][] out = generator.generate(prompts, task.maxCompletionTokens(), CharTokenizer.END, options, rng);
+        int[][] out = generator.generate(prompts, task.maxCompletionTokens(), task.stopToken(), options, rng);
         double[] rewards = new double[out.length];
         for (int r = 0; r < out.length; r++) {
             rewards[r] = task.reward(problems.get(r / g), out[r]);

@@ -25,12 +25,12 @@ public final class Evaluator {
     private Evaluator() {}
 
     /** Fraction of {@code problems} whose greedy completion is correct. */
-    public static double accuracy(LanguageModel model, VerifiableTask task, List<Problem> problems) {
+    public static double accuracy(LanguageModel model, RlTask task, List<Problem> problems) {
         return evaluate(model, task, problems).accuracy();
     }
 
     /** Greedy accuracy and mean reward on {@code problems}. */
-    public static Evaluation evaluate(LanguageModel model, VerifiableTask task, List<Problem> problems) {
+    public static Evaluation evaluate(LanguageModel model, RlTask task, List<Problem> problems) {
         if (problems.isEmpty()) {
             return Evaluation.EMPTY;
         }
@@ -44,18 +44,17 @@ public final class Evaluator {
      * As above with a generator the caller keeps (a trainer evaluating every few steps reuses its
      * prepared programs; on a device backend that avoids compiling them again).
      */
-    public static Evaluation evaluate(TokenGenerator generator, VerifiableTask task, List<Problem> problems) {
+    public static Evaluation evaluate(TokenGenerator generator, RlTask task, List<Problem> problems) {
         if (problems.isEmpty()) {
             return Evaluation.EMPTY;
         }
-        CharTokenizer tok = task.tokenizer();
         int batch = Math.min(BATCH, generator.maxBatch());
         double correct = 0;
         double reward = 0;
         for (int from = 0; from < problems.size(); from += batch) {
             List<Problem> chunk = problems.subList(from, Math.min(problems.size(), from + batch));
-            int[][] prompts = chunk.stream().map(p -> tok.encode(p.prompt())).toArray(int[][]::new);
-            int[][] out = generator.generate(prompts, task.maxCompletionTokens(), CharTokenizer.END, SamplingOptions.GREEDY,
+            int[][] prompts = chunk.stream().map(task::promptTokens).toArray(int[][]::new);
+            int[][] out = generator.generate(prompts, task.maxCompletionTokens(), task.stopToken(), SamplingOptions.GREEDY,
                     new SplitMix64(0));
             for (int i = 0; i < chunk.size(); i++) {
                 correct += task.correct(chunk.get(i), out[i]) ? 1 : 0;

@@ -1,10 +1,15 @@
 package org.rlcasino.train.task;
 
 /**
- * One prompt of a task and its exact answer.
+ * One prompt of a task and its reference answer.
  *
- * @param prompt the text the model continues, e.g. {@code "37+45="}
- * @param answer the only completion that earns reward, e.g. {@code "82"} (followed by the end token)
+ * @param prompt    the text the model continues, e.g. {@code "37+45="}
+ * @param answer    the completion that earns reward, e.g. {@code "82"} (followed by the end token)
+ * @param promptIds the prompt's token ids when the task encoded it once (datasets), else null
  */
-public record Problem(String prompt, String answer) {
+public record Problem(String prompt, String answer, int[] promptIds) {
+    /** A problem whose prompt the task encodes when asked. */
+    public Problem(String prompt, String answer) {
+        this(prompt, answer, null);
+    }
 }

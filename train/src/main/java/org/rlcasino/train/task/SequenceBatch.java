@@ -36,16 +36,9 @@ public record SequenceBatch(int[] tokens, int[] targets, int rows, int seqLen) {
         return new SequenceBatch(tokens, targets, rows, seqLen);
     }
 
-    /** Supervised rows: each problem's prompt followed by its answer and the end token. */
-    public static SequenceBatch supervised(List<Problem> problems, CharTokenizer tokenizer, int seqLen) {
-        List<int[]> prompts = problems.stream().map(p -> tokenizer.encode(p.prompt())).toList();
-        List<int[]> answers = problems.stream().map(p -> {
-            int[] a = tokenizer.encode(p.answer());
-            int[] withEnd = java.util.Arrays.copyOf(a, a.length + 1);
-            withEnd[a.length] = CharTokenizer.END;
-            return withEnd;
-        }).toList();
-        return of(prompts, answers, seqLen);
+    /** Supervised rows: each problem's prompt followed by its answer and the stop token. */
+    public static SequenceBatch supervised(List<Problem> problems, RlTask task, int seqLen) {
+        return of(problems.stream().map(task::promptTokens).toList(), problems.stream().map(task::answerTokens).toList(), seqLen);
     }
 
     /**

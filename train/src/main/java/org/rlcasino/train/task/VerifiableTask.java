@@ -24,7 +24,7 @@ import org.rlcasino.train.rng.SplitMix64;
  * fraction of the answer's tokens and the end token the completion has at their positions, so
  * rewards and exact-match accuracy differ).
  */
-public final class VerifiableTask {
+public final class VerifiableTask implements RlTask {
     /** How a completion is rewarded. */
     public enum Reward {
         /** 1 for a correct completion, else 0. */
@@ -138,11 +138,13 @@ public final class VerifiableTask {
     }
 
     /** The held-out problems, in split order. */
+    @Override
     public List<Problem> heldOut() {
         return Arrays.stream(heldOut).mapToObj(this::problem).toList();
     }
 
     /** The first {@code count} held-out problems (all when count exceeds them). */
+    @Override
     public List<Problem> heldOut(int count) {
         return heldOut().subList(0, Math.min(count, heldOut.length));
     }
@@ -153,6 +155,7 @@ public final class VerifiableTask {
     }
 
     /** A training problem drawn uniformly from those not held out. */
+    @Override
     public Problem nextTraining(RandomGenerator rng) {
         while (true) {
             long n = rng.nextLong(size);
@@ -163,6 +166,7 @@ public final class VerifiableTask {
     }
 
     /** Longest prompt in characters. */
+    @Override
     public int maxPromptLength() {
         return kind.equals("addition") ? 2 * digits + 2 : digits + 2;
     }
@@ -173,6 +177,7 @@ public final class VerifiableTask {
     }
 
     /** Completion tokens a sampler needs: the longest answer plus the end token. */
+    @Override
     public int maxCompletionTokens() {
         return maxAnswerLength() + 1;
     }
@@ -183,6 +188,7 @@ public final class VerifiableTask {
     }
 
     /** Whether {@code completion} is exactly the answer's tokens followed by the end token. */
+    @Override
     public boolean correct(Problem problem, int[] completion) {
         int[] answer = tokenizer.encode(problem.answer());
         return matching(answer, completion) == answer.length + 1;
@@ -193,6 +199,7 @@ public final class VerifiableTask {
      * with {@link Reward#PARTIAL} the number of target positions (the answer's tokens, then the end
      * token) where the completion has the target's token, divided by their count.
      */
+    @Override
     public double reward(Problem problem, int[] completion) {
         int[] answer = tokenizer.encode(problem.answer());
         int matching = matching(answer, completion);
@@ -207,5 +214,38 @@ public final class VerifiableTask {
             m += completion[i] == want ? 1 : 0;
         }
         return m;
+    }
+
+    @Override
+    public int[] promptTokens(Problem problem) {
+        return tokenizer.encode(problem.prompt());
+    }
+
+    @Override
+    public int[] answerTokens(Problem problem) {
+        int[] a = tokenizer.encode(problem.answer());
+        int[] withEnd = Arrays.copyOf(a, a.length + 1);
+        withEnd[a.length] = CharTokenizer.END;
+        return withEnd;
+    }
+
+    @Override
+    public int stopToken() {
+        return CharTokenizer.END;
+    }
+
+    @Override
+    public int vocabSize() {
+        return tokenizer.vocabSize();
+    }
+
+    @Override
+    public CharTokenizer charTokenizer() {
+        return tokenizer;
+    }
+
+    @Override
+    public void writeTokenizer(java.nio.file.Path modelDirectory) throws java.io.IOException {
+        tokenizer.save(modelDirectory.resolve(CharTokenizer.FILE_NAME));
     }
 }
