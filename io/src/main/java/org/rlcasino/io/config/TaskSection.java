@@ -11,7 +11,8 @@ import java.util.Locale;
  * prompts whose greedy completion earns the full reward.
  *
  * @param kind           {@code addition} ("37+45=" → "82"), {@code reverse} ("r1234=" → "4321"),
- *                       {@code sort} ("s3141=" → "1134"), or {@code prompts} (a dataset file) (required)
+ *                       {@code sort} ("s3141=" → "1134"), {@code prompts} (a dataset of prompts and answers) or
+ *                       {@code preferences} (a dataset of prompt, chosen and rejected: offline DPO) (required)
  * @param digits         addition: digits of each operand (exactly that many: uniform in [10^(d-1), 10^d), [0, 10) for 1); reverse/sort:
  *                       length of the digit string; in [1, 9] (default 2 for addition, 4 otherwise; not for prompts)
  * @param heldOutPrompts prompts in the held-out split, {@code >= 1} (default 256; for prompts: at most half the rows,
@@ -29,23 +30,37 @@ import java.util.Locale;
  * @param maxPromptTokens     prompts: prompts longer than this keep their last tokens (default 256)
  * @param maxCompletionTokens prompts: the most tokens sampled per completion, end token included (default 64)
  * @param pattern        prompts with the {@code format} reward: the regular expression (Java syntax, DOTALL)
- * @param badRows        prompts: {@code fail} (default) or {@code skip} rows that do not fit (counted, reported)
+ * @param badRows        datasets: {@code fail} (default) or {@code skip} rows that do not fit (counted, reported)
+ * @param chosenColumn   preferences: the chosen completion's column (default {@code chosen})
+ * @param rejectedColumn preferences: the rejected completion's column (default {@code rejected})
  */
 public record TaskSection(String kind, Integer digits, Integer heldOutPrompts, Long splitSeed, String reward, String file,
                           String promptColumn, String answerColumn, Integer maxPromptTokens, Integer maxCompletionTokens,
-                          String pattern, String badRows) {
+                          String pattern, String badRows, String chosenColumn, String rejectedColumn) {
     /** The kind of a dataset of prompts. */
     public static final String PROMPTS = "prompts";
+    /** The kind of a dataset of preference pairs. */
+    public static final String PREFERENCES = "preferences";
 
     public TaskSection {
         if (kind == null) {
-            throw new IllegalArgumentException("kind is required: 'addition', 'reverse', 'sort' or 'prompts'");
+            throw new IllegalArgumentException("kind is required: 'addition', 'reverse', 'sort', 'prompts' or 'preferences'");
         }
         kind = kind.toLowerCase(Locale.ROOT);
-        if (kind.equals(PROMPTS)) {
+        if (kind.equals(PROMPTS) || kind.equals(PREFERENCES)) {
             if (file == null || file.isBlank()) {
-                throw new IllegalArgumentException("a prompts task needs file: a JSON Lines file of prompts (and answers)");
+                throw new IllegalArgumentException("a " + kind + " task needs file: a JSON Lines file of " + (kind.equals(PROMPTS)
+                        ? "prompts (and answers)" : "prompt, chosen and rejected rows"));
             }
+            if (kind.equals(PREFERENCES) && (reward != null || pattern != null || answerColumn != null)) {
+                throw new IllegalArgumentException("a preferences task has no reward, pattern or answerColumn: completions "
+                        + "are scored by exact match of the chosen one");
+            }
+            if (kind.equals(PROMPTS) && (chosenColumn != null || rejectedColumn != null)) {
+                throw new IllegalArgumentException("chosenColumn and rejectedColumn are for kind 'preferences'");
+            }
+            chosenColumn = chosenColumn == null ? "chosen" : chosenColumn;
+            rejectedColumn = rejectedColumn == null ? "rejected" : rejectedColumn;
             if (digits != null) {
                 throw new IllegalArgumentException("digits is for the synthetic tasks, not for prompts");
             }
@@ -54,7 +69,10 @@ public record TaskSection(String kind, Integer digits, Integer heldOutPrompts, L
             }
             splitSeed = splitSeed == null ? 0L : splitSeed;
             reward = reward == null ? "exact-match" : reward.toLowerCase(Locale.ROOT);
-            if (!reward.equals("exact-match") && !reward.equals("format")) {
+            if (kind.equals(PREFERENCES)) {
+                reward = "chosen";
+            }
+            if (!reward.equals("exact-match") && !reward.equals("format") && !reward.equals("chosen")) {
                 throw new IllegalArgumentException("a prompts task's reward must be 'exact-match' or 'format', got '" + reward + "'");
             }
             if (reward.equals("format") != (pattern != null)) {
@@ -70,12 +88,13 @@ public record TaskSection(String kind, Integer digits, Integer heldOutPrompts, L
             }
         } else {
             if (!kind.equals("addition") && !kind.equals("reverse") && !kind.equals("sort")) {
-                throw new IllegalArgumentException("kind must be 'addition', 'reverse', 'sort' or 'prompts', got '" + kind + "'");
+                throw new IllegalArgumentException("kind must be 'addition', 'reverse', 'sort', 'prompts' or 'preferences', got '" + kind + "'");
             }
             if (file != null || promptColumn != null || answerColumn != null || maxPromptTokens != null || maxCompletionTokens != null
-                    || pattern != null || badRows != null) {
-                throw new IllegalArgumentException("file, promptColumn, answerColumn, maxPromptTokens, maxCompletionTokens, pattern and "
-                        + "badRows are for kind 'prompts', not '" + kind + "'");
+                    || pattern != null || badRows != null || chosenColumn != null || rejectedColumn != null) {
+                throw new IllegalArgumentException("file, promptColumn, answerColumn, chosenColumn, rejectedColumn, maxPromptTokens, "
+                        + "maxCompletionTokens, pattern and badRows are for the dataset kinds 'prompts' and 'preferences', not '"
+                        + kind + "'");
             }
             digits = digits == null ? (kind.equals("addition") ? 2 : 4) : digits;
             if (digits < 1 || digits > 9) {
@@ -90,8 +109,8 @@ public record TaskSection(String kind, Integer digits, Integer heldOutPrompts, L
         }
     }
 
-    /** Whether this is a dataset of prompts rather than a synthetic task. */
+    /** Whether this is a dataset (prompts or preferences) rather than a synthetic task. */
     public boolean dataset() {
-        return kind.equals(PROMPTS);
+        return kind.equals(PROMPTS) || kind.equals(PREFERENCES);
     }
 }

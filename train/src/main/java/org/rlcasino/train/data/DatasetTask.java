@@ -6,13 +6,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
 import org.rlcasino.io.config.TaskSection;
-import org.rlcasino.io.data.DatasetReader;
 import org.rlcasino.io.data.DatasetText;
-import org.rlcasino.io.data.PromptExample;
 import org.rlcasino.tokenizers.Tokenizer;
 import org.rlcasino.train.rng.SplitMix64;
 import org.rlcasino.train.task.CharTokenizer;
@@ -20,92 +19,114 @@ import org.rlcasino.train.task.Problem;
 import org.rlcasino.train.task.RlTask;
 
 /**
- * A prompt dataset as a training task (GRPO, online DPO, SFT on the answers): the rows of a TRL-style
- * JSON Lines file ({@link DatasetReader#prompts}), encoded once with the model's own Hugging Face
- * tokenizer (its post-processor's special tokens, e.g. BOS; a prompt longer than
- * {@code maxPromptTokens} keeps its last tokens, as TRL's left truncation), split into held-out and
- * training rows by {@code splitSeed}, and rewarded by a {@link TextReward} of the decoded completion
- * (special tokens skipped). A completion ends with the tokenizer's eos token.
+ * A dataset as a training task, read with the model's own Hugging Face tokenizer: the rows of a
+ * TRL-style JSON Lines file, encoded once (the tokenizer's post-processor adds its special tokens,
+ * e.g. BOS, to prompts; a prompt longer than {@code maxPromptTokens} keeps its last tokens, as TRL's
+ * left truncation; completions get the eos token that ends them, and keep their first tokens), split
+ * into held-out and training rows by a seeded shuffle ({@code splitSeed}; the first
+ * {@code heldOutPrompts} rows are held out). {@link PromptDatasetTask}: prompts and answers (GRPO,
+ * online DPO, SFT on the answers); {@link PreferenceDatasetTask}: prompt, chosen and rejected (offline
+ * DPO, SFT on the chosen).
  */
-public final class DatasetTask implements RlTask {
-    private final Tokenizer tokenizer;
+public abstract sealed class DatasetTask implements RlTask permits PromptDatasetTask, PreferenceDatasetTask {
+    protected final Tokenizer tokenizer;
     private final Path tokenizerDirectory;
-    private final TextReward reward;
-    private final int stop;
+    protected final int stop;
     private final int maxPrompt;
     private final int maxCompletion;
-    private final List<Problem> training;
+    protected final List<Problem> training;
     private final List<Problem> heldOut;
     private final int skipped;
-    private final List<String> problems;
+    private final List<String> skippedProblems;
 
-    private DatasetTask(Tokenizer tokenizer, Path tokenizerDirectory, TextReward reward, int stop, int maxPrompt, int maxCompletion,
-                        List<Problem> training, List<Problem> heldOut, int skipped, List<String> problems) {
+    /** The rows, split; {@code problems} carry their encoded prompts. */
+    protected DatasetTask(Tokenizer tokenizer, Path tokenizerDirectory, TaskSection section, List<Problem> problems, int skipped,
+                          List<String> skippedProblems) {
         this.tokenizer = tokenizer;
         this.tokenizerDirectory = tokenizerDirectory;
-        this.reward = reward;
-        this.stop = stop;
-        this.maxPrompt = maxPrompt;
-        this.maxCompletion = maxCompletion;
-        this.training = training;
-        this.heldOut = heldOut;
-        this.skipped = skipped;
-        this.problems = problems;
-    }
-
-    /**
-     * Reads {@code section}'s file with the tokenizer of {@code modelDirectory} (its tokenizer.json and
-     * tokenizer_config.json, which must name an eos token).
-     */
-    public static DatasetTask open(TaskSection section, Path modelDirectory) throws IOException {
-        if (!section.dataset()) {
-            throw new IllegalArgumentException("task kind '" + section.kind() + "' is not a prompts dataset");
-        }
-        if (modelDirectory == null || !Files.isRegularFile(modelDirectory.resolve("tokenizer.json"))) {
-            throw new IllegalArgumentException("a prompts task is read with the model's own tokenizer: give model.init a Hugging Face "
-                    + "directory with tokenizer.json" + (modelDirectory == null ? "" : " (" + modelDirectory + " has none)"));
-        }
-        Tokenizer tokenizer = Tokenizer.load(modelDirectory);
-        int eos = tokenizer.eosId().orElseThrow(() -> new IllegalArgumentException(modelDirectory
-                + ": the tokenizer names no eos token (tokenizer_config.json eos_token): completions could not end"));
-        TextReward reward = TextReward.parse(section.reward(), section.pattern());
-        DatasetReader.Result<PromptExample> rows = DatasetReader.prompts(Path.of(section.file()),
-                new DatasetReader.Columns(section.promptColumn(), null, null, section.answerColumn()),
-                DatasetReader.BadRows.parse(section.badRows()));
-        List<Problem> all = new ArrayList<>(rows.examples().size());
+        this.stop = tokenizer.eosId().orElseThrow();
+        this.maxCompletion = section.maxCompletionTokens();
         int longest = 1;
-        for (PromptExample row : rows.examples()) {
-            if (!(row.prompt() instanceof DatasetText.Plain plain)) {
-                throw new IllegalArgumentException(section.file() + ":" + row.row() + ": a conversation prompt needs the model's chat "
-                        + "template, which prompts tasks do not apply yet; give the prompt as a string");
-            }
-            if (section.reward().equals("exact-match") && row.answer() == null) {
-                throw new IllegalArgumentException(section.file() + ":" + row.row() + ": no '" + section.answerColumn()
-                        + "' column, which the exact-match reward compares with");
-            }
-            int[] ids = tokenizer.encode(plain.text(), true);
-            if (ids.length > section.maxPromptTokens()) {
-                ids = Arrays.copyOfRange(ids, ids.length - section.maxPromptTokens(), ids.length);
-            }
-            if (ids.length == 0) {
-                throw new IllegalArgumentException(section.file() + ":" + row.row() + ": the prompt encodes to no token");
-            }
-            longest = Math.max(longest, ids.length);
-            all.add(new Problem(plain.text(), row.answer() == null ? "" : row.answer(), ids));
+        for (Problem p : problems) {
+            longest = Math.max(longest, p.promptIds().length);
         }
-        int held = section.heldOutPrompts() != null ? section.heldOutPrompts() : Math.max(1, Math.min(256, all.size() / 10));
-        if (held > all.size() / 2) {
-            throw new IllegalArgumentException(section.file() + ": heldOutPrompts " + held + " is more than half of its " + all.size()
-                    + " rows; hold out fewer");
+        this.maxPrompt = longest;
+        int held = section.heldOutPrompts() != null ? section.heldOutPrompts() : Math.max(1, Math.min(256, problems.size() / 10));
+        if (held > problems.size() / 2) {
+            throw new IllegalArgumentException(section.file() + ": heldOutPrompts " + held + " is more than half of its "
+                    + problems.size() + " rows; hold out fewer");
         }
-        // a seeded shuffle: the first rows are held out, the rest train
-        List<Problem> order = new ArrayList<>(all);
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < problems.size(); i++) {
+            order.add(i);
+        }
         SplitMix64 rng = new SplitMix64(section.splitSeed());
         for (int i = order.size() - 1; i > 0; i--) {
-            java.util.Collections.swap(order, i, rng.nextInt(i + 1));
+            Collections.swap(order, i, rng.nextInt(i + 1));
         }
-        return new DatasetTask(tokenizer, modelDirectory, reward, eos, longest, section.maxCompletionTokens(),
-                List.copyOf(order.subList(held, order.size())), List.copyOf(order.subList(0, held)), rows.skipped(), rows.problems());
+        this.heldOutIndices = order.subList(0, held).stream().mapToInt(Integer::intValue).toArray();
+        this.trainingIndices = order.subList(held, order.size()).stream().mapToInt(Integer::intValue).toArray();
+        this.heldOut = Arrays.stream(heldOutIndices).mapToObj(problems::get).toList();
+        this.training = Arrays.stream(trainingIndices).mapToObj(problems::get).toList();
+        this.skipped = skipped;
+        this.skippedProblems = List.copyOf(skippedProblems);
+    }
+
+    /** Row indices (in file order of the rows read) of the held-out and training splits. */
+    protected final int[] heldOutIndices;
+    protected final int[] trainingIndices;
+
+    /** The tokenizer of {@code modelDirectory}, which must name an eos token. */
+    protected static Tokenizer modelTokenizer(TaskSection section, Path modelDirectory) throws IOException {
+        if (modelDirectory == null || !Files.isRegularFile(modelDirectory.resolve("tokenizer.json"))) {
+            throw new IllegalArgumentException("a " + section.kind() + " task is read with the model's own tokenizer: give model.init a "
+                    + "Hugging Face directory with tokenizer.json" + (modelDirectory == null ? "" : " (" + modelDirectory + " has none)"));
+        }
+        Tokenizer tokenizer = Tokenizer.load(modelDirectory);
+        if (tokenizer.eosId().isEmpty()) {
+            throw new IllegalArgumentException(modelDirectory
+                    + ": the tokenizer names no eos token (tokenizer_config.json eos_token): completions could not end");
+        }
+        return tokenizer;
+    }
+
+    /** A plain prompt's ids with the tokenizer's special tokens, its last {@code max} kept; a conversation is refused. */
+    protected static int[] encodePrompt(Tokenizer tokenizer, DatasetText prompt, int max, String where) {
+        if (!(prompt instanceof DatasetText.Plain plain)) {
+            throw new IllegalArgumentException(where + ": a conversation needs the model's chat template, which dataset tasks do "
+                    + "not apply yet; give the text as a string");
+        }
+        int[] ids = tokenizer.encode(plain.text(), true);
+        if (ids.length > max) {
+            ids = Arrays.copyOfRange(ids, ids.length - max, ids.length);
+        }
+        if (ids.length == 0) {
+            throw new IllegalArgumentException(where + ": the prompt encodes to no token");
+        }
+        return ids;
+    }
+
+    /** A plain completion's ids (no special tokens) and the eos token, its first {@code max} kept (eos included). */
+    protected static int[] encodeCompletion(Tokenizer tokenizer, DatasetText completion, int max, String where) {
+        if (!(completion instanceof DatasetText.Plain plain)) {
+            throw new IllegalArgumentException(where + ": a conversation needs the model's chat template, which dataset tasks do "
+                    + "not apply yet; give the text as a string");
+        }
+        int[] a = tokenizer.encode(plain.text(), false);
+        int keep = Math.min(a.length, max - 1);
+        int[] out = Arrays.copyOf(a, keep + 1);
+        out[keep] = tokenizer.eosId().getAsInt();
+        return out;
+    }
+
+    /** The text of a completion: its tokens before the eos token, decoded without special tokens (unknown ids left out). */
+    protected final String completionText(int[] completion) {
+        int end = 0;
+        while (end < completion.length && completion[end] != stop) {
+            end++;
+        }
+        int[] known = Arrays.stream(completion, 0, end).filter(id -> tokenizer.token(id).isPresent()).toArray();
+        return tokenizer.decode(known, true);
     }
 
     /** Rows left out as not fitting (with {@code badRows: skip}). */
@@ -115,7 +136,7 @@ public final class DatasetTask implements RlTask {
 
     /** The first problems of the rows left out, each {@code file:line: message}. */
     public List<String> skippedProblems() {
-        return problems;
+        return skippedProblems;
     }
 
     /** Training rows. */
@@ -130,11 +151,7 @@ public final class DatasetTask implements RlTask {
 
     @Override
     public int[] answerTokens(Problem problem) {
-        int[] a = tokenizer.encode(problem.answer(), false);
-        int keep = Math.min(a.length, maxCompletion - 1);
-        int[] out = Arrays.copyOf(a, keep + 1);
-        out[keep] = stop;
-        return out;
+        return encodeCompletion(tokenizer, new DatasetText.Plain(problem.answer()), maxCompletion, "answer");
     }
 
     @Override
@@ -170,17 +187,6 @@ public final class DatasetTask implements RlTask {
     @Override
     public boolean correct(Problem problem, int[] completion) {
         return reward(problem, completion) >= 1;
-    }
-
-    /** The reward of the completion's text: tokens up to the eos token, decoded without special tokens. */
-    @Override
-    public double reward(Problem problem, int[] completion) {
-        int end = 0;
-        while (end < completion.length && completion[end] != stop) {
-            end++;
-        }
-        int[] known = Arrays.stream(completion, 0, end).filter(id -> tokenizer.token(id).isPresent()).toArray();
-        return reward.score(tokenizer.decode(known, true), problem.answer().isEmpty() ? null : problem.answer());
     }
 
     @Override

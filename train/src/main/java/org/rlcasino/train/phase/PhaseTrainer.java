@@ -246,13 +246,13 @@ public final class PhaseTrainer {
             System.arraycopy(start.params(), 0, reference.parameters(), 0, start.params().length);
             reference.parametersWritten();
         }
-        if (kind.reinforcement()) {
+        if (kind == PhaseKind.GRPO || kind == PhaseKind.DPO && !task.hasPreferences()) { // offline DPO samples nothing
             generator = model.generator(phase.batchSize() * phase.groupSize(), seqLen);
         }
         switch (kind) {
             case SFT -> model.prepare(phase.batchSize(), seqLen);
             case DPO -> {
-                if (backend.fixedShapes()) {
+                if (backend.fixedShapes() || task.hasPreferences()) { // offline DPO: always B pairs
                     model.prepare(2 * phase.batchSize(), seqLen);
                     reference.prepare(2 * phase.batchSize(), seqLen);
                 }
@@ -528,7 +528,34 @@ public final class PhaseTrainer {
                 (long) grpoBatch.rows() * seqLen, sampleNs, true);
     }
 
+    /**
+     * Offline DPO (TRL's DPOTrainer): B pairs drawn from the task's preference data, chosen and
+     * rejected rows interleaved, the frozen reference's sequence log-probs computed on the same batch.
+     */
+    private StepResult offlineDpoStep() {
+        List<int[]> prompts = new ArrayList<>();
+        List<int[]> completions = new ArrayList<>();
+        for (int i = 0; i < phase.batchSize(); i++) {
+            RlTask.PreferencePair pair = task.nextPreference(rng);
+            prompts.add(pair.prompt());
+            completions.add(pair.chosen());
+            prompts.add(pair.prompt());
+            completions.add(pair.rejected());
+        }
+        int pairs = phase.batchSize();
+        SequenceBatch batch = SequenceBatch.of(prompts, completions, seqLen);
+        float[] refLogp = reference.forward(batch.tokens(), batch.targets(), batch.rows(), seqLen);
+        double[] refSeq = SequenceLogProbs.of(refLogp, batch.targets(), batch.rows(), seqLen);
+        float[] logp = model.forward(batch.tokens(), batch.targets(), batch.rows(), seqLen);
+        TokenLoss loss = DpoLoss.compute(logp, batch.targets(), refSeq, pairs, seqLen, phase.beta());
+        model.backward(loss.dLogProbs());
+        return new StepResult(loss, Double.NaN, loss.kl(), 2L * 2 * pairs * seqLen, 0, true);
+    }
+
     private StepResult dpoStep() {
+        if (task.hasPreferences()) {
+            return offlineDpoStep();
+        }
         long s0 = System.nanoTime();
         Samples s = sample();
         long sampleNs = System.nanoTime() - s0;

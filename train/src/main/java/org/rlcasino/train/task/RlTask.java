@@ -53,4 +53,20 @@ public interface RlTask {
 
     /** Writes the task's tokenizer files into a model directory (the character tokenizer, or the model's own copied). */
     void writeTokenizer(Path modelDirectory) throws IOException;
+
+    /**
+     * A preference pair of token ids: the prompt, and the chosen and the rejected completion, each
+     * ending with the stop token.
+     */
+    record PreferencePair(int[] prompt, int[] chosen, int[] rejected) {}
+
+    /** Whether the task holds preference pairs (a DPO phase then trains offline on them, without sampling). */
+    default boolean hasPreferences() {
+        return false;
+    }
+
+    /** A training pair drawn uniformly ({@link #hasPreferences()} tasks only). */
+    default PreferencePair nextPreference(RandomGenerator rng) {
+        throw new UnsupportedOperationException("this task has no preference pairs");
+    }
 }

@@ -98,7 +98,7 @@ class DatasetTrainingTest {
         Path model = modelWithTokenizer();
         Path data = prompts(60);
         RunConfig config = config(model, data, "");
-        DatasetTask task = DatasetTask.open(config.task(), model);
+        PromptDatasetTask task = PromptDatasetTask.open(config.task(), model);
         Tokenizer tokenizer = Tokenizer.load(model);
         assertThat(task.heldOut()).hasSize(8);
         assertThat(task.trainingRows()).isEqualTo(52);
@@ -126,25 +126,69 @@ class DatasetTrainingTest {
         assertThat(run.resolve("bsr/mask.arrow")).isRegularFile();
     }
 
+    /** Offline DPO on prompt/chosen/rejected rows: no sampling, the first step's loss is ln 2 (policy = reference). */
+    @Test
+    void aPreferenceDatasetTrainsOfflineDpo() throws Exception {
+        Path model = modelWithTokenizer();
+        SplittableRandom r = new SplittableRandom(11);
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            int a = r.nextInt(10);
+            int b = r.nextInt(10);
+            lines.add("{\"prompt\": \"" + a + "+" + b + "=\", \"chosen\": \"" + (a + b) + "\", \"rejected\": \"" + (a + b + 1) + "\"}");
+        }
+        Path data = dir.resolve("prefs.jsonl");
+        Files.write(data, lines, StandardCharsets.UTF_8);
+        String json = """
+                {"name": "prefs", "seed": 3,
+                 "model": {"init": "%s"},
+                 "task": {"kind": "preferences", "file": "%s", "heldOutPrompts": 6, "maxCompletionTokens": 4},
+                 "optimizer": {"lr": 3e-3},
+                 "phases": [
+                   {"name": "sft", "kind": "sft", "steps": 2, "batchSize": 4},
+                   {"name": "dpo", "kind": "dpo", "steps": 4, "batchSize": 4, "beta": 0.1, "logDeltas": {}},
+                   {"name": "bsr", "kind": "dpo", "from": "dpo", "steps": 2, "batchSize": 4, "optimizer": "bsr-adamw",
+                    "mask": {"fromPhase": "dpo", "sparsity": 90}}
+                 ]}
+                """.formatted(model, data);
+        RunConfig config = RunConfigLoader.parse("prefs.json", json.getBytes(StandardCharsets.UTF_8));
+        PreferenceDatasetTask task = PreferenceDatasetTask.open(config.task(), model);
+        assertThat(task.hasPreferences()).isTrue();
+        Problem p = task.heldOut().getFirst();
+        assertThat(task.reward(p, task.answerTokens(p))).as("the chosen completion").isEqualTo(1.0);
+        Path run = dir.resolve("prefs-run");
+        try (JvmBackend backend = new JvmBackend(2, 64)) {
+            for (var phase : config.phases()) {
+                PhaseTrainer.run(config, phase.name(), run, backend, false, PhaseListener.NONE);
+            }
+        }
+        List<String> metrics = Files.readAllLines(run.resolve("dpo/metrics.csv"));
+        double firstLoss = Double.parseDouble(metrics.get(1).split(",")[2]);
+        assertThat(firstLoss).isCloseTo(Math.log(2), org.assertj.core.api.Assertions.within(1e-6));
+        assertThat(Double.parseDouble(metrics.get(1).split(",")[7])).as("no sampling").isZero();
+        assertThat(run.resolve("bsr/mask.arrow")).isRegularFile();
+        assertThat(run.resolve("bsr/final/tokenizer.json")).isRegularFile();
+    }
+
     @Test
     void datasetsThatCannotTrainAreRefusedSayingWhy() throws Exception {
         Path model = modelWithTokenizer();
         Path data = prompts(10);
-        assertThatThrownBy(() -> DatasetTask.open(config(model, data, "").task(), model))
+        assertThatThrownBy(() -> PromptDatasetTask.open(config(model, data, "").task(), model))
                 .hasMessageContaining("heldOutPrompts 8 is more than half of its 10 rows");
         Path noTokenizer = FAMILIES.resolve("qwen3-model");
-        assertThatThrownBy(() -> DatasetTask.open(config(model, prompts(40), "").task(), noTokenizer))
+        assertThatThrownBy(() -> PromptDatasetTask.open(config(model, prompts(40), "").task(), noTokenizer))
                 .hasMessageContaining("model's own tokenizer").hasMessageContaining("has none");
         Path chat = dir.resolve("chat.jsonl");
         Files.writeString(chat, "{\"prompt\": [{\"role\": \"user\", \"content\": \"1+1=\"}], \"answer\": 2}\n".repeat(20));
-        assertThatThrownBy(() -> DatasetTask.open(config(model, chat, "").task(), model)).hasMessageContaining("chat.jsonl:1")
+        assertThatThrownBy(() -> PromptDatasetTask.open(config(model, chat, "").task(), model)).hasMessageContaining("chat.jsonl:1")
                 .hasMessageContaining("chat template");
         Path noAnswer = dir.resolve("noanswer.jsonl");
         Files.writeString(noAnswer, "{\"prompt\": \"1+1=\"}\n".repeat(20));
-        assertThatThrownBy(() -> DatasetTask.open(config(model, noAnswer, "").task(), model))
+        assertThatThrownBy(() -> PromptDatasetTask.open(config(model, noAnswer, "").task(), model))
                 .hasMessageContaining("noanswer.jsonl:1: no 'answer' column");
         // a format reward needs no answer
-        DatasetTask format = DatasetTask.open(config(model, noAnswer, ", \"reward\": \"format\", \"pattern\": \"[0-9]+\"").task(), model);
+        PromptDatasetTask format = PromptDatasetTask.open(config(model, noAnswer, ", \"reward\": \"format\", \"pattern\": \"[0-9]+\"").task(), model);
         assertThat(format.reward(format.heldOut().getFirst(), new int[] {4, 1})).isEqualTo(1.0);
         assertThat(format.reward(format.heldOut().getFirst(), new int[] {12, 1})).isEqualTo(0.0);
     }
