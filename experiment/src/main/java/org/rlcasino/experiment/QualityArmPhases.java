@@ -38,6 +38,6 @@ final class QualityArmPhases {
                 arm.optimizer(), from.adamw(), mask, null, from.evalEvery(), from.evalPrompts(), 0,
                 rl ? from.temperature() : null, rl ? from.topK() : null, rl ? from.groupSize() : null,
                 dpo ? from.beta() : null, grpo ? from.clip() : null, grpo ? from.klCoef() : null,
-                grpo ? from.updatesPerBatch() : null);
+                grpo ? from.updatesPerBatch() : null, dpo ? from.precomputeReference() : null);
     }
 }

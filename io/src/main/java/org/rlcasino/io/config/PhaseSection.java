@@ -33,12 +33,15 @@ import java.util.regex.Pattern;
  *                        {@code >= 0}, 0 = off (default 0)
  * @param updatesPerBatch grpo: optimizer steps on each sampled batch (the importance ratio differs from 1
  *                        from the second on), {@code >= 1} (default 1); every update counts as a step
+ * @param precomputeReference dpo on a preferences task: compute the frozen reference's log-probs of every
+ *                        training pair once before the first step and free the reference model (TRL's
+ *                        {@code precompute_ref_log_probs}), so that a step is the policy's alone (default false)
  */
 public record PhaseSection(String name, String kind, String from, Integer steps, Integer batchSize, Long seed,
                            String optimizer, OptimizerSection adamw, MaskSection mask, DeltaLogSection logDeltas,
                            Integer evalEvery, Integer evalPrompts, Integer checkpointEvery, Double temperature,
                            Integer topK, Integer groupSize, Double beta, Double clip, Double klCoef,
-                           Integer updatesPerBatch) {
+                           Integer updatesPerBatch, Boolean precomputeReference) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     public PhaseSection {
@@ -113,6 +116,8 @@ public record PhaseSection(String name, String kind, String from, Integer steps,
             throw new IllegalArgumentException("klCoef must be finite and >= 0, got " + klCoef);
         }
         updatesPerBatch = ModelSection.atLeast("updatesPerBatch", updatesPerBatch, 1, 1);
+        only("precomputeReference", precomputeReference, kind.equals("dpo"), "'dpo'");
+        precomputeReference = precomputeReference != null && precomputeReference;
     }
 
     /** This phase under another name and seed, starting from {@code start} (a rerun of it, e.g. a seed baseline). */
@@ -122,7 +127,7 @@ public record PhaseSection(String name, String kind, String from, Integer steps,
         boolean grpo = kind.equals("grpo");
         return new PhaseSection(newName, kind, start, steps, batchSize, newSeed, optimizer, adamw, mask, logDeltas, evalEvery,
                 evalPrompts, 0, rl ? temperature : null, rl ? topK : null, rl ? groupSize : null, dpo ? beta : null,
-                grpo ? clip : null, grpo ? klCoef : null, grpo ? updatesPerBatch : null);
+                grpo ? clip : null, grpo ? klCoef : null, grpo ? updatesPerBatch : null, dpo ? precomputeReference : null);
     }
 
     /**

@@ -60,6 +60,11 @@ public final class PreferenceDatasetTask extends DatasetTask {
     }
 
     @Override
+    public List<PreferencePair> trainingPreferences() {
+        return pairs;
+    }
+
+    @Override
     public PreferencePair nextPreference(RandomGenerator rng) {
         return pairs.get(rng.nextInt(pairs.size()));
     }

@@ -75,6 +75,8 @@ public final class PhaseTrainer {
     private TokenGenerator generator;
     private Optimizer optimizer;
     private SplitMix64 rng;
+    /** Offline DPO with precomputeReference: each training pair's reference (chosen, rejected) sequence log-probs. */
+    private java.util.Map<RlTask.PreferencePair, double[]> precomputedReference;
     private MaskSource.Mask mask;
 
     // GRPO batch kept across the updates of one sampled batch
@@ -265,6 +267,9 @@ public final class PhaseTrainer {
             }
         }
         optimizer.prepare(model.parameters(), model.gradients());
+        if (kind == PhaseKind.DPO && task.hasPreferences() && phase.precomputeReference()) {
+            precomputeReference();
+        }
     }
 
     /**
@@ -533,10 +538,12 @@ public final class PhaseTrainer {
      * rejected rows interleaved, the frozen reference's sequence log-probs computed on the same batch.
      */
     private StepResult offlineDpoStep() {
+        List<RlTask.PreferencePair> drawn = new ArrayList<>();
         List<int[]> prompts = new ArrayList<>();
         List<int[]> completions = new ArrayList<>();
         for (int i = 0; i < phase.batchSize(); i++) {
             RlTask.PreferencePair pair = task.nextPreference(rng);
+            drawn.add(pair);
             prompts.add(pair.prompt());
             completions.add(pair.chosen());
             prompts.add(pair.prompt());
@@ -544,12 +551,55 @@ public final class PhaseTrainer {
         }
         int pairs = phase.batchSize();
         SequenceBatch batch = SequenceBatch.of(prompts, completions, seqLen);
-        float[] refLogp = reference.forward(batch.tokens(), batch.targets(), batch.rows(), seqLen);
-        double[] refSeq = SequenceLogProbs.of(refLogp, batch.targets(), batch.rows(), seqLen);
+        double[] refSeq;
+        if (precomputedReference != null) {
+            refSeq = new double[2 * pairs];
+            for (int i = 0; i < pairs; i++) {
+                double[] r = precomputedReference.get(drawn.get(i));
+                refSeq[2 * i] = r[0];
+                refSeq[2 * i + 1] = r[1];
+            }
+        } else {
+            float[] refLogp = reference.forward(batch.tokens(), batch.targets(), batch.rows(), seqLen);
+            refSeq = SequenceLogProbs.of(refLogp, batch.targets(), batch.rows(), seqLen);
+        }
         float[] logp = model.forward(batch.tokens(), batch.targets(), batch.rows(), seqLen);
         TokenLoss loss = DpoLoss.compute(logp, batch.targets(), refSeq, pairs, seqLen, phase.beta());
         model.backward(loss.dLogProbs());
-        return new StepResult(loss, Double.NaN, loss.kl(), 2L * 2 * pairs * seqLen, 0, true);
+        return new StepResult(loss, Double.NaN, loss.kl(), (precomputedReference != null ? 1L : 2L) * 2 * pairs * seqLen, 0, true);
+    }
+
+    /**
+     * TRL's precompute_ref_log_probs: the frozen reference's sequence log-probs of every training
+     * pair (chosen, rejected), computed in batches of the phase's pairs before the first step; the
+     * reference model is then released, so a step is the policy's forward and backward alone.
+     */
+    private void precomputeReference() {
+        long t0 = System.nanoTime();
+        List<RlTask.PreferencePair> all = task.trainingPreferences();
+        precomputedReference = new java.util.IdentityHashMap<>();
+        int b = phase.batchSize();
+        for (int from = 0; from < all.size(); from += b) {
+            List<int[]> prompts = new ArrayList<>();
+            List<int[]> completions = new ArrayList<>();
+            for (int i = 0; i < b; i++) { // the last batch repeats its first pair to keep the shape
+                RlTask.PreferencePair pair = all.get(from + i < all.size() ? from + i : from);
+                prompts.add(pair.prompt());
+                completions.add(pair.chosen());
+                prompts.add(pair.prompt());
+                completions.add(pair.rejected());
+            }
+            SequenceBatch batch = SequenceBatch.of(prompts, completions, seqLen);
+            double[] seq = SequenceLogProbs.of(reference.forward(batch.tokens(), batch.targets(), batch.rows(), seqLen),
+                    batch.targets(), batch.rows(), seqLen);
+            for (int i = 0; i < b && from + i < all.size(); i++) {
+                precomputedReference.put(all.get(from + i), new double[] {seq[2 * i], seq[2 * i + 1]});
+            }
+        }
+        reference.close();
+        reference = null;
+        listener.note(String.format(java.util.Locale.ROOT, "%s: reference log-probs of %d pairs precomputed in %.1f s; "
+                + "steps time the policy alone", phase.name(), all.size(), (System.nanoTime() - t0) / 1e9));
     }
 
     private StepResult dpoStep() {

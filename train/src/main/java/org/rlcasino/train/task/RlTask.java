@@ -65,6 +65,11 @@ public interface RlTask {
         return false;
     }
 
+    /** Every training pair, in a fixed order ({@link #hasPreferences()} tasks only). */
+    default java.util.List<PreferencePair> trainingPreferences() {
+        throw new UnsupportedOperationException("this task has no preference pairs");
+    }
+
     /** A training pair drawn uniformly ({@link #hasPreferences()} tasks only). */
     default PreferencePair nextPreference(RandomGenerator rng) {
         throw new UnsupportedOperationException("this task has no preference pairs");

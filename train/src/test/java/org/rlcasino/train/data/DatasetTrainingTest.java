@@ -168,6 +168,25 @@ class DatasetTrainingTest {
         assertThat(Double.parseDouble(metrics.get(1).split(",")[7])).as("no sampling").isZero();
         assertThat(run.resolve("bsr/mask.arrow")).isRegularFile();
         assertThat(run.resolve("bsr/final/tokenizer.json")).isRegularFile();
+
+        // TRL's precompute_ref_log_probs: the reference's log-probs once, before the first step; the same training
+        RunConfig precomputed = RunConfigLoader.parse("prefs.json", json.replace("\"beta\": 0.1,", "\"beta\": 0.1, \"precomputeReference\": true,")
+                .getBytes(StandardCharsets.UTF_8));
+        Path again = dir.resolve("prefs-precomputed");
+        List<String> notes = new ArrayList<>();
+        try (JvmBackend backend = new JvmBackend(2, 64)) {
+            for (var phase : precomputed.phases().subList(0, 2)) {
+                PhaseTrainer.run(precomputed, phase.name(), again, backend, false, new PhaseListener() {
+                    @Override
+                    public void note(String message) {
+                        notes.add(message);
+                    }
+                });
+            }
+        }
+        assertThat(notes).anyMatch(n -> n.contains("reference log-probs of 34 pairs precomputed"));
+        org.rlcasino.testsupport.NumericAssertions.assertClose("precomputed reference", ModelDirectory.load(again.resolve("dpo/final")).params(),
+                ModelDirectory.load(run.resolve("dpo/final")).params(), 1e-6, 1e-5);
     }
 
     @Test
