@@ -16,12 +16,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * Reads TRL-style datasets from JSON Lines files (one JSON object per line; blank lines ignored):
- * preference rows ({@code prompt}, {@code chosen}, {@code rejected}) for DPO and prompt rows
- * ({@code prompt}, optionally {@code answer}) for GRPO, under column names the caller may rename.
- * A text column is a string or a list of {@code {"role", "content"}} messages. A row that does not
- * fit is reported with its file and line ({@code prefs.jsonl:17: column 'chosen' is missing}) and
- * either skipped (counted, the first few problems kept) or fails the read, as the caller chooses.
+ * Reads TRL-style datasets from JSON Lines files (one JSON object per line; blank lines ignored) or
+ * Parquet files (a name ending with {@code .parquet}; each row becomes the object a JSON line with its
+ * values would be, the mapping in docs/training.md): preference rows ({@code prompt}, {@code chosen},
+ * {@code rejected}) for DPO and prompt rows ({@code prompt}, optionally {@code answer}) for GRPO, under
+ * column names the caller may rename. A text column is a string or a list of {@code {"role", "content"}}
+ * messages. A row that does not fit is reported with its file and line
+ * ({@code prefs.jsonl:17: column 'chosen' is missing}; a Parquet row by its place from 1,
+ * {@code prefs.parquet:row 17: …}) and either skipped (counted, the first few problems kept) or fails
+ * the read, as the caller chooses. A damaged or unsupported file fails the read whole.
  */
 public final class DatasetReader {
     /** The most problems a result keeps word for word (all are counted). */
@@ -68,6 +71,7 @@ public final class DatasetReader {
      * @param examples the rows that fit, in file order
      * @param skipped  rows left out (only with {@link BadRows#SKIP})
      * @param problems the first {@value #PROBLEMS_KEPT} of their problems, each {@code file:line: message}
+     *                 ({@code file:row N: message} for Parquet)
      */
     public record Result<T>(List<T> examples, int skipped, List<String> problems) {
         public Result {
@@ -76,7 +80,7 @@ public final class DatasetReader {
         }
     }
 
-    /** A row that does not fit, with its line. */
+    /** A row that does not fit: the message says why, the caller adds where. */
     private static final class BadRow extends RuntimeException {
         BadRow(String message) {
             super(message, null, false, false);
@@ -138,34 +142,19 @@ public final class DatasetReader {
         List<T> out = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         int skipped = 0;
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            long row = 0;
-            while ((line = in.readLine()) != null) {
-                row++;
-                if (line.isBlank()) {
-                    continue;
-                }
+        try (DatasetRows rows = open(file)) {
+            while (rows.next()) {
                 try {
-                    JsonNode node;
-                    try {
-                        node = JSON.readTree(line);
-                    } catch (JsonProcessingException e) {
-                        throw new BadRow("not valid JSON (" + e.getOriginalMessage() + ")");
-                    }
-                    if (node == null || !node.isObject()) {
-                        throw new BadRow("a row must be a JSON object, got " + kind(node));
-                    }
-                    out.add(parser.parse(row, node));
+                    out.add(parser.parse(rows.row(), rows.node()));
                 } catch (BadRow e) {
-                    String problem = file.getFileName() + ":" + row + ": " + e.getMessage();
+                    String where = rows.where(rows.row());
                     if (badRows == BadRows.FAIL) {
-                        throw new IllegalArgumentException(file + ":" + row + ": " + e.getMessage()
+                        throw new IllegalArgumentException(file + where + ": " + e.getMessage()
                                 + " (set the data section's badRows to \"skip\" to leave such rows out)");
                     }
                     skipped++;
                     if (problems.size() < PROBLEMS_KEPT) {
-                        problems.add(problem);
+                        problems.add(file.getFileName() + where + ": " + e.getMessage());
                     }
                 }
             }
@@ -177,6 +166,70 @@ public final class DatasetReader {
                     + problems.getFirst() + ")" : " (the file is empty)"));
         }
         return new Result<>(out, skipped, problems);
+    }
+
+    /** The file's rows: Parquet when its name ends with {@code .parquet}, else JSON Lines. */
+    private static DatasetRows open(Path file) throws IOException {
+        if (ParquetFile.named(file)) {
+            return ParquetRows.open(file);
+        }
+        if (ParquetFile.startsWithMagic(file)) {
+            throw new IllegalArgumentException(file + ": a Parquet file (it starts with PAR1) whose name does not end with "
+                    + ".parquet; rename it to read it as Parquet");
+        }
+        return new JsonLines(file);
+    }
+
+    /** A JSON Lines file: one object per line; blank lines are skipped but counted. */
+    private static final class JsonLines implements DatasetRows {
+        private final BufferedReader in;
+        private String line;
+        private long row;
+
+        JsonLines(Path file) throws IOException {
+            in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public boolean next() throws IOException {
+            do {
+                line = in.readLine();
+                if (line == null) {
+                    return false;
+                }
+                row++;
+            } while (line.isBlank());
+            return true;
+        }
+
+        @Override
+        public long row() {
+            return row;
+        }
+
+        @Override
+        public JsonNode node() {
+            JsonNode node;
+            try {
+                node = JSON.readTree(line);
+            } catch (JsonProcessingException e) {
+                throw new BadRow("not valid JSON (" + e.getOriginalMessage() + ")");
+            }
+            if (node == null || !node.isObject()) {
+                throw new BadRow("a row must be a JSON object, got " + kind(node));
+            }
+            return node;
+        }
+
+        @Override
+        public String where(long row) {
+            return ":" + row;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
     }
 
     /** The text in column {@code name}: a string, or a list of messages; null when absent and not required. */

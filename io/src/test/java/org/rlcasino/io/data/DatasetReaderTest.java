@@ -2,15 +2,21 @@ package org.rlcasino.io.data;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** TRL's dataset formats from JSON Lines, and every kind of row that does not fit, by file and line. */
+/**
+ * TRL's dataset formats from JSON Lines and Parquet, and every kind of row that does not fit, by file and
+ * line (or Parquet row); Parquet files that cannot be read are refused whole.
+ */
 class DatasetReaderTest {
     @TempDir
     Path dir;
@@ -99,5 +105,83 @@ class DatasetReaderTest {
                 .hasMessageContaining("no usable row (1 skipped; first: bad.jsonl:1: column 'prompt' is missing");
         assertThat(DatasetReader.BadRows.parse("SKIP")).isEqualTo(DatasetReader.BadRows.SKIP);
         assertThatThrownBy(() -> DatasetReader.BadRows.parse("ignore")).hasMessageContaining("'skip' or 'fail'");
+    }
+
+    private static final DatasetReader.Columns TRL = DatasetReader.Columns.TRL;
+
+    /** The preferences, or the prompts, of a fixture, by its name's first word. */
+    private static DatasetReader.Result<?> read(Path file, DatasetReader.Columns columns, DatasetReader.BadRows badRows) throws Exception {
+        return ParquetFixtures.name(file).startsWith("prompts-")
+                ? DatasetReader.prompts(file, columns, badRows) : DatasetReader.preferences(file, columns, badRows);
+    }
+
+    static List<Path> parquetFixtures() {
+        return ParquetFixtures.all().toList();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("parquetFixtures")
+    void aParquetFileReadsAsItsJsonLinesTwin(Path parquet) throws Exception {
+        DatasetReader.Result<?> fromParquet = read(parquet, TRL, DatasetReader.BadRows.FAIL);
+        assertThat(fromParquet.examples()).isNotEmpty();
+        assertThat(fromParquet).isEqualTo(read(ParquetFixtures.jsonl(parquet), TRL, DatasetReader.BadRows.FAIL));
+    }
+
+    @Test
+    void parquetRowsThatDoNotFitAreNamedByRow() throws Exception {
+        Path prompts = ParquetFixtures.get("prompts-lz4-dict-v1-groups-pages.parquet");
+        assertThatThrownBy(() -> DatasetReader.preferences(prompts, TRL, DatasetReader.BadRows.FAIL))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(prompts + ":row 1: column 'chosen' is missing (columns: prompt, answer, id, score, flag, "
+                        + "tags, counts, created)");
+        DatasetReader.Columns idAsPrompt = new DatasetReader.Columns("id", null, null, null);
+        assertThatThrownBy(() -> DatasetReader.prompts(prompts, idAsPrompt, DatasetReader.BadRows.FAIL))
+                .hasMessageStartingWith(prompts + ":row 1: column 'id' must be a string or a list of messages, got number");
+        assertThatThrownBy(() -> DatasetReader.prompts(prompts, idAsPrompt, DatasetReader.BadRows.SKIP))
+                .hasMessage(prompts + ": no usable row (50 skipped; first: prompts-lz4-dict-v1-groups-pages.parquet:row 1: "
+                        + "column 'id' must be a string or a list of messages, got number)");
+
+        // Every fourth answer is null: as a prompt column, those rows are bad and the rest are read.
+        Path conversations = ParquetFixtures.get("prompts-zstd-dict-v2-groups.parquet");
+        DatasetReader.Result<PromptExample> r = DatasetReader.prompts(conversations, new DatasetReader.Columns("answer", null, null, "id"),
+                DatasetReader.BadRows.SKIP);
+        assertThat(r.examples()).hasSize(23).extracting(PromptExample::row).startsWith(1L, 2L, 3L, 5L);
+        assertThat(r.skipped()).isEqualTo(7);
+        assertThat(r.problems()).first().asString()
+                .startsWith("prompts-zstd-dict-v2-groups.parquet:row 4: column 'answer' is missing (columns: prompt, answer,");
+    }
+
+    @Test
+    void theFormatFollowsTheNameAndTheFileMustAgree() throws Exception {
+        Path json = file("rows.parquet", "{\"prompt\": \"a\", \"chosen\": \"b\", \"rejected\": \"c\"}");
+        assertThatThrownBy(() -> DatasetReader.preferences(json, TRL, DatasetReader.BadRows.SKIP))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage(json + ": not a Parquet file: it does not start with PAR1");
+        Path misnamed = Files.copy(ParquetFixtures.get("preferences-none-dict-v1.parquet"), dir.resolve("rows.jsonl"));
+        assertThatThrownBy(() -> DatasetReader.preferences(misnamed, TRL, DatasetReader.BadRows.SKIP))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(misnamed + ": a Parquet file (it starts with PAR1) whose name does not end with .parquet; rename it to "
+                        + "read it as Parquet");
+        Path upper = Files.copy(ParquetFixtures.get("preferences-none-dict-v1.parquet"), dir.resolve("ROWS.PARQUET"));
+        assertThat(DatasetReader.preferences(upper, TRL, DatasetReader.BadRows.FAIL).examples()).hasSize(40);
+        assertThatThrownBy(() -> DatasetReader.prompts(dir.resolve("none.parquet"), TRL, DatasetReader.BadRows.FAIL))
+                .hasMessage(dir.resolve("none.parquet") + ": no such dataset file");
+    }
+
+    private static void assertRefusedWhole(Path file, String problem) {
+        for (DatasetReader.BadRows badRows : DatasetReader.BadRows.values()) {
+            assertThatThrownBy(() -> DatasetReader.preferences(file, TRL, badRows)).as(badRows.name())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage(file + ": " + problem);
+        }
+    }
+
+    @Test
+    void aParquetFileThatCannotBeReadFailsWholeWhateverBadRowsSays() throws Exception {
+        byte[] whole = Files.readAllBytes(ParquetFixtures.get("preferences-none-dict-v1.parquet"));
+        assertRefusedWhole(Files.write(dir.resolve("truncated.parquet"), Arrays.copyOf(whole, whole.length / 2)),
+                "not a whole Parquet file: it starts with PAR1 but does not end with it (truncated?)");
+        assertRefusedWhole(ParquetFixtures.get("bad/brotli.parquet"),
+                "row group 0, column 'prompt': compression BROTLI is not supported (supported: [UNCOMPRESSED, GZIP, SNAPPY, ZSTD, LZ4_RAW])");
+        assertRefusedWhole(ParquetFixtures.get("bad/raw-bytes.parquet"),
+                "column 'blob' holds raw bytes (BINARY without a STRING or DECIMAL annotation), which has no JSON form here");
     }
 }
