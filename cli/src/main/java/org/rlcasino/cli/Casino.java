@@ -27,7 +27,7 @@ import picocli.CommandLine.Command;
         subcommands = {InspectCommand.class, DeltasCommand.class, ScoreCommand.class, MaskCommand.class,
                 CompareCommand.class, BenchCommand.class, DevicesCommand.class,
                 // training: train a model, sample from it, evaluate it
-                TrainCommand.class, SampleCommand.class, EvaluateCommand.class, TokenizeCommand.class,
+                TrainCommand.class, SampleCommand.class, EvaluateCommand.class, TokenizeCommand.class, ChatTemplateCommand.class,
                 // experiments (casino run stages) and their reports
                 RunCommand.class, ReportCommand.class,
                 CommandLine.HelpCommand.class})
