@@ -16,7 +16,6 @@ import org.rlcasino.io.Progress;
 import org.rlcasino.io.hf.DecoderConfig;
 import org.rlcasino.kernels.JvmBackend;
 import org.rlcasino.kernels.KernelProfile;
-import org.rlcasino.kernels.TensorView;
 import org.rlcasino.optimizer.AdamW;
 import org.rlcasino.optimizer.AdamWConfig;
 import org.rlcasino.optimizer.NonFinitePolicy;
@@ -203,30 +202,6 @@ public final class FamilyBenchmark {
                 + 12L * batch * seqLen;
     }
 
-    /**
-     * Seeded random weights: normal with std 0.02 for matrices and embeddings, 0 for biases, the
-     * identity for norm weights (1; 0 for Gemma 3's (1 + w) norms).
-     */
-    public static void initialize(DecoderModel model, long seed) {
-        float[] p = model.parameters();
-        boolean gemma = model.config().family().equals("gemma3_text");
-        SplittableRandom random = new SplittableRandom(seed);
-        for (TensorView t : model.layout().tensors()) {
-            int from = t.offset();
-            int to = from + t.size();
-            if (t.name().endsWith("norm.weight")) {
-                Arrays.fill(p, from, to, gemma ? 0f : 1f);
-            } else if (t.name().endsWith(".bias")) {
-                Arrays.fill(p, from, to, 0f);
-            } else {
-                for (int i = from; i < to; i++) {
-                    p[i] = (float) (0.02 * random.nextGaussian());
-                }
-            }
-        }
-        model.parametersWritten();
-    }
-
     /** One model to time: its family, size, config and heap estimate. */
     record Member(String family, Size size, DecoderConfig config, int batch, int seqLen, long heapBytes) {
         String label() {
@@ -316,7 +291,7 @@ public final class FamilyBenchmark {
             for (Member m : group) {
                 DecoderModel model = new DecoderModel(m.config(), backend);
                 models.add(model);
-                initialize(model, config.seed());
+                model.initialize(config.seed());
                 AdamW optimizer = new AdamW(adamW, model.layout(), backend);
                 optimizers.add(optimizer);
                 optimizer.prepare(model.parameters(), model.gradients());

@@ -60,7 +60,7 @@ class FamilyBenchmarkTest {
         try (JvmBackend backend = new JvmBackend(1, 1 << 14)) {
             for (String family : List.of("qwen3", "gemma3_text")) {
                 try (DecoderModel model = new DecoderModel(FamilyBenchmark.config(family, FamilyBenchmark.size("tiny"), 8), backend)) {
-                    FamilyBenchmark.initialize(model, 3);
+                    model.initialize(3);
                     float identity = family.equals("gemma3_text") ? 0f : 1f;
                     float[] p = model.parameters();
                     for (var t : model.layout().tensors()) {

@@ -61,9 +61,10 @@ final class TrainStepSpeed {
     private static void measureTrainingSteps(RunConfig config, SpeedSection section, StageContext context, Path out)
             throws java.io.IOException {
         ModelSection m = config.model();
-        // the run's model: its model.init directory (any family, its weights), else the random GPT-2 of the model section
+        // the run's model: its model.init directory (any family, its weights), model.config's architecture with random
+        // weights, else the random GPT-2 of the model section
         Path init = m.init() == null ? null : Path.of(m.init());
-        Architecture shape = init != null ? ModelDirectory.readArchitecture(init)
+        Architecture shape = m.directory() != null ? ModelDirectory.readArchitecture(Path.of(m.directory()))
                 : new GptConfig(CharTokenizer.tasks().vocabSize(), m.maxSeqLen(), m.layers(), m.heads(), m.channels());
         int seqLen = shape instanceof GptConfig gpt ? gpt.maxSeqLen() : Math.min(shape.maxSeqLen(), taskLength(config));
         TrainStepBenchmark.Config bench = new TrainStepBenchmark.Config(shape, section.batch(),

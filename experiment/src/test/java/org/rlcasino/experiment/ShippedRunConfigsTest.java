@@ -20,7 +20,7 @@ class ShippedRunConfigsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"paper-table2.json", "paper-speed.json", "paper-quality.json", "external-checkpoints.json",
-            "block-vs-element.json"})
+            "block-vs-element.json", "chat-dpo.json"})
     void loadsAndPlans(String file) {
         assertThat(plan(file).stages()).isNotEmpty();
     }
@@ -38,5 +38,8 @@ class ShippedRunConfigsTest {
         // 3 seeds × (dense + 3 mask structures + random)
         assertThat(plan("block-vs-element.json").stageNames()).startsWith("sft", "warm", "mask-quality", "masks")
                 .endsWith("quality", "speed").hasSize(4 + 3 * 5 + 2);
+        // the phases, then 2 more seeds × (dense + momentum mask + random)
+        assertThat(plan("chat-dpo.json").stageNames()).startsWith("sft", "warm", "bsr", "dense", "random", "mask-quality", "masks")
+                .endsWith("quality", "speed").hasSize(5 + 2 + 2 * 3 + 2);
     }
 }

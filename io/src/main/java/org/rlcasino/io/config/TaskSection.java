@@ -24,7 +24,7 @@ import java.util.Locale;
  *                       that the completion has at their positions: partial credit, 1 only when exact);
  *                       prompts: {@code exact-match} (default: the final answer — last \boxed{}, else last number —
  *                       equals the answer column) or {@code format} (the whole completion matches {@code pattern})
- * @param file           prompts: the JSON Lines file (required for prompts)
+ * @param file           datasets: the JSON Lines or Parquet ({@code .parquet}) file (required for datasets)
  * @param promptColumn   prompts: the prompt column (default {@code prompt})
  * @param answerColumn   prompts: the answer column (default {@code answer})
  * @param maxPromptTokens     prompts: prompts longer than this keep their last tokens (default 256)
@@ -33,14 +33,21 @@ import java.util.Locale;
  * @param badRows        datasets: {@code fail} (default) or {@code skip} rows that do not fit (counted, reported)
  * @param chosenColumn   preferences: the chosen completion's column (default {@code chosen})
  * @param rejectedColumn preferences: the rejected completion's column (default {@code rejected})
+ * @param chatTemplate   datasets: {@code auto} (default: conversations — lists of messages — are rendered with the model's
+ *                       chat template, strings are used as they are, as TRL does) or {@code always} (a string prompt is
+ *                       also rendered, as one user message, and a string completion or answer as the assistant's reply)
  */
 public record TaskSection(String kind, Integer digits, Integer heldOutPrompts, Long splitSeed, String reward, String file,
                           String promptColumn, String answerColumn, Integer maxPromptTokens, Integer maxCompletionTokens,
-                          String pattern, String badRows, String chosenColumn, String rejectedColumn) {
+                          String pattern, String badRows, String chosenColumn, String rejectedColumn, String chatTemplate) {
     /** The kind of a dataset of prompts. */
     public static final String PROMPTS = "prompts";
     /** The kind of a dataset of preference pairs. */
     public static final String PREFERENCES = "preferences";
+    /** chatTemplate: conversations rendered, strings as they are. */
+    public static final String TEMPLATE_AUTO = "auto";
+    /** chatTemplate: strings rendered too, as a user message and the assistant's reply. */
+    public static final String TEMPLATE_ALWAYS = "always";
 
     public TaskSection {
         if (kind == null) {
@@ -82,6 +89,11 @@ public record TaskSection(String kind, Integer digits, Integer heldOutPrompts, L
             answerColumn = answerColumn == null ? "answer" : answerColumn;
             maxPromptTokens = ModelSection.atLeast("maxPromptTokens", maxPromptTokens, 256, 1);
             maxCompletionTokens = ModelSection.atLeast("maxCompletionTokens", maxCompletionTokens, 64, 1);
+            chatTemplate = chatTemplate == null ? TEMPLATE_AUTO : chatTemplate.toLowerCase(Locale.ROOT);
+            if (!chatTemplate.equals(TEMPLATE_AUTO) && !chatTemplate.equals(TEMPLATE_ALWAYS)) {
+                throw new IllegalArgumentException("chatTemplate must be 'auto' (conversations use the model's chat template) or "
+                        + "'always' (strings too), got '" + chatTemplate + "'");
+            }
             badRows = badRows == null ? "fail" : badRows.toLowerCase(Locale.ROOT);
             if (!badRows.equals("fail") && !badRows.equals("skip")) {
                 throw new IllegalArgumentException("badRows must be 'fail' or 'skip', got '" + badRows + "'");
@@ -91,9 +103,9 @@ public record TaskSection(String kind, Integer digits, Integer heldOutPrompts, L
                 throw new IllegalArgumentException("kind must be 'addition', 'reverse', 'sort', 'prompts' or 'preferences', got '" + kind + "'");
             }
             if (file != null || promptColumn != null || answerColumn != null || maxPromptTokens != null || maxCompletionTokens != null
-                    || pattern != null || badRows != null || chosenColumn != null || rejectedColumn != null) {
+                    || pattern != null || badRows != null || chosenColumn != null || rejectedColumn != null || chatTemplate != null) {
                 throw new IllegalArgumentException("file, promptColumn, answerColumn, chosenColumn, rejectedColumn, maxPromptTokens, "
-                        + "maxCompletionTokens, pattern and badRows are for the dataset kinds 'prompts' and 'preferences', not '"
+                        + "maxCompletionTokens, pattern, badRows and chatTemplate are for the dataset kinds 'prompts' and 'preferences', not '"
                         + kind + "'");
             }
             digits = digits == null ? (kind.equals("addition") ? 2 : 4) : digits;

@@ -19,10 +19,8 @@ import org.rlcasino.train.task.Problem;
 import org.rlcasino.train.task.RlTask;
 
 /**
- * A dataset as a training task, read with the model's own Hugging Face tokenizer: the rows of a
- * TRL-style JSON Lines file, encoded once (the tokenizer's post-processor adds its special tokens,
- * e.g. BOS, to prompts; a prompt longer than {@code maxPromptTokens} keeps its last tokens, as TRL's
- * left truncation; completions get the eos token that ends them, and keep their first tokens), split
+ * A dataset as a training task, read with the model's own Hugging Face tokenizer and chat template:
+ * the rows of a TRL-style JSON Lines file, encoded once ({@link DatasetEncoder}), split
  * into held-out and training rows by a seeded shuffle ({@code splitSeed}; the first
  * {@code heldOutPrompts} rows are held out). {@link PromptDatasetTask}: prompts and answers (GRPO,
  * online DPO, SFT on the answers); {@link PreferenceDatasetTask}: prompt, chosen and rejected (offline
@@ -40,11 +38,11 @@ public abstract sealed class DatasetTask implements RlTask permits PromptDataset
     private final List<String> skippedProblems;
 
     /** The rows, split; {@code problems} carry their encoded prompts. */
-    protected DatasetTask(Tokenizer tokenizer, Path tokenizerDirectory, TaskSection section, List<Problem> problems, int skipped,
-                          List<String> skippedProblems) {
+    protected DatasetTask(Tokenizer tokenizer, Path tokenizerDirectory, TaskSection section, DatasetEncoder encoder, List<Problem> problems,
+                          int skipped, List<String> skippedProblems) {
         this.tokenizer = tokenizer;
         this.tokenizerDirectory = tokenizerDirectory;
-        this.stop = tokenizer.eosId().orElseThrow();
+        this.stop = encoder.endToken();
         this.maxCompletion = section.maxCompletionTokens();
         int longest = 1;
         for (Problem p : problems) {
@@ -90,33 +88,12 @@ public abstract sealed class DatasetTask implements RlTask permits PromptDataset
         return tokenizer;
     }
 
-    /** A plain prompt's ids with the tokenizer's special tokens, its last {@code max} kept; a conversation is refused. */
-    protected static int[] encodePrompt(Tokenizer tokenizer, DatasetText prompt, int max, String where) {
-        if (!(prompt instanceof DatasetText.Plain plain)) {
-            throw new IllegalArgumentException(where + ": a conversation needs the model's chat template, which dataset tasks do "
-                    + "not apply yet; give the text as a string");
-        }
-        int[] ids = tokenizer.encode(plain.text(), true);
-        if (ids.length > max) {
-            ids = Arrays.copyOfRange(ids, ids.length - max, ids.length);
-        }
-        if (ids.length == 0) {
-            throw new IllegalArgumentException(where + ": the prompt encodes to no token");
-        }
-        return ids;
-    }
-
-    /** A plain completion's ids (no special tokens) and the eos token, its first {@code max} kept (eos included). */
-    protected static int[] encodeCompletion(Tokenizer tokenizer, DatasetText completion, int max, String where) {
-        if (!(completion instanceof DatasetText.Plain plain)) {
-            throw new IllegalArgumentException(where + ": a conversation needs the model's chat template, which dataset tasks do "
-                    + "not apply yet; give the text as a string");
-        }
-        int[] a = tokenizer.encode(plain.text(), false);
-        int keep = Math.min(a.length, max - 1);
-        int[] out = Arrays.copyOf(a, keep + 1);
-        out[keep] = tokenizer.eosId().getAsInt();
-        return out;
+    /** A prompt column as one line of text (for logs and samples): the string, or the messages as {@code role: content}. */
+    static String describe(DatasetText prompt) {
+        return switch (prompt) {
+            case DatasetText.Plain p -> p.text();
+            case DatasetText.Conversation c -> String.join(" | ", c.messages().stream().map(m -> m.role() + ": " + m.content()).toList());
+        };
     }
 
     /** The text of a completion: its tokens before the eos token, decoded without special tokens (unknown ids left out). */
@@ -151,7 +128,7 @@ public abstract sealed class DatasetTask implements RlTask permits PromptDataset
 
     @Override
     public int[] answerTokens(Problem problem) {
-        return encodeCompletion(tokenizer, new DatasetText.Plain(problem.answer()), maxCompletion, "answer");
+        return problem.answerIds().clone();
     }
 
     @Override

@@ -22,9 +22,9 @@ import org.rlcasino.train.task.Problem;
 public final class PreferenceDatasetTask extends DatasetTask {
     private final List<PreferencePair> pairs;
 
-    private PreferenceDatasetTask(Tokenizer tokenizer, Path directory, TaskSection section, List<Problem> problems,
-                                  List<PreferencePair> pairs, DatasetReader.Result<PreferenceExample> rows) {
-        super(tokenizer, directory, section, problems, rows.skipped(), rows.problems());
+    private PreferenceDatasetTask(Tokenizer tokenizer, Path directory, TaskSection section, DatasetEncoder encoder,
+                                  List<Problem> problems, List<PreferencePair> pairs, DatasetReader.Result<PreferenceExample> rows) {
+        super(tokenizer, directory, section, encoder, problems, rows.skipped(), rows.problems());
         List<PreferencePair> train = new ArrayList<>(trainingIndices.length);
         for (int i : trainingIndices) {
             train.add(pairs.get(i));
@@ -41,17 +41,27 @@ public final class PreferenceDatasetTask extends DatasetTask {
         DatasetReader.Result<PreferenceExample> rows = DatasetReader.preferences(Path.of(section.file()),
                 new DatasetReader.Columns(section.promptColumn(), section.chosenColumn(), section.rejectedColumn(), null),
                 DatasetReader.BadRows.parse(section.badRows()));
+        DatasetEncoder encoder = DatasetEncoder.open(tokenizer, modelDirectory, section, rows.examples().stream()
+                .anyMatch(row -> row.prompt().conversational() || row.chosen().conversational() || row.rejected().conversational()));
         List<Problem> problems = new ArrayList<>(rows.examples().size());
         List<PreferencePair> pairs = new ArrayList<>(rows.examples().size());
         for (PreferenceExample row : rows.examples()) {
             String where = section.file() + ":" + row.row();
-            int[] prompt = encodePrompt(tokenizer, row.prompt(), section.maxPromptTokens(), where);
-            int[] chosen = encodeCompletion(tokenizer, row.chosen(), section.maxCompletionTokens(), where);
-            int[] rejected = encodeCompletion(tokenizer, row.rejected(), section.maxCompletionTokens(), where);
-            problems.add(new Problem(((DatasetText.Plain) row.prompt()).text(), ((DatasetText.Plain) row.chosen()).text(), prompt));
+            int[] prompt = encoder.prompt(row.prompt(), section.maxPromptTokens(), where);
+            int[] chosen = encoder.completion(row.prompt(), row.chosen(), section.maxCompletionTokens(), where);
+            int[] rejected = encoder.completion(row.prompt(), row.rejected(), section.maxCompletionTokens(), where);
+            problems.add(new Problem(DatasetTask.describe(row.prompt()), replyText(row.chosen()), prompt, chosen));
             pairs.add(new PreferencePair(prompt, chosen, rejected));
         }
-        return new PreferenceDatasetTask(tokenizer, modelDirectory, section, problems, pairs, rows);
+        return new PreferenceDatasetTask(tokenizer, modelDirectory, section, encoder, problems, pairs, rows);
+    }
+
+    /** The text of a completion column: the string, or the content of its last message. */
+    private static String replyText(DatasetText completion) {
+        return switch (completion) {
+            case DatasetText.Plain p -> p.text();
+            case DatasetText.Conversation c -> c.messages().getLast().content();
+        };
     }
 
     @Override

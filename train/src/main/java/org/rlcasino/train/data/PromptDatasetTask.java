@@ -6,21 +6,24 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.rlcasino.io.config.TaskSection;
+import org.rlcasino.io.data.ChatMessage;
 import org.rlcasino.io.data.DatasetReader;
+import org.rlcasino.io.data.DatasetText;
 import org.rlcasino.io.data.PromptExample;
 import org.rlcasino.tokenizers.Tokenizer;
 import org.rlcasino.train.task.Problem;
 
 /**
  * A prompt dataset ({@link DatasetReader#prompts}: prompt + answer) as a task for GRPO, online DPO
- * and SFT on the answers, rewarded by a {@link TextReward} of the decoded completion.
+ * and SFT on the answers, rewarded by a {@link TextReward} of the decoded completion. A conversation
+ * prompt is rendered with the chat template; its SFT target is the answer as the assistant's reply.
  */
 public final class PromptDatasetTask extends DatasetTask {
     private final TextReward reward;
 
-    private PromptDatasetTask(Tokenizer tokenizer, Path directory, TaskSection section, List<Problem> problems,
+    private PromptDatasetTask(Tokenizer tokenizer, Path directory, TaskSection section, DatasetEncoder encoder, List<Problem> problems,
                               DatasetReader.Result<PromptExample> rows) {
-        super(tokenizer, directory, section, problems, rows.skipped(), rows.problems());
+        super(tokenizer, directory, section, encoder, problems, rows.skipped(), rows.problems());
         this.reward = TextReward.parse(section.reward(), section.pattern());
     }
 
@@ -34,6 +37,8 @@ public final class PromptDatasetTask extends DatasetTask {
         DatasetReader.Result<PromptExample> rows = DatasetReader.prompts(Path.of(section.file()),
                 new DatasetReader.Columns(section.promptColumn(), null, null, section.answerColumn()),
                 DatasetReader.BadRows.parse(section.badRows()));
+        DatasetEncoder encoder = DatasetEncoder.open(tokenizer, modelDirectory, section,
+                rows.examples().stream().anyMatch(row -> row.prompt().conversational()));
         List<Problem> problems = new ArrayList<>(rows.examples().size());
         for (PromptExample row : rows.examples()) {
             String where = section.file() + ":" + row.row();
@@ -41,11 +46,15 @@ public final class PromptDatasetTask extends DatasetTask {
                 throw new IllegalArgumentException(where + ": no '" + section.answerColumn()
                         + "' column, which the exact-match reward compares with");
             }
-            int[] ids = encodePrompt(tokenizer, row.prompt(), section.maxPromptTokens(), where);
-            String text = ((org.rlcasino.io.data.DatasetText.Plain) row.prompt()).text();
-            problems.add(new Problem(text, row.answer() == null ? "" : row.answer(), ids));
+            String answer = row.answer() == null ? "" : row.answer();
+            int[] ids = encoder.prompt(row.prompt(), section.maxPromptTokens(), where);
+            // the SFT target: the answer as the completion (for a conversation, the assistant's reply)
+            DatasetText reply = row.prompt().conversational()
+                    ? new DatasetText.Conversation(List.of(new ChatMessage("assistant", answer))) : new DatasetText.Plain(answer);
+            int[] answerIds = encoder.completion(row.prompt(), reply, section.maxCompletionTokens(), where);
+            problems.add(new Problem(DatasetTask.describe(row.prompt()), answer, ids, answerIds));
         }
-        return new PromptDatasetTask(tokenizer, modelDirectory, section, problems, rows);
+        return new PromptDatasetTask(tokenizer, modelDirectory, section, encoder, problems, rows);
     }
 
     /** The reward of the completion's text (tokens up to the eos token, special tokens skipped). */

@@ -3,9 +3,11 @@ package org.rlcasino.train.family;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 import org.rlcasino.io.hf.DecoderConfig;
 import org.rlcasino.io.safetensors.CheckpointWriter;
@@ -149,6 +151,27 @@ public final class DecoderModel implements LanguageModel {
     @Override
     public void parametersWritten() {
         backend.syncToDevice(parameters);
+    }
+
+    /** Normal weights with std 0.02 (transformers' default initializer_range), biases 0, norms at identity (0 for Gemma's 1 + w). */
+    @Override
+    public void initialize(long seed) {
+        boolean gemma = config().family().equals("gemma3_text");
+        SplittableRandom random = new SplittableRandom(seed);
+        for (TensorView t : layout().tensors()) {
+            int from = t.offset();
+            int to = from + t.size();
+            if (t.name().endsWith("norm.weight")) {
+                Arrays.fill(parameters, from, to, gemma ? 0f : 1f);
+            } else if (t.name().endsWith(".bias")) {
+                Arrays.fill(parameters, from, to, 0f);
+            } else {
+                for (int i = from; i < to; i++) {
+                    parameters[i] = (float) (0.02 * random.nextGaussian());
+                }
+            }
+        }
+        parametersWritten();
     }
 
     @Override

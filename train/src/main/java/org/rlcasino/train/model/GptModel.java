@@ -190,6 +190,7 @@ public final class GptModel implements LanguageModel {
      * LayerNorm weights. Tensors are drawn in layout order from one {@link SplittableRandom}, so the
      * same seed always gives the same weights.
      */
+    @Override
     public void initialize(long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         double projStd = 0.02 / Math.sqrt(2.0 * config.numLayers());

@@ -33,6 +33,13 @@ public interface LanguageModel extends AutoCloseable {
     /** Announces that the host wrote {@link #parameters()}. */
     void parametersWritten();
 
+    /**
+     * Writes seeded random initial weights (Hugging Face's initialisation: normal with std 0.02 for
+     * matrices and embeddings, GPT-2's residual projections scaled by 1/√(2·layers); biases 0; norm
+     * weights at identity) and announces them.
+     */
+    void initialize(long seed);
+
     /** The flat gradient buffer, in the parameters' layout. */
     float[] gradients();
 

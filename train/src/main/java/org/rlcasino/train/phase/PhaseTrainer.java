@@ -28,7 +28,6 @@ import org.rlcasino.train.checkpoint.ModelDirectory;
 import org.rlcasino.train.checkpoint.TrainingCheckpoint;
 import org.rlcasino.train.model.GptConfig;
 import org.rlcasino.train.model.Architecture;
-import org.rlcasino.train.model.GptModel;
 import org.rlcasino.train.model.LanguageModel;
 import org.rlcasino.train.model.TokenGenerator;
 import org.rlcasino.train.model.SamplingOptions;
@@ -144,8 +143,8 @@ public final class PhaseTrainer {
             return ModelDirectory.readArchitecture(from);
         }
         ModelSection m = run.model();
-        if (m.init() != null) {
-            return ModelDirectory.readArchitecture(Path.of(m.init()));
+        if (m.directory() != null) {
+            return ModelDirectory.readArchitecture(Path.of(m.directory()));
         }
         return new GptConfig(task.vocabSize(), m.maxSeqLen(), m.layers(), m.heads(), m.channels());
     }
@@ -164,10 +163,16 @@ public final class PhaseTrainer {
             }
             return c;
         }
-        GptConfig c = new GptConfig(task.vocabSize(), m.maxSeqLen(), m.layers(), m.heads(), m.channels());
-        try (GptModel init = new GptModel(c, backend)) {
+        // random weights of model.config's architecture, or of a GPT-2 of the model section's sizes
+        Architecture a = m.config() != null ? ModelDirectory.readArchitecture(Path.of(m.config()))
+                : new GptConfig(task.vocabSize(), m.maxSeqLen(), m.layers(), m.heads(), m.channels());
+        if (a.vocabSize() < task.vocabSize()) {
+            throw new IllegalArgumentException("model.config " + m.config() + ": vocab_size " + a.vocabSize()
+                    + " is smaller than the task tokenizer's " + task.vocabSize());
+        }
+        try (LanguageModel init = a.create(backend)) {
             init.initialize(run.seed());
-            return new ModelDirectory(c, init.parameters().clone(), tokenizer);
+            return new ModelDirectory(a, init.parametersOnHost().clone(), m.config() != null ? null : tokenizer);
         }
     }
 

@@ -200,8 +200,8 @@ class DatasetTrainingTest {
                 .hasMessageContaining("model's own tokenizer").hasMessageContaining("has none");
         Path chat = dir.resolve("chat.jsonl");
         Files.writeString(chat, "{\"prompt\": [{\"role\": \"user\", \"content\": \"1+1=\"}], \"answer\": 2}\n".repeat(20));
-        assertThatThrownBy(() -> PromptDatasetTask.open(config(model, chat, "").task(), model)).hasMessageContaining("chat.jsonl:1")
-                .hasMessageContaining("chat template");
+        assertThatThrownBy(() -> PromptDatasetTask.open(config(model, chat, "").task(), model)).hasMessageContaining("chat.jsonl")
+                .hasMessageContaining("chat template").hasMessageContaining(model.toString());
         Path noAnswer = dir.resolve("noanswer.jsonl");
         Files.writeString(noAnswer, "{\"prompt\": \"1+1=\"}\n".repeat(20));
         assertThatThrownBy(() -> PromptDatasetTask.open(config(model, noAnswer, "").task(), model))
