@@ -75,8 +75,9 @@ final class TrainStepSpeed {
         TrainStepBenchmark.Result r = context.backend() instanceof JvmBackend
                 ? TrainStepBenchmark.run(bench, context.progress())
                 : TrainStepBenchmark.run(bench, context.backend(), context.progress());
-        String source = "whole training step (TrainStepBenchmark; " + shape.family() + " " + r.params() + " params; B=" + r.batch()
-                + " T=" + seqLen + "; " + section.maskShape() + " masks; " + r.backend() + ")";
+        String source = "whole training step of the policy (forward + backward + optimizer; no sampling or reference model: "
+                + "a DPO step with precomputed reference log-probs; TrainStepBenchmark; " + shape.family() + " " + r.params()
+                + " params; B=" + r.batch() + " T=" + seqLen + "; " + section.maskShape() + " masks; " + r.backend() + ")";
         List<String> columns = new java.util.ArrayList<>(SpeedReport.COLUMNS);
         columns.addAll(SpeedReport.BACKWARD_COLUMNS);
         CsvTable.Builder csv = new CsvTable.Builder(columns.toArray(String[]::new));

@@ -159,7 +159,7 @@ class TrainingRunTest {
         assertThat(speed.sparsities()).containsExactly(90.0, 99.0);
         assertThat(speed.optimizerRatio(99)).isPositive();
         assertThat(speed.stepRatio(99)).isPositive();
-        assertThat(Files.readString(r.report().markdown())).contains("whole training step (TrainStepBenchmark")
+        assertThat(Files.readString(r.report().markdown())).contains("whole training step of the policy").contains("TrainStepBenchmark")
                 .doesNotContain("**not checked**");
     }
 

@@ -112,9 +112,9 @@ public enum Kernel {
     ATTENTION_BACKWARD_KEY_VALUE(AttentionKernels.class),
     /** {@link AttentionKernels#attentionDecode}(out, att, kCache, vCache, qkv, positions, dims). */
     ATTENTION_DECODE(AttentionKernels.class),
-    /** {@link LogProbKernels#logProbForward}(logp, lse, logits, targets, dims). */
+    /** {@link LogProbKernels#logProbForward}(logp, lse, logits, targets, inverseTemperature, dims). */
     LOG_PROB_FORWARD(LogProbKernels.class),
-    /** {@link LogProbKernels#logProbBackward}(dlogits, logits, lse, targets, dlogp, dims). */
+    /** {@link LogProbKernels#logProbBackward}(dlogits, logits, lse, targets, dlogp, inverseTemperature, dims). */
     LOG_PROB_BACKWARD(LogProbKernels.class),
     /** {@link DeltaKernels#captureReference}(reference, theta). */
     CAPTURE_REFERENCE(DeltaKernels.class),

@@ -394,20 +394,24 @@ class GptKernelsTornadoTest {
 
     @Test
     void logProbKernelsMatchTheJvm() {
-        SplittableRandom r = new SplittableRandom(9);
-        float[] logits = gaussian(r, N * V, 3);
-        int[] targets = ints(r, N, V);
-        targets[3] = -1;
-        int[] dims = LogProbKernels.dims(N, V);
-        compare(Kernel.LOG_PROB_FORWARD, new Object[] {new float[N], new float[N], logits, targets, dims},
-                a -> KernelCall.builder("test.log_prob", Kernel.LOG_PROB_FORWARD).output((float[]) a[0])
-                        .output((float[]) a[1]).input((float[]) a[2]).input((int[]) a[3]).constant((int[]) a[4]).over(N));
-        float[] lse = new float[N];
-        jvm.prepare(KernelCall.builder("test.log_prob", Kernel.LOG_PROB_FORWARD).output(new float[N]).output(lse)
-                .input(logits).input(targets).constant(dims).over(N)).launch();
-        compare(Kernel.LOG_PROB_BACKWARD, new Object[] {new float[N * V], logits, lse, targets, gaussian(r, N, 1), dims},
-                a -> KernelCall.builder("test.log_prob_backward", Kernel.LOG_PROB_BACKWARD).output((float[]) a[0])
-                        .input((float[]) a[1]).input((float[]) a[2]).input((int[]) a[3]).input((float[]) a[4])
-                        .constant((int[]) a[5]).over(N * V));
+        for (double tau : new double[] {1.0, 0.6}) {
+            SplittableRandom r = new SplittableRandom(9);
+            float[] logits = gaussian(r, N * V, 3);
+            int[] targets = ints(r, N, V);
+            targets[3] = -1;
+            int[] dims = LogProbKernels.dims(N, V);
+            float[] s = LogProbKernels.inverseTemperature(tau);
+            compare(Kernel.LOG_PROB_FORWARD, new Object[] {new float[N], new float[N], logits, targets, s, dims},
+                    a -> KernelCall.builder("test.log_prob", Kernel.LOG_PROB_FORWARD).output((float[]) a[0])
+                            .output((float[]) a[1]).input((float[]) a[2]).input((int[]) a[3]).constant((float[]) a[4])
+                            .constant((int[]) a[5]).over(N));
+            float[] lse = new float[N];
+            jvm.prepare(KernelCall.builder("test.log_prob", Kernel.LOG_PROB_FORWARD).output(new float[N]).output(lse)
+                    .input(logits).input(targets).constant(s).constant(dims).over(N)).launch();
+            compare(Kernel.LOG_PROB_BACKWARD, new Object[] {new float[N * V], logits, lse, targets, gaussian(r, N, 1), s, dims},
+                    a -> KernelCall.builder("test.log_prob_backward", Kernel.LOG_PROB_BACKWARD).output((float[]) a[0])
+                            .input((float[]) a[1]).input((float[]) a[2]).input((int[]) a[3]).input((float[]) a[4])
+                            .constant((float[]) a[5]).constant((int[]) a[6]).over(N * V));
+        }
     }
 }

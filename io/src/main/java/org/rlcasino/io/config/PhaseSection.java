@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * @param evalEvery       held-out evaluation every N steps, 0 = only after the last step (default 0)
  * @param evalPrompts     held-out prompts per evaluation, {@code >= 1} (default: all held-out prompts)
  * @param checkpointEvery checkpoint (model + optimizer + RNG + step) every N steps, 0 = none (default 0)
- * @param temperature     dpo/grpo: sampling temperature, {@code > 0} (default 1.0)
+ * @param temperature     dpo/grpo: sampling temperature, {@code > 0} (default 1.0); grpo computes its log-probs at it too (TRL)
  * @param topK            dpo/grpo: sample among the k most likely tokens, 0 = all (default 0)
  * @param groupSize       dpo/grpo: samples per prompt (GRPO's G; DPO picks one correct and one
  *                        incorrect among them), {@code >= 2} (default 8)

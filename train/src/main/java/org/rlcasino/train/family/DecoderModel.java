@@ -62,6 +62,7 @@ public final class DecoderModel implements LanguageModel {
     private boolean forwardOnly;
     /** Which weight gradients the backward computes (null: all); see {@link #restrictGradients}. */
     private GradientMask gradientMask;
+    private float[] inverseTemperature = LogProbKernels.inverseTemperature(1);
 
     /** A model built from a config alone (it has no config.json to save). */
     public DecoderModel(DecoderConfig config, Backend backend) {
@@ -372,7 +373,7 @@ public final class DecoderModel implements LanguageModel {
             f.add(norm("decoder.final_norm", finalNormed, finalRstd, residual[layers], n, h, offset("model.norm.weight"), eps, normFlags));
             f.add(MatmulCalls.nt("decoder.head", logits, finalNormed, p, p, MatmulKernels.dims(n, h, v, 0, 0, offset(head), 0, 0)));
             f.add(KernelCall.builder("decoder.log_prob", Kernel.LOG_PROB_FORWARD).output(logp).output(lse).input(logits).input(targets)
-                    .constant(LogProbKernels.dims(n, v)).over(n));
+                    .constant(inverseTemperature).constant(LogProbKernels.dims(n, v)).over(n));
             KernelProgram.Builder fp = KernelProgram.builder("decoder.forward").input(tokens).input(targets).output(logp);
             f.forEach(fp::call);
             forward = backend.prepare(fp.build());
@@ -399,7 +400,7 @@ public final class DecoderModel implements LanguageModel {
             List<KernelCall> b = new ArrayList<>();
             b.add(KernelCall.builder("decoder.zero_grad", Kernel.ZERO).state(g).over(g.length));
             b.add(KernelCall.builder("decoder.log_prob_backward", Kernel.LOG_PROB_BACKWARD).output(dlogits).input(logits).input(lse)
-                    .input(targets).input(dlogp).constant(LogProbKernels.dims(n, v)).over(n * v));
+                    .input(targets).input(dlogp).constant(inverseTemperature).constant(LogProbKernels.dims(n, v)).over(n * v));
             b.add(nn("decoder.head_dx", dX, dlogits, n, v, h, offset(head), false));
             weightGradient(b, "decoder.head_dw", head, dlogits, finalNormed, n, v, h);
             b.add(normBackward("decoder.final_norm_dx", dRes, dX, residual[layers], finalRstd, n, h, offset("model.norm.weight"), normFlags));
@@ -644,6 +645,15 @@ public final class DecoderModel implements LanguageModel {
     @Override
     public GradientMask gradientMask() {
         return gradientMask;
+    }
+
+    @Override
+    public void logProbTemperature(double temperature) {
+        float[] s = LogProbKernels.inverseTemperature(temperature);
+        if (s[0] != inverseTemperature[0]) {
+            inverseTemperature = s;
+            releaseShapes(); // the next forward prepares programs with the new temperature
+        }
     }
 
     private Shape shape(int batch, int seqLen) {

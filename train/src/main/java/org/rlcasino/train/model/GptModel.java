@@ -33,7 +33,7 @@ import org.rlcasino.kernels.jvm.VectorAttentionKernels;
  *   x = wte[token] + wpe[t]                                       (B·T, C)
  *   per block: x = x + attn(ln_1(x)) ; x = x + mlp(ln_2(x))       (B·T, C)
  *   logits = ln_f(x) · wteᵀ                                       (B·T, V)  tied head
- *   logp = logits[target] − logsumexp(logits)                     (B·T)
+ *   logp = z[target] − logsumexp(z), z = logits / τ (τ = 1 unless set) (B·T)
  * </pre>
  * and the backward pass runs the same chain in reverse, adding every parameter gradient into
  * {@link #gradients()}. Every kernel is deterministic, so results do not depend on the backend's
@@ -57,6 +57,7 @@ public final class GptModel implements LanguageModel {
     private boolean backwardReady;
     /** Which parameter gradients the backward computes; null = all (the dense path). */
     private GradientMask gradientMask;
+    private float[] inverseTemperature = LogProbKernels.inverseTemperature(1);
     /** With {@link #timeBackward}: nanoseconds in {input-gradient, parameter-gradient} launches; else null. */
     private long[] backwardSplit;
     /**
@@ -230,6 +231,15 @@ public final class GptModel implements LanguageModel {
     /** The backward's gradient mask, or null when it computes every gradient. */
     public GradientMask gradientMask() {
         return gradientMask;
+    }
+
+    @Override
+    public void logProbTemperature(double temperature) {
+        float[] s = LogProbKernels.inverseTemperature(temperature);
+        if (s[0] != inverseTemperature[0]) {
+            inverseTemperature = s;
+            restrictGradients(gradientMask); // rebuilds the prepared programs
+        }
     }
 
     /** Sets every gradient to 0 (a kernel: on a device backend the gradients never leave the device). */
@@ -607,7 +617,7 @@ public final class GptModel implements LanguageModel {
             add(forward, MatmulCalls.nt("gpt.head", logits, lnf, p, p,
                     MatmulKernels.dims(n, c, v, 0, 0, o.wte, 0, 0)));
             add(forward, KernelCall.builder("gpt.log_prob", Kernel.LOG_PROB_FORWARD)
-                    .output(logp).output(lse).input(logits).input(targets)
+                    .output(logp).output(lse).input(logits).input(targets).constant(inverseTemperature)
                     .constant(LogProbKernels.dims(n, v)).grain(rowGrain(v)).over(n));
         }
 
@@ -617,7 +627,7 @@ public final class GptModel implements LanguageModel {
             Offsets o = offsets;
             int acc = MatmulKernels.F_ACCUMULATE;
             add(backward, KernelCall.builder("gpt.log_prob_backward", Kernel.LOG_PROB_BACKWARD)
-                    .output(dlogits).input(logits).input(lse).input(targets).input(dlogp)
+                    .output(dlogits).input(logits).input(lse).input(targets).input(dlogp).constant(inverseTemperature)
                     .constant(LogProbKernels.dims(n, v)).over(n * v));
             // tied head: dlnf = dlogits · wte, dwte += dlogitsᵀ · lnf
             add(backward, MatmulCalls.nn("gpt.head_dx", dlnf, dlogits, p, p, MatmulKernels.dims(n, v, c, 0, 0, o.wte, 0, 0)));

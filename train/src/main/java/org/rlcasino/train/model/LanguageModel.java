@@ -85,6 +85,14 @@ public interface LanguageModel extends AutoCloseable {
     /** The backward's gradient mask, or null when it computes every gradient. */
     GradientMask gradientMask();
 
+    /**
+     * From now on {@link #forward} gives log-probs of the logits divided by {@code temperature} (and
+     * {@link #backward} their gradient), as TRL's GRPOTrainer computes them at its sampling
+     * temperature; 1 (the default) is the plain log-softmax, bit for bit. {@link #logits()} stays
+     * undivided. Prepared programs are rebuilt when it changes.
+     */
+    void logProbTemperature(double temperature);
+
     /** A KV-cache generator for up to {@code maxBatch} rows of up to {@code maxLength} tokens. */
     TokenGenerator generator(int maxBatch, int maxLength);
 

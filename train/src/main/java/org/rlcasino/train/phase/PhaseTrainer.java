@@ -253,6 +253,12 @@ public final class PhaseTrainer {
             System.arraycopy(start.params(), 0, reference.parameters(), 0, start.params().length);
             reference.parametersWritten();
         }
+        if (kind == PhaseKind.GRPO) { // TRL's GRPOTrainer: log-probs of the policy, old policy and reference at the sampling temperature
+            model.logProbTemperature(phase.temperature());
+            if (reference != null) {
+                reference.logProbTemperature(phase.temperature());
+            }
+        }
         if (kind == PhaseKind.GRPO || kind == PhaseKind.DPO && !task.hasPreferences()) { // offline DPO samples nothing
             generator = model.generator(phase.batchSize() * phase.groupSize(), seqLen);
         }
