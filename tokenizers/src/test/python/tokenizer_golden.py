@@ -6,20 +6,22 @@ post-processor), of encode(text, add_special_tokens=False), decode(ids, skip_spe
 and decode(ids, skip_special_tokens=True), and whether decode(encode(text)) gives the text back.
 
 Tokenizers:
-  (a) trained here on the corpus and generated text, written as trained-<name>.json (committed):
+  (a) trained here on the corpus and generated text, written as trained-<name>.json (committed; an
+      existing file is kept, since tokenizers' trainers are not deterministic for every model, unless
+      --retrain is given):
       gpt2 (byte-level BPE as GPT-2), llama3 (Split regex + ByteLevel, ignore_merges, BOS template),
       spm (SentencePiece-style as Llama 2: Prepend+Replace normalizers, byte_fallback, unk, Strip
       decoder), misc (NFKC+Lowercase+Replace regex, Digits+Metaspace, unk with fuse_unk,
       continuing_subword_prefix/end_of_word_suffix, Metaspace decoder, Bert-like template) and
       wordlevel (WordLevel, NFD, Split behaviours).
-  (b) the real Llama 3, Qwen 3 and Gemma 3 tokenizers in .cache/tokenizers/ (scripts/fetch-tokenizers.sh),
+  (b) the real GPT-2, Llama 3, Qwen 3 and Gemma 3 tokenizers in .cache/tokenizers/ (scripts/fetch-tokenizers.sh),
       when present.
 
 Lone surrogates in the corpus cannot reach the Rust library (a Python str with one is refused); the
 Java tokenizer encodes them as U+FFFD, so the goldens are computed on the text with each lone
 surrogate replaced by U+FFFD.
 
-    scripts/fetch-tokenizers.sh && /path/to/python tokenizers/src/test/python/tokenizer_golden.py
+    scripts/fetch-tokenizers.sh && /path/to/python tokenizers/src/test/python/tokenizer_golden.py [--retrain]
 Needs: tokenizers 0.23 (tested with 0.23.2).
 """
 import json
@@ -183,16 +185,19 @@ def write(name, tok, lines, source):
           f"{sum(l['round_trip'] for l in data['lines'])} round trips")
 
 
+RETRAIN = "--retrain" in sys.argv
+
+
 def main():
     lines = corpus()
     text = training_text([without_lone_surrogates(l) for l in lines])
     for name, train in TRAINED.items():
-        tok = train(text)
         path = RES / f"trained-{name}.json"
-        tok.save(str(path), pretty=False)
+        if RETRAIN or not path.exists():  # tokenizers' trainers are not deterministic for every model: keep the committed ones
+            train(text).save(str(path), pretty=False)
         tok = Tokenizer.from_file(str(path))
         write("trained-" + name, tok, lines, f"trained-{name}.json")
-    for name in ["llama3", "qwen3", "gemma3"]:
+    for name in ["gpt2", "llama3", "qwen3", "gemma3"]:
         path = CACHE / name / "tokenizer.json"
         if not path.exists():
             print(f"{path} missing: run scripts/fetch-tokenizers.sh first; skipping {name}", file=sys.stderr)

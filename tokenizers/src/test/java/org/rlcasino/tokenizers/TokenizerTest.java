@@ -57,7 +57,7 @@ class TokenizerTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"llama3", "qwen3", "gemma3"})
+    @ValueSource(strings = {"gpt2", "llama3", "qwen3", "gemma3"})
     void realTokenizersMatchHuggingFace(String name) throws IOException {
         assertMatchesGolden(real(name), name);
     }
