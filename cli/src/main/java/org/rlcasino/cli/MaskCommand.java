@@ -16,6 +16,7 @@ import org.rlcasino.io.PathGuard;
 import org.rlcasino.io.Progress;
 import org.rlcasino.io.TemporaryFiles;
 import org.rlcasino.io.arrow.MaskSummary;
+import org.rlcasino.io.arrow.BlockShape;
 import org.rlcasino.scoring.MaskBuilder;
 import org.rlcasino.scoring.MaskFiles;
 import org.rlcasino.scoring.MaskOptions;
@@ -68,8 +69,9 @@ final class MaskCommand implements Callable<Integer>, DeclaresFiles {
             description = "exact | sampled | per-tensor | random | block. Default: ${DEFAULT-VALUE}.")
     String builder;
 
-    @Option(names = "--block", defaultValue = "16", paramLabel = "B", description = "Block side of --builder block. Default: ${DEFAULT-VALUE}.")
-    int block;
+    @Option(names = "--block", defaultValue = "16x16", paramLabel = "RxC",
+            description = "Blocks of --builder block: RxC (16x16, 32x32, stripes 1x64 or 64x1) or a side B for BxB. Default: ${DEFAULT-VALUE}.")
+    String block;
 
     @Option(names = "--block-score", defaultValue = "sum", paramLabel = "S", description = "sum | max of the entry scores of a block. Default: ${DEFAULT-VALUE}.")
     String blockScore;
@@ -183,7 +185,7 @@ final class MaskCommand implements Callable<Integer>, DeclaresFiles {
                     throw new IllegalArgumentException("--block-score must be sum or max, got '" + blockScore + "'");
                 }
                 MaskBuilder.Method m = method(builder);
-                MaskOptions options = new MaskOptions(m, sparsity / 100, floor, seed, block, blockScore.equals("max"), samples);
+                MaskOptions options = new MaskOptions(m, sparsity / 100, floor, seed, blockShape(block), blockScore.equals("max"), samples);
                 long t0 = System.nanoTime();
                 MaskBuilder.Report r;
                 if (truth) {
@@ -294,5 +296,15 @@ final class MaskCommand implements Callable<Integer>, DeclaresFiles {
 
     private Progress progress() {
         return new ConsoleProgress(quiet);
+    }
+
+    /** {@code --block}: RxC, or one side B meaning BxB. */
+    static BlockShape blockShape(String text) {
+        String t = text == null ? "" : text.strip();
+        try {
+            return BlockShape.parse(t.matches("[0-9]{1,9}") ? t + "x" + t : t);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--block: " + e.getMessage());
+        }
     }
 }

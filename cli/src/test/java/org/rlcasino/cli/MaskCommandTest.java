@@ -73,6 +73,20 @@ class MaskCommandTest {
                     dir.resolve(b + ".arrow"), "--quiet");
             assertThat(rb.code()).as(b + ": " + rb.err()).isZero();
         }
+        // rectangular blocks and stripes: the file stores the shape
+        for (String shape : List.of("2x8", "1x8", "8x1")) {
+            Path out = dir.resolve("block-" + shape + ".arrow");
+            CliRun rs = CliRun.run("mask", "--scores", s, "--sparsity", "75", "--builder", "block", "--block", shape, "--out", out,
+                    "--quiet");
+            assertThat(rs.code()).as(shape + ": " + rs.err()).isZero();
+            try (BufferAllocator allocator = new RootAllocator(); MaskFileReader in = MaskFileReader.open(out, allocator)) {
+                assertThat(in.nextTensor().blocks().shape()).hasToString(shape);
+            }
+        }
+        CliRun bad = CliRun.run("mask", "--scores", s, "--sparsity", "75", "--builder", "block", "--block", "0x4", "--out",
+                dir.resolve("bad.arrow"));
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("--block: a block shape must be RxC");
     }
 
     @Test

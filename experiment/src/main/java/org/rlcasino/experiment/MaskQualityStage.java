@@ -221,9 +221,9 @@ final class MaskQualityStage implements Stage {
         }
     }
 
-    /** The exact options as the block builder's: top-k of N×N blocks by the sum of their entries' scores. */
+    /** The exact options as the block builder's: top-k of R×C blocks by the sum of their entries' scores. */
     private static MaskOptions blockMask(MaskOptions exact, String structure) {
-        return exact.withBuilder(MaskBuilder.Method.BLOCK).withBlock(BlockShape.parse(structure).rows(), false);
+        return exact.withBuilder(MaskBuilder.Method.BLOCK).withBlock(BlockShape.parse(structure), false);
     }
 
     private static void row(CsvTable.Builder csv, double sparsity, String method, String basis, String structure,

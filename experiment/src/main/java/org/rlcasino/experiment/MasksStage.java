@@ -22,7 +22,7 @@ import org.rlcasino.scoring.MaskOptions;
  * exact top-k mask of the method's scores over the first {@code maskFirstSteps} logged steps of
  * the deltas phase, on the mask-quality section's (first) delta basis, start by default
  * ({@code <method>-<sparsity>.arrow}), and for each square block structure of {@code maskBlocks}
- * the top-k of N×N blocks scored by the sum of their entries' scores
+ * the top-k of R×C blocks scored by the sum of their entries' scores
  * ({@code <method>-<N>x<N>-<sparsity>.arrow}). (Random-mask arms get their masks from
  * the trainer, seeded by the arm's seed.)
  */
@@ -95,7 +95,7 @@ final class MasksStage implements Stage {
                 }
                 MaskOptions exact = MaskOptions.exact(arm.sparsity() / 100);
                 MaskOptions options = arm.maskBlock().equals("element") ? exact : exact.withBuilder(MaskBuilder.Method.BLOCK)
-                        .withBlock(BlockShape.parse(arm.maskBlock()).rows(), false);
+                        .withBlock(BlockShape.parse(arm.maskBlock()), false);
                 MaskPredictions.mask(scores.get(arm.maskMethod()), options, dir.resolve(file(arm)),
                         Metadata.of("scores", arm.maskMethod(), "deltas_phase", deltasPhase, "structure", arm.maskBlock()),
                         allocator, context);

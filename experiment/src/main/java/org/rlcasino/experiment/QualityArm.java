@@ -19,7 +19,7 @@ import org.rlcasino.io.config.QualitySection;
  * @param seed       seed
  * @param mask       mask file relative to the run directory ({@code null} for dense and random: the trainer
  *                   draws the random mask itself from the seed and the density)
- * @param maskBlock  the mask's structure: {@code element} or a square block {@code NxN} ({@code null} for dense
+ * @param maskBlock  the mask's structure: {@code element} or a block shape {@code RxC} ({@code null} for dense
  *                   and random)
  */
 public record QualityArm(String name, String group, String optimizer, String maskMethod, double sparsity, long seed, String mask,

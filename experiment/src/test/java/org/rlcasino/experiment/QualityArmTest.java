@@ -36,18 +36,23 @@ class QualityArmTest {
     void blockStructuresGiveOneArmPerMethodSparsityAndStructureWithTheirOwnMaskFile() {
         RunConfig config = RunConfigLoader.load(Path.of("..", "run-configs", "block-vs-element.json"));
         var q = config.experiment().quality();
-        assertThat(q.maskBlocks()).containsExactly("element", "8x8", "16x16");
+        assertThat(q.maskBlocks()).containsExactly("element", "8x8", "16x16", "32x32", "1x64");
         List<QualityArm> seed1 = QualityArm.of(q).stream().filter(a -> a.seed() == 1).toList();
         assertThat(seed1).extracting(QualityArm::name).containsExactly("q-dense-s1", "q-bsr-magnitude-97.5-s1",
-                "q-bsr-magnitude-8x8-97.5-s1", "q-bsr-magnitude-16x16-97.5-s1", "q-random-97.5-s1");
+                "q-bsr-magnitude-8x8-97.5-s1", "q-bsr-magnitude-16x16-97.5-s1", "q-bsr-magnitude-32x32-97.5-s1",
+                "q-bsr-magnitude-1x64-97.5-s1", "q-random-97.5-s1");
         assertThat(seed1).extracting(QualityArm::group).containsExactly("dense", "bsr magnitude 97.5",
-                "bsr magnitude 8x8 97.5", "bsr magnitude 16x16 97.5", "random 97.5");
+                "bsr magnitude 8x8 97.5", "bsr magnitude 16x16 97.5", "bsr magnitude 32x32 97.5", "bsr magnitude 1x64 97.5",
+                "random 97.5");
         assertThat(seed1).extracting(QualityArm::mask).containsExactly(null, "masks/magnitude-97.5.arrow",
-                "masks/magnitude-8x8-97.5.arrow", "masks/magnitude-16x16-97.5.arrow", null);
+                "masks/magnitude-8x8-97.5.arrow", "masks/magnitude-16x16-97.5.arrow", "masks/magnitude-32x32-97.5.arrow",
+                "masks/magnitude-1x64-97.5.arrow", null);
         // the generated phase's backward computes gradients in the mask's own blocks
         assertThat(QualityArmPhases.phase(seed1.get(3), q, config.phases().get(1), Path.of("runs/x")).mask().block())
                 .isEqualTo("16x16");
         assertThat(QualityArmPhases.phase(seed1.get(1), q, config.phases().get(1), Path.of("runs/x")).mask().block())
                 .isEqualTo("16x16");
+        assertThat(QualityArmPhases.phase(seed1.get(5), q, config.phases().get(1), Path.of("runs/x")).mask().block())
+                .as("a row-stripe mask's backward runs in its stripes").isEqualTo("1x64");
     }
 }

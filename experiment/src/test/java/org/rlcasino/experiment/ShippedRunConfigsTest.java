@@ -35,9 +35,9 @@ class ShippedRunConfigsTest {
         assertThat(quality.stageNames()).hasSize(2 + 1 + 5 * 9 + 1);
         assertThat(quality.stageNames()).startsWith("sft", "grpo", "masks").endsWith("quality");
         assertThat(quality.config().phases()).hasSize(2 + 45);
-        // 3 seeds × (dense + 3 mask structures + random)
+        // 3 seeds × (dense + 5 mask structures + random)
         assertThat(plan("block-vs-element.json").stageNames()).startsWith("sft", "warm", "mask-quality", "masks")
-                .endsWith("quality", "speed").hasSize(4 + 3 * 5 + 2);
+                .endsWith("quality", "speed").hasSize(4 + 3 * 7 + 2);
         // the phases, then 2 more seeds × (dense + momentum mask + random)
         assertThat(plan("chat-dpo.json").stageNames()).startsWith("sft", "warm", "bsr", "dense", "random", "mask-quality", "masks")
                 .endsWith("quality", "speed").hasSize(5 + 2 + 2 * 3 + 2);

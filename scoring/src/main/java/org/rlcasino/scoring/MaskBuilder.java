@@ -62,7 +62,7 @@ public final class MaskBuilder {
          * supplies the tensor table).
          */
         RANDOM("random"),
-        /** Block mask: whole b×b blocks (1×b² for 1-D tensors) by global exact top-k of block scores. */
+        /** Block mask: whole r×c blocks (1×rc for 1-D tensors) by global exact top-k of block scores. */
         BLOCK("block"),
         /**
          * The paper's Algorithm 1: per tensor, ε_t = max(‖s_t‖∞·10⁻¹⁰, 10⁻¹²) and the noised score
@@ -611,9 +611,9 @@ public final class MaskBuilder {
 
     // ---------------------------------------------------------------- block masks
 
-    /** Block shape of {@code t}: b×b for tensors of 2 or more dimensions (matrix view), 1×b² for 1-D ones. */
-    static BlockShape blockShape(TensorInfo t, int b) {
-        return t.shape().length >= 2 ? new BlockShape(b, b) : new BlockShape(1, b * b);
+    /** Block shape of {@code t}: {@code b} for tensors of 2 or more dimensions (matrix view), 1 × rows·columns for 1-D ones. */
+    static BlockShape blockShape(TensorInfo t, BlockShape b) {
+        return t.shape().length >= 2 ? b : new BlockShape(1, b.rows() * b.columns());
     }
 
     private Report block(MaskOptions o, Path out, Map<String, String> provenance) throws IOException {
@@ -679,7 +679,7 @@ public final class MaskBuilder {
             shapeMap.put(tensors.get(t).name(), shapes[t]);
         }
         Map<String, String> params = new LinkedHashMap<>();
-        params.put("block", Integer.toString(o.block()));
+        params.put("block", o.block().toString());
         params.put("block_score", max ? "max" : "sum");
         params.put("blocks_kept", Long.toString(kb));
         params.put("blocks", Long.toString(blockTotal));

@@ -1,5 +1,7 @@
 package org.rlcasino.scoring;
 
+import org.rlcasino.io.arrow.BlockShape;
+
 /**
  * What mask to build.
  *
@@ -8,11 +10,12 @@ package org.rlcasino.scoring;
  * @param floor        per-tensor floor F in [0, 1] (exact builder only; 0 = off): tensor t reserves its ⌊F·n_t⌋
  *                     best entries inside the global budget k (the reference code's rule, e.g. 0.0025)
  * @param seed         seed of the random builder and of the sampled builder's sampling and noise
- * @param block        block side b of the block builder
+ * @param block        the block builder's blocks of 2-D tensors (rows × columns; 1-D tensors get 1 × rows·columns):
+ *                     16×16, 32×32, or stripes such as 1×64 (rows) and 64×1 (columns)
  * @param blockMax     block score = max of the entry scores (true) or their sum (false)
  * @param samples      sampled builder: samples per tensor at most (the paper: 100 000), in [1, {@link #MAX_SAMPLES}]
  */
-public record MaskOptions(MaskBuilder.Method builder, double sparsity, double floor, long seed, int block, boolean blockMax,
+public record MaskOptions(MaskBuilder.Method builder, double sparsity, double floor, long seed, BlockShape block, boolean blockMax,
                           int samples) {
     /** The paper's cap on samples per tensor. */
     public static final int DEFAULT_SAMPLES = 100_000;
@@ -34,8 +37,8 @@ public record MaskOptions(MaskBuilder.Method builder, double sparsity, double fl
         if (floor > 0 && builder != MaskBuilder.Method.EXACT) {
             throw new IllegalArgumentException("--floor applies to the exact builder only");
         }
-        if (block < 1 || block > 4096) {
-            throw new IllegalArgumentException("block must be in [1, 4096], got " + block);
+        if (block == null || block.rows() > BlockShape.MAX_SIDE || block.columns() > BlockShape.MAX_SIDE) {
+            throw new IllegalArgumentException("block must be RxC with sides in [1, " + BlockShape.MAX_SIDE + "], got " + block);
         }
         if (samples < 1 || samples > MAX_SAMPLES) {
             throw new IllegalArgumentException("samples must be in [1, " + MAX_SAMPLES + "], got " + samples);
@@ -44,7 +47,7 @@ public record MaskOptions(MaskBuilder.Method builder, double sparsity, double fl
 
     /** Exact global top-k at {@code sparsity}, no floor. */
     public static MaskOptions exact(double sparsity) {
-        return new MaskOptions(MaskBuilder.Method.EXACT, sparsity, 0, 0, 16, false, DEFAULT_SAMPLES);
+        return new MaskOptions(MaskBuilder.Method.EXACT, sparsity, 0, 0, BlockShape.DEFAULT, false, DEFAULT_SAMPLES);
     }
 
     public MaskOptions withBuilder(MaskBuilder.Method b) {
@@ -59,7 +62,7 @@ public record MaskOptions(MaskBuilder.Method builder, double sparsity, double fl
         return new MaskOptions(builder, sparsity, floor, s, block, blockMax, samples);
     }
 
-    public MaskOptions withBlock(int b, boolean max) {
+    public MaskOptions withBlock(BlockShape b, boolean max) {
         return new MaskOptions(builder, sparsity, floor, seed, b, max, samples);
     }
 

@@ -347,11 +347,11 @@ class MaskBuilderTest {
     }
 
     /** Brute force: block scores, full sort of blocks by (score desc, tensor, block), expand. */
-    static boolean[][] blockOracle(TensorTable tensors, float[][] scores, int bs, boolean max, double rho) {
+    static boolean[][] blockOracle(TensorTable tensors, float[][] scores, BlockShape block, boolean max, double rho) {
         java.util.List<float[]> blocks = new java.util.ArrayList<>(); // {score, tensor, blockRow, blockCol}
         for (int t = 0; t < scores.length; t++) {
             var ti = tensors.get(t);
-            BlockShape shape = ti.shape().length >= 2 ? new BlockShape(bs, bs) : new BlockShape(1, bs * bs);
+            BlockShape shape = ti.shape().length >= 2 ? block : new BlockShape(1, block.rows() * block.columns());
             int rows = (int) ti.matrixRows();
             int cols = (int) ti.matrixColumns();
             for (int br = 0; br * shape.rows() < rows; br++) {
@@ -388,8 +388,6 @@ class MaskBuilderTest {
         return keep;
     }
 
-    record BlockShape(int rows, int columns) {}
-
     @Test
     void blockMasksMatchABruteForceOracleAndCarryConsistentBlocks() throws IOException {
         SplittableRandom r = new SplittableRandom(10);
@@ -403,11 +401,16 @@ class MaskBuilderTest {
                     scores[t][i] = c % 3 == 0 ? r.nextInt(2) : (float) r.nextDouble();
                 }
             }
-            int bs = 2 + r.nextInt(4);
+            // square blocks, rectangles, and row and column stripes
+            BlockShape bs = switch (c % 4) {
+                case 0, 1 -> new BlockShape(2 + r.nextInt(4), 2 + r.nextInt(4));
+                case 2 -> new BlockShape(1, 2 + r.nextInt(12));
+                default -> new BlockShape(2 + r.nextInt(12), 1);
+            };
             boolean max = c % 2 == 1;
             double rho = 0.5 + 0.45 * r.nextDouble();
             Built b = build(tensors, scores, MaskOptions.exact(rho).withBuilder(MaskBuilder.Method.BLOCK).withBlock(bs, max));
-            assertThat(b.mask).as("case %d", c).isDeepEqualTo(MaskFixtures.toIndices(blockOracle(tensors, scores, bs, max, rho)));
+            assertThat(b.mask).as("case %d (%s)", c, bs).isDeepEqualTo(MaskFixtures.toIndices(blockOracle(tensors, scores, bs, max, rho)));
             try (MaskFileReader in = MaskFileReader.open(b.file, allocator)) {
                 MaskTensor t;
                 while ((t = in.nextTensor()) != null) {
@@ -415,7 +418,7 @@ class MaskBuilderTest {
                     assertThat(blocks).isNotNull();
                     int[] ep = blocks.entryPointers();
                     assertThat(ep[ep.length - 1]).isEqualTo(t.indices().length);
-                    int expectRows = t.tensor().shape().length >= 2 ? bs : 1;
+                    int expectRows = t.tensor().shape().length >= 2 ? bs.rows() : 1;
                     assertThat(blocks.shape().rows()).isEqualTo(expectRows);
                     assertFromMaskLayout(blocks, t);
                 }
@@ -682,7 +685,7 @@ class MaskBuilderTest {
                 float[][] scores = {new float[30], new float[96]};
                 Arrays.fill(scores[1], 1f);
                 int n = files;
-                MaskOptions o = MaskOptions.exact(0.5).withBuilder(m).withBlock(4, false);
+                MaskOptions o = MaskOptions.exact(0.5).withBuilder(m).withBlock(new BlockShape(4, 4), false);
                 float v = bad[b];
                 assertThatThrownBy(() -> buildWithBadScore(tensors, scores, o, 1, 37, v)).as("%s %s", m, names[b]).isInstanceOf(IllegalArgumentException.class)
                         .hasMessage(dir.resolve("scores" + n + ".arrow") + ": tensor layer1.weight element 37 (flat index) is " + names[b]
@@ -820,7 +823,7 @@ class MaskBuilderTest {
             int bs = 2 + r.nextInt(3);
             boolean max = c % 3 == 0;
             double rho = 0.5 + 0.45 * r.nextDouble();
-            Built b = build(tensors, scores, MaskOptions.exact(rho).withBuilder(MaskBuilder.Method.BLOCK).withBlock(bs, max));
+            Built b = build(tensors, scores, MaskOptions.exact(rho).withBuilder(MaskBuilder.Method.BLOCK).withBlock(new BlockShape(bs, bs), max));
             // brute force over blocks: the block scores of the kept entries, the smallest of them, the entries of blocks at it
             float[][] blockScoreOfEntry = new float[2][];
             for (int t = 0; t < 2; t++) {

@@ -70,7 +70,7 @@ public final class MaskQualityReport {
         predictors.addAll(m);
     }
 
-    /** {@code method (basis) NxN vs NxN truth}: the basis when the table has several, the structures when not elements. */
+    /** {@code method (basis) RxC vs RxC truth}: the basis when the table has several, the structures when not elements. */
     private String label(String method, String basis, String structure, String truthStructure) {
         String label = basis.isEmpty() || bases.size() < 2 ? method : method + " (" + basis + ")";
         if (!structure.equals("element")) {

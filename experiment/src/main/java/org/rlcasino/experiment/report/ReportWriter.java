@@ -76,9 +76,9 @@ public final class ReportWriter {
                     + "of two independent masks of density a = 1 − sparsity"
                     + (r.hasSeedBaseline() ? "; the seed baseline compares the true masks of two runs of the deltas phase "
                     + "that differ only in their seed, so it tells how reproducible the truth itself is" : "")
-                    + (r.methods().stream().anyMatch(m -> m.contains(" blocks")) ? "; \"NxN blocks\" rows are block masks "
-                    + "(top-k of N×N blocks by the sum of their entries' scores) built from the same scores, against the "
-                    + "element truth or, \"vs NxN truth\", against the truth's own block mask (these rows are never bold)" : "")
+                    + (r.methods().stream().anyMatch(m -> m.contains(" blocks")) ? "; \"RxC blocks\" rows are block masks "
+                    + "(top-k of R×C blocks by the sum of their entries' scores) built from the same scores, against the "
+                    + "element truth or, \"vs RxC truth\", against the truth's own block mask (these rows are never bold)" : "")
                     + ". " + r.basisNote()));
             blocks.add(new Table(r.markdown()));
             blocks.add(new Paragraph("Tie share: of each mask's kept entries, the share whose score equals the cut-off score "

@@ -28,7 +28,7 @@ import org.rlcasino.io.arrow.DeltaBasis;
  *                    {@code step}, or {@code both} (every method on both, side by side)
  * @param seedBaseline training runs only: the seed of a second run of {@code experiment.deltasPhase} whose true mask
  *                    is compared with the first run's (how reproducible the truth itself is); default none
- * @param blocks      square block structures {@code NxN} whose block masks (top-k of N×N blocks by the sum of their
+ * @param blocks      block structures {@code RxC} (16x16, 32x32, stripes 1x64, 64x1) whose block masks (top-k of R×C blocks by the sum of their
  *                    entries' scores) each predictor also builds, compared with the element truth and with the block
  *                    truth (the same block builder on the truth's scores); default none
  */

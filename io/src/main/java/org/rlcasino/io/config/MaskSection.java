@@ -26,7 +26,7 @@ import org.rlcasino.io.arrow.BlockShape;
  *                  converted when it holds the other (with {@code fromPhase} only)
  * @param block     block shape {@code RxC} (default {@code 16x16}; e.g. 32x32, 64x64, 1x64 row stripes, 64x1
  *                  column stripes): the blocks of 2-D weights whose gradient the backward computes (every block
- *                  holding an active entry), and the block builder's blocks (square only)
+ *                  holding an active entry), and the block builder's blocks
  */
 public record MaskSection(String file, String fromPhase, String scorer, Integer firstStep, Integer lastStep,
                           Double sparsity, String builder, Long seed, String basis, String block) {
@@ -84,9 +84,6 @@ public record MaskSection(String file, String fromPhase, String scorer, Integer 
             throw new IllegalArgumentException("block: " + e.getMessage());
         }
         block = shape.toString();
-        if ("block".equals(builder == null ? null : builder.toLowerCase(Locale.ROOT)) && !shape.square()) {
-            throw new IllegalArgumentException("builder 'block' builds square blocks; give block as NxN, got '" + block + "'");
-        }
         if (file != null && basis != null) {
             throw new IllegalArgumentException("basis goes with fromPhase, not with file");
         }

@@ -20,7 +20,7 @@ import java.util.Set;
  * @param dense         include the dense AdamW arm (default true)
  * @param random        include the random-mask arm at each sparsity (default true)
  * @param maskBlocks    structures of the sparse arms' masks, each {@code element} (exact top-k of the entries) or
- *                      {@code NxN} (top-k of N×N blocks scored by the sum of their entries' scores, as
+ *                      {@code RxC} (top-k of R×C blocks — 16x16, 32x32, stripes 1x64, 64x1 — scored by the sum of their entries' scores, as
  *                      {@code casino mask --builder block}); every method × sparsity runs once per structure
  *                      (default {@code element})
  */

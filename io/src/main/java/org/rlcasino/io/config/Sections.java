@@ -10,7 +10,7 @@ final class Sections {
     private Sections() {}
 
     /**
-     * Mask structures: each {@code element} (when {@code elementAllowed}) or a square block {@code NxN}
+     * Mask structures: each {@code element} (when {@code elementAllowed}) or a block shape {@code RxC}
      * ({@link BlockShape#parse}), no repeats; {@code defaults} when absent.
      */
     static List<String> maskStructures(String field, List<String> values, List<String> defaults, boolean elementAllowed) {
@@ -21,9 +21,9 @@ final class Sections {
             throw new IllegalArgumentException(field + " must list at least one of element, 16x16, 32x32, …");
         }
         for (String b : values) {
-            if (b == null || !(elementAllowed && b.equals("element")) && !square(b)) {
+            if (b == null || !(elementAllowed && b.equals("element")) && !blockShape(b)) {
                 throw new IllegalArgumentException(field + ": '" + b + "' is " + (elementAllowed ? "neither element nor " : "not ")
-                        + "a square block NxN (16x16, 32x32, 64x64)");
+                        + "a block shape RxC (16x16, 32x32, stripes 1x64 or 64x1)");
             }
         }
         if (Set.copyOf(values).size() != values.size()) {
@@ -51,10 +51,9 @@ final class Sections {
         return List.copyOf(values);
     }
 
-    private static boolean square(String text) {
+    private static boolean blockShape(String text) {
         try {
-            BlockShape shape = BlockShape.parse(text);
-            return shape.square() && shape.toString().equals(text);
+            return BlockShape.parse(text).toString().equals(text);
         } catch (IllegalArgumentException e) {
             return false;
         }

@@ -71,13 +71,15 @@ class ExperimentSectionTest {
                 .hasMessageContaining("$.experiment.maskQuality").hasMessageContaining("basis must be start, step or both, got 'all'");
         assertThatThrownBy(() -> parse("{\"maskQuality\": {\"seedBaseline\": -1}}")).hasMessageContaining("seedBaseline must be a seed >= 0");
         assertThatThrownBy(() -> parse("{\"maskQuality\": {\"blocks\": [\"element\"]}}"))
-                .hasMessageContaining("blocks: 'element' is not a square block NxN");
+                .hasMessageContaining("blocks: 'element' is not a block shape RxC");
+        assertThatThrownBy(() -> parse("{\"quality\": {\"from\": \"a\", \"steps\": 1, \"maskBlocks\": [\"16 x 16\"]}}"))
+                .hasMessageContaining("maskBlocks: '16 x 16' is neither element nor a block shape RxC");
         assertThatThrownBy(() -> parse("{\"checkpoints\": \"\"}")).hasMessageContaining("$.experiment").hasMessageContaining("checkpoints");
         assertThatThrownBy(() -> parse("{\"checkpoints\": \"c\", \"deltasPhase\": \"grpo\"}")).hasMessageContaining("deltasPhase goes with training");
         assertThatThrownBy(() -> parse("{\"quality\": {\"from\": \"a\", \"steps\": 1, \"maskMethods\": [], \"dense\": false, \"random\": false}}"))
                 .hasMessageContaining("quality has no arm");
-        assertThatThrownBy(() -> parse("{\"quality\": {\"from\": \"a\", \"steps\": 1, \"maskBlocks\": [\"16x32\"]}}"))
-                .hasMessageContaining("maskBlocks: '16x32' is neither element nor a square block");
+        assertThat(parse("{\"quality\": {\"from\": \"a\", \"steps\": 1, \"maskBlocks\": [\"16x32\", \"1x64\", \"64x1\"]}}")
+                .experiment().quality().maskBlocks()).as("rectangles and stripes").containsExactly("16x32", "1x64", "64x1");
         assertThatThrownBy(() -> parse("{\"quality\": {\"from\": \"a\", \"steps\": 1, \"maskBlocks\": [\"8x8\", \"8x8\"]}}"))
                 .hasMessageContaining("maskBlocks lists a structure twice");
         assertThatThrownBy(() -> parse("{\"speed\": {\"params\": 10}}")).hasMessageContaining("params must be in");

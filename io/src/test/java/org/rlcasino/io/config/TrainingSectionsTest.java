@@ -82,7 +82,7 @@ class TrainingSectionsTest {
             "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 1}, {\"name\": \"a\", \"kind\": \"sft\", \"steps\": 1}]}|phase name 'a' is used twice",
             "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 1, \"from\": \"b\"}]}|from 'b' is not an earlier phase",
             "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 1, \"optimizer\": \"bsr-adamw\", \"mask\": {\"fromPhase\": \"x\", \"sparsity\": 90, \"block\": \"16by16\"}}]}|$.phases[0].mask: block: a block shape must be RxC with sides in [1, 4096]",
-            "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 1, \"optimizer\": \"bsr-adamw\", \"mask\": {\"fromPhase\": \"x\", \"sparsity\": 90, \"block\": \"1x64\", \"builder\": \"block\"}}]}|builder 'block' builds square blocks",
+            "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 1, \"optimizer\": \"bsr-adamw\", \"mask\": {\"fromPhase\": \"x\", \"sparsity\": 90, \"block\": \"1x0\", \"builder\": \"block\"}}]}|block: a block shape must be RxC",
             "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 1, \"optimizer\": \"bsr-adamw\", \"mask\": {\"fromPhase\": \"x\", \"sparsity\": 90, \"basis\": \"origin\"}}]}|unknown delta basis 'origin'",
             "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 5, \"logDeltas\": {\"basis\": \"delta\"}}]}|$.phases[0].logDeltas: unknown delta basis 'delta'",
             "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 5, \"logDeltas\": {\"firstStep\": 6}}]}|logDeltas.firstStep (6) is beyond",

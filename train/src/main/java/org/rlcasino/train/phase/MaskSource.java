@@ -133,7 +133,7 @@ public final class MaskSource {
             case "block" -> MaskBuilder.Method.BLOCK;
             default -> throw new IllegalArgumentException("unknown builder " + section.builder());
         };
-        MaskOptions options = new MaskOptions(method, section.sparsityFraction(), 0, seed, section.blockShape().rows(), false,
+        MaskOptions options = new MaskOptions(method, section.sparsityFraction(), 0, seed, section.blockShape(), false,
                 MaskOptions.DEFAULT_SAMPLES);
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("deltas", deltas.toString());
