@@ -24,7 +24,7 @@ import java.util.Locale;
  *                       that the completion has at their positions: partial credit, 1 only when exact);
  *                       prompts: {@code exact-match} (default: the final answer — last \boxed{}, else last number —
  *                       equals the answer column) or {@code format} (the whole completion matches {@code pattern})
- * @param file           datasets: the JSON Lines or Parquet ({@code .parquet}) file (required for datasets)
+ * @param file           datasets: the JSON Lines or Parquet ({@code .parquet}) file, or a directory of its shards (required)
  * @param promptColumn   prompts: the prompt column (default {@code prompt})
  * @param answerColumn   prompts: the answer column (default {@code answer})
  * @param maxPromptTokens     prompts: prompts longer than this keep their last tokens (default 256)

@@ -18,7 +18,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * Reads TRL-style datasets from JSON Lines files (one JSON object per line; blank lines ignored) or
  * Parquet files (a name ending with {@code .parquet}; each row becomes the object a JSON line with its
- * values would be, the mapping in docs/training.md): preference rows ({@code prompt}, {@code chosen},
+ * values would be, the mapping in docs/training.md), or from a directory of such shards read in name
+ * order: preference rows ({@code prompt}, {@code chosen},
  * {@code rejected}) for DPO and prompt rows ({@code prompt}, optionally {@code answer}) for GRPO, under
  * column names the caller may rename. A text column is a string or a list of {@code {"role", "content"}}
  * messages. A row that does not fit is reported with its file and line
@@ -89,7 +90,7 @@ public final class DatasetReader {
 
     /** Preference rows (DPO). An implicit prompt (no prompt column, chosen and rejected conversations) is split off. */
     public static Result<PreferenceExample> preferences(Path file, Columns columns, BadRows badRows) throws IOException {
-        return read(file, badRows, (row, node) -> {
+        return read(file, badRows, (where, node) -> {
             DatasetText chosen = text(node, columns.chosen(), true);
             DatasetText rejected = text(node, columns.rejected(), true);
             DatasetText prompt = text(node, columns.prompt(), false);
@@ -114,13 +115,13 @@ public final class DatasetReader {
             if (prompt.conversational() != chosen.conversational() || chosen.conversational() != rejected.conversational()) {
                 throw new BadRow("prompt, chosen and rejected must be all strings or all conversations");
             }
-            return new PreferenceExample(row, prompt, chosen, rejected);
+            return new PreferenceExample(where, prompt, chosen, rejected);
         });
     }
 
     /** Prompt rows (GRPO), with the answer column's value as text where the row has one. */
     public static Result<PromptExample> prompts(Path file, Columns columns, BadRows badRows) throws IOException {
-        return read(file, badRows, (row, node) -> {
+        return read(file, badRows, (where, node) -> {
             DatasetText prompt = text(node, columns.prompt(), true);
             JsonNode a = node.get(columns.answer());
             String answer = null;
@@ -130,42 +131,71 @@ public final class DatasetReader {
                 }
                 answer = a.asText();
             }
-            return new PromptExample(row, prompt, answer);
+            return new PromptExample(where, prompt, answer);
         });
     }
 
     private interface RowParser<T> {
-        T parse(long row, JsonNode node);
+        T parse(String where, JsonNode node);
     }
 
-    private static <T> Result<T> read(Path file, BadRows badRows, RowParser<T> parser) throws IOException {
+    private static <T> Result<T> read(Path dataset, BadRows badRows, RowParser<T> parser) throws IOException {
         List<T> out = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         int skipped = 0;
-        try (DatasetRows rows = open(file)) {
-            while (rows.next()) {
-                try {
-                    out.add(parser.parse(rows.row(), rows.node()));
-                } catch (BadRow e) {
+        for (Path file : files(dataset)) {
+            try (DatasetRows rows = open(file)) {
+                while (rows.next()) {
                     String where = rows.where(rows.row());
-                    if (badRows == BadRows.FAIL) {
-                        throw new IllegalArgumentException(file + where + ": " + e.getMessage()
-                                + " (set the data section's badRows to \"skip\" to leave such rows out)");
-                    }
-                    skipped++;
-                    if (problems.size() < PROBLEMS_KEPT) {
-                        problems.add(file.getFileName() + where + ": " + e.getMessage());
+                    try {
+                        out.add(parser.parse(file + where, rows.node()));
+                    } catch (BadRow e) {
+                        if (badRows == BadRows.FAIL) {
+                            throw new IllegalArgumentException(file + where + ": " + e.getMessage()
+                                    + " (set the data section's badRows to \"skip\" to leave such rows out)");
+                        }
+                        skipped++;
+                        if (problems.size() < PROBLEMS_KEPT) {
+                            problems.add(file.getFileName() + where + ": " + e.getMessage());
+                        }
                     }
                 }
+            } catch (NoSuchFileException e) {
+                throw new IllegalArgumentException(file + ": no such dataset file");
             }
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(file + ": no such dataset file");
         }
         if (out.isEmpty()) {
-            throw new IllegalArgumentException(file + ": no usable row" + (skipped > 0 ? " (" + skipped + " skipped; first: "
+            throw new IllegalArgumentException(dataset + ": no usable row" + (skipped > 0 ? " (" + skipped + " skipped; first: "
                     + problems.getFirst() + ")" : " (the file is empty)"));
         }
         return new Result<>(out, skipped, problems);
+    }
+
+    /**
+     * The files of a dataset: the file itself, or, for a directory (a dataset in shards, as Hugging Face
+     * stores them: train-00000-of-00002.parquet …), its {@code .jsonl} and {@code .parquet} files in
+     * name order, all of one format.
+     */
+    static List<Path> files(Path dataset) throws IOException {
+        if (!Files.isDirectory(dataset)) {
+            return List.of(dataset);
+        }
+        List<Path> files;
+        try (var list = Files.list(dataset)) {
+            files = list.filter(Files::isRegularFile).filter(f -> {
+                String name = f.getFileName().toString();
+                return !name.startsWith(".") && (name.endsWith(".jsonl") || ParquetFile.named(f));
+            }).sorted().toList();
+        }
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException(dataset + ": a directory without .jsonl or .parquet files; give a dataset file, or "
+                    + "a directory of its shards");
+        }
+        if (files.stream().map(ParquetFile::named).distinct().count() > 1) {
+            throw new IllegalArgumentException(dataset + ": holds both .jsonl and .parquet files; a directory is read as the shards "
+                    + "of one dataset, so keep one format in it");
+        }
+        return files;
     }
 
     /** The file's rows: Parquet when its name ends with {@code .parquet}, else JSON Lines. */

@@ -6,6 +6,6 @@ package org.rlcasino.io.data;
  * — chosen and rejected as whole conversations sharing their first messages — is split into prompt
  * and completions when read).
  *
- * @param row the 1-based row (line) of the file it came from
+ * @param where where it came from, for messages: {@code file:line} (JSON Lines) or {@code file:row N} (Parquet)
  */
-public record PreferenceExample(long row, DatasetText prompt, DatasetText chosen, DatasetText rejected) {}
+public record PreferenceExample(String where, DatasetText prompt, DatasetText chosen, DatasetText rejected) {}

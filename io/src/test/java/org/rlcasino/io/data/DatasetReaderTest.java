@@ -41,10 +41,10 @@ class DatasetReaderTest {
         assertThat(r.examples()).hasSize(3);
         assertThat(r.skipped()).isZero();
         PreferenceExample plain = r.examples().get(0);
-        assertThat(plain.row()).isEqualTo(1);
+        assertThat(plain.where()).isEqualTo(f + ":1");
         assertThat(plain.prompt()).isEqualTo(new DatasetText.Plain("2+2="));
         assertThat(plain.rejected()).isEqualTo(new DatasetText.Plain("5"));
-        assertThat(r.examples().get(1).row()).as("blank lines count").isEqualTo(3);
+        assertThat(r.examples().get(1).where()).as("blank lines count").isEqualTo(f + ":3");
         assertThat(r.examples().get(1).chosen()).isEqualTo(new DatasetText.Conversation(List.of(new ChatMessage("assistant", "5"))));
         PreferenceExample implicit = r.examples().get(2);
         assertThat(((DatasetText.Conversation) implicit.prompt()).messages()).extracting(ChatMessage::role).containsExactly("system", "user");
@@ -124,7 +124,44 @@ class DatasetReaderTest {
     void aParquetFileReadsAsItsJsonLinesTwin(Path parquet) throws Exception {
         DatasetReader.Result<?> fromParquet = read(parquet, TRL, DatasetReader.BadRows.FAIL);
         assertThat(fromParquet.examples()).isNotEmpty();
-        assertThat(fromParquet).isEqualTo(read(ParquetFixtures.jsonl(parquet), TRL, DatasetReader.BadRows.FAIL));
+        DatasetReader.Result<?> fromJsonLines = read(ParquetFixtures.jsonl(parquet), TRL, DatasetReader.BadRows.FAIL);
+        assertThat(fromParquet.examples()).usingRecursiveFieldByFieldElementComparatorIgnoringFields("where")
+                .isEqualTo(fromJsonLines.examples());
+        assertThat(fromParquet.skipped()).isEqualTo(fromJsonLines.skipped());
+        assertThat(fromParquet.examples().getFirst().toString()).contains(parquet + ":row 1");
+    }
+
+    /** A directory is a dataset in shards: its files in name order, one format; bad rows named by their shard. */
+    @Test
+    void aDirectoryOfShardsReadsAsOneDataset() throws Exception {
+        Path shards = dir.resolve("shards");
+        Files.createDirectories(shards);
+        Files.writeString(shards.resolve("train-00001-of-00002.jsonl"), "{\"prompt\": \"c\", \"answer\": 3}\n{\"q\": 1}\n");
+        Files.writeString(shards.resolve("train-00000-of-00002.jsonl"), "{\"prompt\": \"a\", \"answer\": 1}\n{\"prompt\": \"b\"}\n");
+        Files.writeString(shards.resolve("README.md"), "not a shard");
+        DatasetReader.Result<PromptExample> r = DatasetReader.prompts(shards, TRL, DatasetReader.BadRows.SKIP);
+        assertThat(r.examples()).extracting(e -> ((DatasetText.Plain) e.prompt()).text()).containsExactly("a", "b", "c");
+        assertThat(r.examples().get(2).where()).isEqualTo(shards.resolve("train-00001-of-00002.jsonl") + ":1");
+        assertThat(r.skipped()).isEqualTo(1);
+        assertThat(r.problems()).containsExactly("train-00001-of-00002.jsonl:2: column 'prompt' is missing (columns: q)");
+        assertThatThrownBy(() -> DatasetReader.prompts(shards, TRL, DatasetReader.BadRows.FAIL))
+                .hasMessageStartingWith(shards.resolve("train-00001-of-00002.jsonl") + ":2: column 'prompt' is missing");
+
+        Path parquetShards = dir.resolve("parquet-shards");
+        Files.createDirectories(parquetShards);
+        Path fixture = ParquetFixtures.get("prompts-lz4-dict-v1-groups-pages.parquet");
+        Files.copy(fixture, parquetShards.resolve("part-0.parquet"));
+        Files.copy(fixture, parquetShards.resolve("part-1.parquet"));
+        assertThat(DatasetReader.prompts(parquetShards, TRL, DatasetReader.BadRows.SKIP).examples())
+                .hasSize(2 * DatasetReader.prompts(fixture, TRL, DatasetReader.BadRows.SKIP).examples().size());
+
+        Files.copy(shards.resolve("train-00000-of-00002.jsonl"), parquetShards.resolve("extra.jsonl"));
+        assertThatThrownBy(() -> DatasetReader.prompts(parquetShards, TRL, DatasetReader.BadRows.SKIP))
+                .hasMessageContaining("holds both .jsonl and .parquet files");
+        Path empty = dir.resolve("empty-dir");
+        Files.createDirectories(empty);
+        assertThatThrownBy(() -> DatasetReader.prompts(empty, TRL, DatasetReader.BadRows.SKIP))
+                .hasMessageContaining("a directory without .jsonl or .parquet files");
     }
 
     @Test
@@ -145,7 +182,8 @@ class DatasetReaderTest {
         Path conversations = ParquetFixtures.get("prompts-zstd-dict-v2-groups.parquet");
         DatasetReader.Result<PromptExample> r = DatasetReader.prompts(conversations, new DatasetReader.Columns("answer", null, null, "id"),
                 DatasetReader.BadRows.SKIP);
-        assertThat(r.examples()).hasSize(23).extracting(PromptExample::row).startsWith(1L, 2L, 3L, 5L);
+        assertThat(r.examples()).hasSize(23).extracting(PromptExample::where)
+                .startsWith(conversations + ":row 1", conversations + ":row 2", conversations + ":row 3", conversations + ":row 5");
         assertThat(r.skipped()).isEqualTo(7);
         assertThat(r.problems()).first().asString()
                 .startsWith("prompts-zstd-dict-v2-groups.parquet:row 4: column 'answer' is missing (columns: prompt, answer,");

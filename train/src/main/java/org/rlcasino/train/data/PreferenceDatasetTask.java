@@ -46,7 +46,7 @@ public final class PreferenceDatasetTask extends DatasetTask {
         List<Problem> problems = new ArrayList<>(rows.examples().size());
         List<PreferencePair> pairs = new ArrayList<>(rows.examples().size());
         for (PreferenceExample row : rows.examples()) {
-            String where = section.file() + ":" + row.row();
+            String where = row.where();
             int[] prompt = encoder.prompt(row.prompt(), section.maxPromptTokens(), where);
             int[] chosen = encoder.completion(row.prompt(), row.chosen(), section.maxCompletionTokens(), where);
             int[] rejected = encoder.completion(row.prompt(), row.rejected(), section.maxCompletionTokens(), where);

@@ -41,7 +41,7 @@ public final class PromptDatasetTask extends DatasetTask {
                 rows.examples().stream().anyMatch(row -> row.prompt().conversational()));
         List<Problem> problems = new ArrayList<>(rows.examples().size());
         for (PromptExample row : rows.examples()) {
-            String where = section.file() + ":" + row.row();
+            String where = row.where();
             if (section.reward().equals("exact-match") && row.answer() == null) {
                 throw new IllegalArgumentException(where + ": no '" + section.answerColumn()
                         + "' column, which the exact-match reward compares with");
