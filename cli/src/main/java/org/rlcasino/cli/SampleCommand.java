@@ -3,12 +3,15 @@ package org.rlcasino.cli;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.rlcasino.io.PathGuard;
 import org.rlcasino.kernels.Backend;
 import org.rlcasino.tokenizers.Tokenizer;
+import org.rlcasino.tokenizers.chat.ChatEncoding;
 import org.rlcasino.train.checkpoint.ModelDirectory;
 import org.rlcasino.train.model.Architecture;
 import org.rlcasino.train.model.LanguageModel;
@@ -30,7 +33,9 @@ import picocli.CommandLine.Spec;
                 "Hugging Face directory of GPT-2, Llama, Mistral, Qwen2, Qwen3 or Gemma 3 (config.json + safetensors,",
                 "sharded or not, F32/F16/BF16). With --prompt TEXT it encodes the prompt with the directory's tokenizer (the",
                 "trainer's, or a Hugging Face tokenizer.json with its special tokens, e.g. BOS) and prints the prompt followed by",
-                "the decoded continuation, up to the end (eos) token. With --prompt-ids 1,2,3 it prints the generated token",
+                "the decoded continuation, up to the end (eos) token. With --chat TEXT it renders TEXT as a user message with",
+                "the directory's chat template (generation prompt added, as apply_chat_template) and prints the model's reply,",
+                "up to the template's end-of-turn token. With --prompt-ids 1,2,3 it prints the generated token",
                 "ids, comma-separated, one line per sample; --logprobs adds a tab and the model's log-probability of each",
                 "generated token (temperature 1, all tokens), comma-separated."})
 final class SampleCommand implements Callable<Integer>, DeclaresFiles {
@@ -52,6 +57,10 @@ final class SampleCommand implements Callable<Integer>, DeclaresFiles {
 
         @Option(names = "--prompt-ids", required = true, split = ",", paramLabel = "ID", description = "Prompt token ids, e.g. 1,2,3.")
         int[] ids;
+
+        @Option(names = "--chat", required = true, paramLabel = "TEXT",
+                description = "A user message, rendered with the directory's chat template (tokenizer_config.json or chat_template.jinja).")
+        String chat;
     }
 
     @ArgGroup(exclusive = true)
@@ -101,10 +110,19 @@ final class SampleCommand implements Callable<Integer>, DeclaresFiles {
         ModelDirectory c = ModelDirectory.load(model);
         Architecture architecture = c.architecture();
         CharTokenizer tok = c.tokenizer();
-        boolean text = prompt.text != null;
+        boolean chat = prompt.chat != null;
+        boolean text = prompt.text != null || chat;
         // the trainer's character tokenizer, else the directory's Hugging Face tokenizer.json
         Tokenizer hf = null;
-        if (text && tok == null) {
+        ChatEncoding encoding = null;
+        if (chat) {
+            if (!Files.isRegularFile(model.resolve("tokenizer.json"))) {
+                throw new IllegalArgumentException(model + ": no tokenizer.json, which --chat needs with the chat template");
+            }
+            encoding = ChatEncoding.fromModelDirectory(model);
+            hf = encoding.tokenizer();
+            tok = null;
+        } else if (text && tok == null) {
             if (!Files.isRegularFile(model.resolve("tokenizer.json"))) {
                 throw new IllegalArgumentException(model + ": no tokenizer.json; give the prompt as token ids with --prompt-ids 1,2,3");
             }
@@ -116,7 +134,11 @@ final class SampleCommand implements Callable<Integer>, DeclaresFiles {
         if (tok != null && text && stopId != null) {
             throw new IllegalArgumentException("--stop-id goes with --prompt-ids or a Hugging Face tokenizer (this model stops at its end token)");
         }
-        int[] p = !text ? prompt.ids : tok != null ? tok.encode(prompt.text) : hf.encode(prompt.text, true);
+        if (chat && prompt.chat.isEmpty()) {
+            throw new IllegalArgumentException("--chat must not be empty");
+        }
+        int[] p = chat ? encoding.prompt(List.of(Map.of("role", "user", "content", prompt.chat)))
+                : !text ? prompt.ids : tok != null ? tok.encode(prompt.text) : hf.encode(prompt.text, true);
         if (p.length == 0) {
             throw new IllegalArgumentException(text ? "--prompt must not be empty" : "--prompt-ids must not be empty");
         }
@@ -127,6 +149,7 @@ final class SampleCommand implements Callable<Integer>, DeclaresFiles {
             }
         }
         int stop = stopId != null ? stopId : tok != null && text ? CharTokenizer.END
+                : chat && encoding.endOfTurn().isPresent() ? encoding.endOfTurn().getAsInt()
                 : hf != null ? hf.eosId().orElse(-1) : -1;
         if (stop < -1 || stop >= architecture.vocabSize()) {
             throw new IllegalArgumentException("--stop-id must be a token id in [0, " + architecture.vocabSize() + "), got " + stop);
@@ -159,6 +182,10 @@ final class SampleCommand implements Callable<Integer>, DeclaresFiles {
             }
             float[][] scores = logprobs ? generatedLogProbs(m, p, out) : null;
             for (int r = 0; r < out.length; r++) {
+                if (chat) {
+                    o.println(decodeKnown(hf, out[r]));
+                    continue;
+                }
                 if (text) {
                     o.println(prompt.text + (tok != null ? tok.decode(out[r]) : decodeKnown(hf, out[r])));
                     continue;

@@ -75,6 +75,55 @@ class SampleCommandTest {
     /** A directory with a Hugging Face tokenizer.json (not the trainer's): --prompt encodes with it, adds its BOS, stops at its eos. */
     @Test
     void aPromptIsEncodedWithTheDirectorysHuggingFaceTokenizer() throws Exception {
+        Path model = llamaWithTokenizer();
+        String letters = LETTERS;
+        CliRun text = CliRun.run("sample", "--model", model, "--prompt", "Hello", "--max-new", 6, "--threads", 1);
+        assertThat(text.code()).as(text.err()).isZero();
+        // the same continuation as the ids of "<s>hello" (BOS from the template, lower-cased), decoded without special tokens
+        CliRun ids = CliRun.run("sample", "--model", model, "--prompt-ids", "0,9,6,13,13,16", "--max-new", 6, "--stop-id", 1,
+                "--threads", 1);
+        assertThat(ids.code()).as(ids.err()).isZero();
+        assertThat(text.out().strip()).isEqualTo(("Hello" + letters(ids.out())).strip());
+    }
+
+    /** --chat: the user message rendered with the chat template, the reply up to its end-of-turn token. */
+    @Test
+    void aChatMessageIsRenderedWithTheChatTemplate() throws Exception {
+        Path model = llamaWithTokenizer();
+        Files.writeString(model.resolve("tokenizer_config.json"), """
+                {"bos_token": "<s>", "eos_token": "</s>",
+                 "chat_template": "{% for m in messages %}<s>{{ m.content }}</s>{% endfor %}{% if add_generation_prompt %}<s>{% endif %}"}
+                """);
+        CliRun chat = CliRun.run("sample", "--model", model, "--chat", "Hi", "--max-new", 6, "--threads", 1);
+        assertThat(chat.code()).as(chat.err()).isZero();
+        // "<s>hi</s><s>" as ids (the template writes the specials; no BOS added), stopping at "</s>"
+        CliRun ids = CliRun.run("sample", "--model", model, "--prompt-ids", "0,9,10,1,0", "--max-new", 6, "--stop-id", 1,
+                "--threads", 1);
+        assertThat(ids.code()).as(ids.err()).isZero();
+        assertThat(chat.out().strip()).isEqualTo(letters(ids.out()).strip());
+
+        Files.writeString(model.resolve("tokenizer_config.json"), "{\"bos_token\": \"<s>\", \"eos_token\": \"</s>\"}");
+        CliRun none = CliRun.run("sample", "--model", model, "--chat", "Hi");
+        assertThat(none.code()).isEqualTo(2);
+        assertThat(none.err()).contains("chat template");
+    }
+
+    private static final String LETTERS = "abcdefghijklmnopqrstuvwxyz ";
+
+    /** The letters of comma-separated ids (2.. = a..z, space), specials left out. */
+    private static String letters(String ids) {
+        StringBuilder decoded = new StringBuilder();
+        for (String id : ids.strip().split(",")) {
+            int t = Integer.parseInt(id);
+            if (t >= 2 && t < 2 + LETTERS.length()) {
+                decoded.append(LETTERS.charAt(t - 2));
+            }
+        }
+        return decoded.toString();
+    }
+
+    /** The tiny Llama fixture with a lower-casing character-level tokenizer: <s> = 0, </s> = 1, a = 2 … */
+    private Path llamaWithTokenizer() throws Exception {
         Path model = dir.resolve("llama-with-tokenizer");
         Files.createDirectories(model);
         try (var files = Files.list(FAMILIES.resolve("llama-model"))) {
@@ -83,7 +132,7 @@ class SampleCommandTest {
             }
         }
         StringBuilder vocab = new StringBuilder("\"<s>\": 0, \"</s>\": 1");
-        String letters = "abcdefghijklmnopqrstuvwxyz ";
+        String letters = LETTERS;
         for (int i = 0; i < letters.length(); i++) {
             vocab.append(", \"").append(letters.charAt(i)).append("\": ").append(i + 2);
         }
@@ -99,20 +148,7 @@ class SampleCommandTest {
                  "model": {"type": "WordLevel", "vocab": {%s}, "unk_token": "</s>"}}
                 """.formatted(vocab));
         Files.writeString(model.resolve("tokenizer_config.json"), "{\"bos_token\": \"<s>\", \"eos_token\": \"</s>\"}");
-        CliRun text = CliRun.run("sample", "--model", model, "--prompt", "Hello", "--max-new", 6, "--threads", 1);
-        assertThat(text.code()).as(text.err()).isZero();
-        // the same continuation as the ids of "<s>hello" (BOS from the template, lower-cased), decoded without special tokens
-        CliRun ids = CliRun.run("sample", "--model", model, "--prompt-ids", "0,9,6,13,13,16", "--max-new", 6, "--stop-id", 1,
-                "--threads", 1);
-        assertThat(ids.code()).as(ids.err()).isZero();
-        StringBuilder decoded = new StringBuilder("Hello");
-        for (String id : ids.out().strip().split(",")) {
-            int t = Integer.parseInt(id);
-            if (t >= 2 && t < 2 + letters.length()) {
-                decoded.append(letters.charAt(t - 2));
-            }
-        }
-        assertThat(text.out().strip()).isEqualTo(decoded.toString().strip());
+        return model;
     }
 
     @Test

@@ -7,11 +7,13 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import org.rlcasino.io.config.TaskSection;
 import org.rlcasino.io.data.ChatMessage;
 import org.rlcasino.io.data.DatasetText;
 import org.rlcasino.tokenizers.Tokenizer;
+import org.rlcasino.tokenizers.chat.ChatEncoding;
 import org.rlcasino.tokenizers.chat.ChatTemplate;
 
 /**
@@ -30,22 +32,21 @@ import org.rlcasino.tokenizers.chat.ChatTemplate;
  *       {@code maxCompletionTokens}: the first tokens and the end token.</li>
  * </ul>
  * The end token, where sampling stops, is the tokenizer's eos token for string completions, and
- * the template's end-of-turn token for conversations: the last special token of an assistant
- * reply's rendering (Llama 3's {@code <|eot_id|>}, Qwen's {@code <|im_end|>}, Gemma's
- * {@code <end_of_turn>}), what each family's generation config stops at. Tokens after it in the
+ * the template's end-of-turn token for conversations ({@link ChatEncoding#endOfTurn()}), what each
+ * family's generation config stops at. Tokens after it in the
  * rendering (Qwen's and Gemma's newline) are not part of the completion, so sampling and training
  * agree on where a reply ends; TRL trains on them too. With {@code chatTemplate: always} strings
  * are rendered too: a prompt as one user message, a completion as the assistant's reply.
  */
 final class DatasetEncoder {
     private final Tokenizer tokenizer;
-    private final ChatTemplate template;
+    private final ChatEncoding chat;
     private final boolean always;
     private final int endToken;
 
-    private DatasetEncoder(Tokenizer tokenizer, ChatTemplate template, boolean always, int endToken) {
+    private DatasetEncoder(Tokenizer tokenizer, ChatEncoding chat, boolean always, int endToken) {
         this.tokenizer = tokenizer;
-        this.template = template;
+        this.chat = chat;
         this.always = always;
         this.endToken = endToken;
     }
@@ -59,39 +60,22 @@ final class DatasetEncoder {
         if (!always && !conversational) {
             return new DatasetEncoder(tokenizer, null, false, tokenizer.eosId().orElseThrow());
         }
-        ChatTemplate template;
+        ChatEncoding chat;
         try {
-            template = ChatTemplate.fromModelDirectory(modelDirectory);
+            chat = new ChatEncoding(ChatTemplate.fromModelDirectory(modelDirectory), tokenizer);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(section.file() + " has conversations (or chatTemplate is 'always'), which are rendered "
                     + "with the model's chat template: " + e.getMessage(), e);
         }
-        return new DatasetEncoder(tokenizer, template, always, endOfTurn(tokenizer, template, modelDirectory));
-    }
-
-    /** The last special token of a probe reply's rendering. */
-    private static int endOfTurn(Tokenizer tokenizer, ChatTemplate template, Path modelDirectory) {
-        List<ChatMessage> prompt = List.of(new ChatMessage("user", "Hi"));
-        int[] reply = replyTokens(tokenizer, template, prompt, List.of(new ChatMessage("assistant", "Hello")),
-                modelDirectory + " chat template");
-        for (int i = reply.length - 1; i >= 0; i--) {
-            if (tokenizer.isSpecial(reply[i])) {
-                return reply[i];
-            }
-        }
-        throw new IllegalArgumentException(modelDirectory + ": the chat template ends an assistant reply with no special token, so "
-                + "sampling would not know where a reply ends; use string columns (chatTemplate 'auto') or a template that "
-                + "closes each turn with a special token");
+        int end = chat.endOfTurn().orElseThrow(() -> new IllegalArgumentException(modelDirectory + ": the chat template ends an "
+                + "assistant reply with no special token, so sampling would not know where a reply ends; use string columns "
+                + "(chatTemplate 'auto') or a template that closes each turn with a special token"));
+        return new DatasetEncoder(tokenizer, chat, always, end);
     }
 
     /** The token sampling stops at: eos, or the chat template's end-of-turn token. */
     int endToken() {
         return endToken;
-    }
-
-    /** Whether completions are rendered with the chat template. */
-    boolean chat() {
-        return template != null;
     }
 
     /** The prompt's ids, its last {@code max} kept. */
@@ -100,7 +84,7 @@ final class DatasetEncoder {
         if (prompt instanceof DatasetText.Plain plain && !always) {
             ids = tokenizer.encode(plain.text(), true);
         } else {
-            ids = tokenizer.encode(render(messages(prompt, "user"), true, where), false);
+            ids = chat(where, () -> chat.prompt(messages(prompt, "user")));
         }
         if (ids.length > max) {
             ids = Arrays.copyOfRange(ids, ids.length - max, ids.length);
@@ -114,7 +98,7 @@ final class DatasetEncoder {
     /** The completion's ids ending with {@link #endToken()}, its first {@code max} kept (end token included). */
     int[] completion(DatasetText prompt, DatasetText completion, int max, String where) {
         int[] ids;
-        if (template == null) {
+        if (chat == null) {
             if (!(completion instanceof DatasetText.Plain plain)) {
                 throw new IllegalStateException("a conversation without a chat template");
             }
@@ -125,7 +109,7 @@ final class DatasetEncoder {
                         + " but the completion is " + (completion.conversational() ? "a conversation" : "a string")
                         + "; give both as strings or both as messages (or set chatTemplate 'always')");
             }
-            int[] rendered = replyTokens(tokenizer, template, messages(prompt, "user"), messages(completion, "assistant"), where);
+            int[] rendered = chat(where, () -> chat.reply(messages(prompt, "user"), messages(completion, "assistant")));
             int end = rendered.length;
             while (end > 0 && rendered[end - 1] != endToken) {
                 end--;
@@ -138,45 +122,28 @@ final class DatasetEncoder {
         return out;
     }
 
-    /** The ids of render(prompt + reply) after those of render(prompt, add_generation_prompt). */
-    private static int[] replyTokens(Tokenizer tokenizer, ChatTemplate template, List<ChatMessage> prompt, List<ChatMessage> reply,
-                                     String where) {
-        int[] start = tokenizer.encode(render(template, prompt, true, where), false);
-        List<ChatMessage> all = new ArrayList<>(prompt);
-        all.addAll(reply);
-        int[] full = tokenizer.encode(render(template, all, false, where), false);
-        if (full.length < start.length || !Arrays.equals(full, 0, start.length, start, 0, start.length)) {
-            throw new IllegalArgumentException(where + ": the conversation with its reply does not encode to the prompt's tokens "
-                    + "(rendered with the generation prompt) followed by the reply's, so the completion cannot be split off; check "
-                    + "that the chat template's generation prompt is what it writes before an assistant message");
-        }
-        return Arrays.copyOfRange(full, start.length, full.length);
-    }
-
-    private String render(List<ChatMessage> messages, boolean addGenerationPrompt, String where) {
-        return render(template, messages, addGenerationPrompt, where);
-    }
-
-    private static String render(ChatTemplate template, List<ChatMessage> messages, boolean addGenerationPrompt, String where) {
-        List<Map<String, Object>> list = new ArrayList<>(messages.size());
-        for (ChatMessage m : messages) {
-            Map<String, Object> message = new LinkedHashMap<>();
-            message.put("role", m.role());
-            message.put("content", m.content());
-            list.add(message);
-        }
+    /** Runs an encoding of the chat template, naming the row when the template refuses it. */
+    private static int[] chat(String where, Supplier<int[]> encoding) {
         try {
-            return template.render(list, addGenerationPrompt);
+            return encoding.get();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }
     }
 
-    /** A column's messages; a string becomes one message of {@code role}. */
-    private static List<ChatMessage> messages(DatasetText text, String role) {
-        return switch (text) {
+    /** A column's messages, as the template sees them; a string becomes one message of {@code role}. */
+    private static List<Map<String, String>> messages(DatasetText text, String role) {
+        List<ChatMessage> messages = switch (text) {
             case DatasetText.Conversation c -> c.messages();
             case DatasetText.Plain p -> List.of(new ChatMessage(role, p.text()));
         };
+        List<Map<String, String>> out = new ArrayList<>(messages.size());
+        for (ChatMessage m : messages) {
+            Map<String, String> message = new LinkedHashMap<>();
+            message.put("role", m.role());
+            message.put("content", m.content());
+            out.add(message);
+        }
+        return out;
     }
 }
