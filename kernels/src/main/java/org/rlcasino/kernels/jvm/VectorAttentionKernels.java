@@ -30,7 +30,7 @@ import static org.rlcasino.kernels.AttentionKernels.D_T;
  */
 public final class VectorAttentionKernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final int LANES = F.length();
+    static final int LANES = F.length();
     /** Channel vectors accumulated together in registers (a head's channels run in groups of these). */
     private static final int GROUP_VECTORS = 4;
 
@@ -45,7 +45,7 @@ public final class VectorAttentionKernels {
         return hs % LANES == 0;
     }
 
-    private static float[] scratch(int floats) {
+    static float[] scratch(int floats) {
         float[][] holder = SCRATCH.get();
         if (holder[0].length < floats) {
             holder[0] = new float[Math.max(floats, holder[0].length * 2)];
@@ -77,7 +77,7 @@ public final class VectorAttentionKernels {
      * {@code scale} 1 the product is exact, so it also serves dot products the reference does not
      * scale.
      */
-    private static void dots(float[] out, int row, float[] x, int xAt, float[] kt, int tt, int hs, int upTo,
+    static void dots(float[] out, int row, float[] x, int xAt, float[] kt, int tt, int hs, int upTo,
                              float scale, boolean scaled) {
         for (int s0 = 0; s0 < upTo; s0 += LANES) {
             VectorMask<Float> m = F.indexInRange(s0, upTo);
@@ -141,7 +141,7 @@ public final class VectorAttentionKernels {
     }
 
     /** {@code x[at + s] = x[at + s]·factor} for s in {@code [0, n)}. */
-    private static void scaleRow(float[] x, int at, int n, float factor) {
+    static void scaleRow(float[] x, int at, int n, float factor) {
         for (int s0 = 0; s0 < n; s0 += LANES) {
             VectorMask<Float> m = F.indexInRange(s0, n);
             FloatVector.fromArray(F, x, at + s0, m).mul(factor).intoArray(x, at + s0, m);
@@ -153,7 +153,7 @@ public final class VectorAttentionKernels {
      * hs channels i, each from 0 with s ascending ({@code acc + w·x}), then times {@code scale} when
      * {@code scaled}: the reference's accumulations over positions, one channel per lane.
      */
-    private static void weightedSum(float[] dst, int d, float[] w, int wAt, int wStride, float[] src, int srcAt,
+    static void weightedSum(float[] dst, int d, float[] w, int wAt, int wStride, float[] src, int srcAt,
                                     int srcStride, int from, int to, int hs, float scale, boolean scaled) {
         for (int g = 0; g < hs; g += GROUP_VECTORS * LANES) {
             int vectors = Math.min(GROUP_VECTORS, (hs - g) / LANES);

@@ -27,6 +27,7 @@ import org.rlcasino.kernels.ProgramLaunch;
 import org.rlcasino.kernels.RmsNormKernels;
 import org.rlcasino.kernels.RotaryKernels;
 import org.rlcasino.kernels.TensorView;
+import org.rlcasino.kernels.jvm.VectorGroupedAttentionKernels;
 import org.rlcasino.train.model.GradientMask;
 import org.rlcasino.train.model.MatmulCalls;
 import org.rlcasino.train.model.LanguageModel;
@@ -348,8 +349,17 @@ public final class DecoderModel implements LanguageModel {
                         .input(positions).constant(RotaryKernels.dims(n, nh * d, 0, nh, d)).over(n * nh * d / 2));
                 f.add(KernelCall.builder("decoder.rope_k", Kernel.ROTARY_FORWARD).state(kRot[l]).constant(rope[0]).constant(rope[1])
                         .input(positions).constant(RotaryKernels.dims(n, nkv * d, 0, nkv, d)).over(n * nkv * d / 2));
-                f.add(KernelCall.builder("decoder.attention", Kernel.GROUPED_ATTENTION_FORWARD).output(attended[l]).output(att[l])
-                        .input(qRot[l]).input(kRot[l]).input(val[l]).constant(queryScale).constant(attentionDims(l)).over(batch * nh * seqLen));
+                float[] out = attended[l];
+                float[] probs = att[l];
+                float[] qs = qRot[l];
+                float[] ks = kRot[l];
+                float[] vs = val[l];
+                int[] attDims = attentionDims(l);
+                f.add(KernelCall.builder("decoder.attention", Kernel.GROUPED_ATTENTION_FORWARD).output(out).output(probs)
+                        .input(qs).input(ks).input(vs).constant(queryScale).constant(attDims)
+                        .jvmFastPath((offset, count) -> VectorGroupedAttentionKernels.groupedAttentionForward(out, probs, qs, ks, vs,
+                                queryScale, attDims, offset, count))
+                        .over(batch * nh * seqLen));
                 f.add(linear("decoder.o_proj", o0[l], attended[l], n, nh * d, h, pre + "self_attn.o_proj"));
                 if (gemma) {
                     f.add(norm("decoder.post_attention_norm", oNormed[l], oRstd[l], o0[l], n, h,
@@ -445,11 +455,20 @@ public final class DecoderModel implements LanguageModel {
                 if (config.outputBias() && computes(pre + "self_attn.o_proj.bias")) {
                     b.add(columnSum("decoder.o_proj_db", dO, n, h, offset(pre + "self_attn.o_proj.bias")));
                 }
+                float[] qs = qRot[l];
+                float[] ks = kRot[l];
+                float[] vs = val[l];
+                float[] probs = att[l];
+                int[] attDims = attentionDims(l);
                 b.add(KernelCall.builder("decoder.attention_dq", Kernel.GROUPED_ATTENTION_BACKWARD_QUERY).output(dq).output(datt)
-                        .input(dAttended).input(kRot[l]).input(val[l]).input(att[l]).constant(queryScale).constant(attentionDims(l))
+                        .input(dAttended).input(ks).input(vs).input(probs).constant(queryScale).constant(attDims)
+                        .jvmFastPath((offset, count) -> VectorGroupedAttentionKernels.groupedAttentionBackwardQuery(dq, datt, dAttended,
+                                ks, vs, probs, queryScale, attDims, offset, count))
                         .over(batch * nh * seqLen));
                 b.add(KernelCall.builder("decoder.attention_dkv", Kernel.GROUPED_ATTENTION_BACKWARD_KEY_VALUE).output(dk).output(dv)
-                        .input(dAttended).input(qRot[l]).input(att[l]).input(datt).constant(queryScale).constant(attentionDims(l))
+                        .input(dAttended).input(qs).input(probs).input(datt).constant(queryScale).constant(attDims)
+                        .jvmFastPath((offset, count) -> VectorGroupedAttentionKernels.groupedAttentionBackwardKeyValue(dk, dv, dAttended,
+                                qs, probs, datt, queryScale, attDims, offset, count))
                         .over(batch * nkv * seqLen));
                 b.add(KernelCall.builder("decoder.rope_q_backward", Kernel.ROTARY_BACKWARD).state(dq).constant(rope[0]).constant(rope[1])
                         .input(positions).constant(RotaryKernels.dims(n, nh * d, 0, nh, d)).over(n * nh * d / 2));
