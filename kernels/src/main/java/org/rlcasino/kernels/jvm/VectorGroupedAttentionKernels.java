@@ -34,21 +34,70 @@ public final class VectorGroupedAttentionKernels {
     }
 
     /**
-     * Copies key/value head {@code g} of row {@code b} ({@code src}: (B·T, NKV·D)) channel-major into
-     * {@code kt[i·T + s]} for s in {@code [0, upTo)}.
+     * Walks a chunk's (batch, query head, query) iterations and keeps the key/value head each one reads
+     * ({@code src}: (B·T, NKV·D)) copied channel-major into scratch, {@code kt[i·T + s]}, for the
+     * positions the chunk's queries of that head reach; the query heads of a group share one copy.
      */
-    private static void transposeHead(float[] kt, float[] src, int b, int g, int upTo, int tt, int nkv, int d) {
-        for (int s = 0; s < upTo; s++) {
-            int at = (b * tt + s) * nkv * d + g * d;
-            for (int i = 0; i < d; i++) {
-                kt[i * tt + s] = src[at + i];
-            }
-        }
-    }
+    private static final class QueryCursor {
+        final int tt;
+        final int nh;
+        final int nkv;
+        final int d;
+        final int window;
+        final float[] kt;
+        private final float[] src;
+        private final int end;
+        private int loaded = -1;
+        private int loadedUpTo;
+        int t;
+        int h;
+        int b;
+        int g;
+        /** The first key position the query sees. */
+        int lo;
 
-    /** Positions up to the last query of head {@code bh} that a chunk ending before iteration {@code end} reaches. */
-    private static int reach(int bh, int end, int tt) {
-        return Math.min(end - 1, (bh + 1) * tt - 1) % tt + 1;
+        QueryCursor(float[] src, int[] dims, int end) {
+            this.tt = dims[D_T];
+            this.nh = dims[D_NH];
+            this.nkv = dims[D_NKV];
+            this.d = dims[D_HEAD];
+            this.window = dims[D_WINDOW];
+            this.src = src;
+            this.end = end;
+            this.kt = VectorAttentionKernels.scratch(d * tt);
+        }
+
+        /** Moves to iteration {@code e}, copying its key/value head if the scratch does not hold enough of it. */
+        void at(int e) {
+            t = e % tt;
+            int bh = e / tt;
+            h = bh % nh;
+            b = bh / nh;
+            g = h / (nh / nkv);
+            int bg = b * nkv + g;
+            int upTo = Math.min(end - 1, (bh + 1) * tt - 1) % tt + 1;
+            if (bg != loaded || upTo > loadedUpTo) {
+                for (int s = 0; s < upTo; s++) {
+                    int at = (b * tt + s) * nkv * d + g * d;
+                    for (int i = 0; i < d; i++) {
+                        kt[i * tt + s] = src[at + i];
+                    }
+                }
+                loaded = bg;
+                loadedUpTo = upTo;
+            }
+            lo = window == 0 ? 0 : Math.max(0, t - window + 1);
+        }
+
+        /** Where the query's head starts in a (B·T, NH·D) array. */
+        int queryAt() {
+            return (b * tt + t) * nh * d + h * d;
+        }
+
+        /** Where the key/value head's position 0 starts in a (B·T, NKV·D) array. */
+        int headAt() {
+            return b * tt * nkv * d + g * d;
+        }
     }
 
     /** Same contract as {@link GroupedAttentionKernels#groupedAttentionForward}. */
@@ -58,30 +107,14 @@ public final class VectorGroupedAttentionKernels {
             GroupedAttentionKernels.groupedAttentionForward(out, att, q, k, v, scale, dims, offset, count);
             return;
         }
-        int tt = dims[D_T];
-        int nh = dims[D_NH];
-        int nkv = dims[D_NKV];
-        int d = dims[D_HEAD];
-        int window = dims[D_WINDOW];
-        float[] kt = VectorAttentionKernels.scratch(d * tt);
-        int loaded = -1;
-        int loadedUpTo = 0;
+        QueryCursor c = new QueryCursor(k, dims, offset + count);
+        int tt = c.tt;
         for (int e = offset; e < offset + count; e++) {
-            int t = e % tt;
-            int bh = e / tt;
-            int h = bh % nh;
-            int b = bh / nh;
-            int g = h / (nh / nkv);
-            int bg = b * nkv + g;
-            int upTo = reach(bh, offset + count, tt);
-            if (bg != loaded || upTo > loadedUpTo) {
-                transposeHead(kt, k, b, g, upTo, tt, nkv, d);
-                loaded = bg;
-                loadedUpTo = upTo;
-            }
+            c.at(e);
+            int t = c.t;
+            int lo = c.lo;
             int row = e * tt;
-            int lo = window == 0 ? 0 : Math.max(0, t - window + 1);
-            VectorAttentionKernels.dots(att, row, q, (b * tt + t) * nh * d + h * d, kt, tt, d, t + 1, scale[0], true);
+            VectorAttentionKernels.dots(att, row, q, c.queryAt(), c.kt, tt, c.d, t + 1, scale[0], true);
             float max = -Float.MAX_VALUE;
             for (int s = lo; s <= t; s++) {
                 if (att[row + s] > max) {
@@ -94,15 +127,19 @@ public final class VectorGroupedAttentionKernels {
                 att[row + s] = p;
                 sum = sum + p;
             }
-            for (int s = 0; s < lo; s++) {
-                att[row + s] = 0f;
-            }
-            for (int s = t + 1; s < tt; s++) {
-                att[row + s] = 0f;
-            }
+            zeroOutside(att, row, lo, t, tt);
             VectorAttentionKernels.scaleRow(att, row + lo, t + 1 - lo, 1f / sum);
-            VectorAttentionKernels.weightedSum(out, (b * tt + t) * nh * d + h * d, att, row, 1, v, (b * tt) * nkv * d + g * d,
-                    nkv * d, lo, t + 1, d, 1f, false);
+            VectorAttentionKernels.weightedSum(out, c.queryAt(), att, row, 1, v, c.headAt(), c.nkv * c.d, lo, t + 1, c.d, 1f, false);
+        }
+    }
+
+    /** {@code x[row + s] = 0} for the positions a query at t does not see: s < lo and s > t. */
+    private static void zeroOutside(float[] x, int row, int lo, int t, int tt) {
+        for (int s = 0; s < lo; s++) {
+            x[row + s] = 0f;
+        }
+        for (int s = t + 1; s < tt; s++) {
+            x[row + s] = 0f;
         }
     }
 
@@ -113,31 +150,15 @@ public final class VectorGroupedAttentionKernels {
             GroupedAttentionKernels.groupedAttentionBackwardQuery(dq, datt, dout, k, v, att, scale, dims, offset, count);
             return;
         }
-        int tt = dims[D_T];
-        int nh = dims[D_NH];
-        int nkv = dims[D_NKV];
-        int d = dims[D_HEAD];
-        int window = dims[D_WINDOW];
-        float[] vt = VectorAttentionKernels.scratch(d * tt);
-        int loaded = -1;
-        int loadedUpTo = 0;
+        QueryCursor c = new QueryCursor(v, dims, offset + count);
+        int tt = c.tt;
         for (int e = offset; e < offset + count; e++) {
-            int t = e % tt;
-            int bh = e / tt;
-            int h = bh % nh;
-            int b = bh / nh;
-            int g = h / (nh / nkv);
-            int bg = b * nkv + g;
-            int upTo = reach(bh, offset + count, tt);
-            if (bg != loaded || upTo > loadedUpTo) {
-                transposeHead(vt, v, b, g, upTo, tt, nkv, d);
-                loaded = bg;
-                loadedUpTo = upTo;
-            }
+            c.at(e);
+            int t = c.t;
+            int lo = c.lo;
             int row = e * tt;
-            int dAt = (b * tt + t) * nh * d + h * d;
-            int lo = window == 0 ? 0 : Math.max(0, t - window + 1);
-            VectorAttentionKernels.dots(datt, row, dout, dAt, vt, tt, d, t + 1, 1f, false);
+            int dAt = c.queryAt();
+            VectorAttentionKernels.dots(datt, row, dout, dAt, c.kt, tt, c.d, t + 1, 1f, false);
             float dot = 0f;
             for (int s = lo; s <= t; s++) {
                 dot = dot + att[row + s] * datt[row + s];
@@ -148,14 +169,8 @@ public final class VectorGroupedAttentionKernels {
                 FloatVector p = FloatVector.fromArray(F, att, row + s0, m);
                 p.mul(dp.sub(dot)).intoArray(datt, row + s0, m);
             }
-            for (int s = 0; s < lo; s++) {
-                datt[row + s] = 0f;
-            }
-            for (int s = t + 1; s < tt; s++) {
-                datt[row + s] = 0f;
-            }
-            VectorAttentionKernels.weightedSum(dq, dAt, datt, row, 1, k, (b * tt) * nkv * d + g * d, nkv * d, lo, t + 1, d,
-                    scale[0], true);
+            zeroOutside(datt, row, lo, t, tt);
+            VectorAttentionKernels.weightedSum(dq, dAt, datt, row, 1, k, c.headAt(), c.nkv * c.d, lo, t + 1, c.d, scale[0], true);
         }
     }
 
