@@ -15,8 +15,16 @@ package org.rlcasino.io.config;
  * @param config    a directory with a Hugging Face config.json (and the model's tokenizer files): the first phase
  *                  starts from that architecture with random weights drawn from the run seed (normal, std 0.02;
  *                  norms at identity; biases 0); absent with {@code init} absent: a random GPT-2 of the sizes above
+ * @param saveDtype the dtype of each phase's {@code final/} weights (Llama/Qwen/Gemma families): {@code float32}
+ *                  (default: exact, so a later phase starts from exactly these weights and small RL deltas between
+ *                  checkpoints are not lost to rounding), {@code bfloat16}, {@code float16}, or {@code auto} (the
+ *                  {@code model.init} checkpoint's own dtype); resume checkpoints are always float32
  */
-public record ModelSection(Integer layers, Integer heads, Integer channels, Integer maxSeqLen, String init, String config) {
+public record ModelSection(Integer layers, Integer heads, Integer channels, Integer maxSeqLen, String init, String config,
+                           String saveDtype) {
+    /** The dtypes {@code saveDtype} takes (config.json's torch_dtype names) and {@code auto}. */
+    public static final java.util.List<String> SAVE_DTYPES = java.util.List.of("float32", "bfloat16", "float16", "auto");
+
     public ModelSection {
         layers = atLeast("layers", layers, 2, 1);
         heads = atLeast("heads", heads, 4, 1);
@@ -30,6 +38,10 @@ public record ModelSection(Integer layers, Integer heads, Integer channels, Inte
         }
         if (config != null && config.isBlank()) {
             throw new IllegalArgumentException("config must be a directory with config.json, got an empty string");
+        }
+        saveDtype = saveDtype == null ? "float32" : saveDtype.strip().toLowerCase(java.util.Locale.ROOT);
+        if (!SAVE_DTYPES.contains(saveDtype)) {
+            throw new IllegalArgumentException("saveDtype must be one of " + SAVE_DTYPES + ", got '" + saveDtype + "'");
         }
         if (init != null && config != null) {
             throw new IllegalArgumentException("give model.init (start from trained weights) or model.config (random weights of that "

@@ -29,6 +29,24 @@ import org.rlcasino.train.task.CharTokenizer;
 public record ModelDirectory(Architecture architecture, float[] params, CharTokenizer tokenizer) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * The dtype a run-config's {@code model.saveDtype} names: float32, bfloat16, float16, or {@code auto}, the
+     * dtype of {@code init}'s config.json (float32 when it names none or there is no init).
+     */
+    public static Dtype saveDtype(String saveDtype, Path init) throws IOException {
+        String name = saveDtype;
+        if ("auto".equals(saveDtype)) {
+            name = init == null || !(readArchitecture(init) instanceof DecoderArchitecture d) || d.config().dtype() == null
+                    ? "float32" : d.config().dtype();
+        }
+        return switch (name) {
+            case "bfloat16" -> Dtype.BF16;
+            case "float16" -> Dtype.F16;
+            case "float32" -> Dtype.F32;
+            default -> throw new IllegalArgumentException("saveDtype: unsupported dtype '" + name + "' (float32, bfloat16, float16)");
+        };
+    }
+
     /** The architecture of {@code dir} from its config.json, without reading the weights. */
     public static Architecture readArchitecture(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
@@ -73,15 +91,28 @@ public record ModelDirectory(Architecture architecture, float[] params, CharToke
 
     /** Writes {@code dir} (created if needed): float32 weights, config.json and the tokenizer. */
     public static void save(Path dir, Architecture architecture, float[] params, CharTokenizer tokenizer) throws IOException {
+        save(dir, architecture, params, tokenizer, Dtype.F32);
+    }
+
+    /**
+     * Writes {@code dir} with the weights in {@code dtype} (F32, BF16 or F16; GPT-2 directories are F32 only), its
+     * config.json naming that dtype.
+     */
+    public static void save(Path dir, Architecture architecture, float[] params, CharTokenizer tokenizer, Dtype dtype)
+            throws IOException {
         if (params.length != architecture.layout().totalSize()) {
             throw new IllegalArgumentException("params has " + params.length + " floats, the layout " + architecture.layout().totalSize());
         }
         if (architecture instanceof GptConfig gpt) {
+            if (dtype != Dtype.F32) {
+                throw new IllegalArgumentException("GPT-2 directories are written as float32; a " + dtype + " copy is for the "
+                        + "Llama, Qwen and Gemma families");
+            }
             ModelCheckpoint.save(dir, gpt, params, tokenizer);
             return;
         }
         Files.createDirectories(dir);
-        ((DecoderArchitecture) architecture).write(dir, params, Dtype.F32, CheckpointWriter.DEFAULT_MAX_SHARD_BYTES);
+        ((DecoderArchitecture) architecture).write(dir, params, dtype, CheckpointWriter.DEFAULT_MAX_SHARD_BYTES);
         if (tokenizer != null) {
             tokenizer.save(dir.resolve(CharTokenizer.FILE_NAME));
         }

@@ -15,6 +15,7 @@ import org.rlcasino.io.arrow.BlockShape;
 import org.rlcasino.io.config.MaskSection;
 import org.rlcasino.train.model.GradientMask;
 import org.rlcasino.io.config.ModelSection;
+import org.rlcasino.io.safetensors.Dtype;
 import org.rlcasino.io.config.PhaseKind;
 import org.rlcasino.io.config.PhaseSection;
 import org.rlcasino.io.config.RunConfig;
@@ -182,6 +183,11 @@ public final class PhaseTrainer {
         }
         Files.createDirectories(phaseDir);
         architecture = startArchitecture();
+        Dtype saveDtype = ModelDirectory.saveDtype(run.model().saveDtype(), run.model().init() == null ? null : Path.of(run.model().init()));
+        if (saveDtype != Dtype.F32 && architecture instanceof GptConfig) {
+            throw new IllegalArgumentException("model.saveDtype " + run.model().saveDtype() + ": GPT-2 directories are written as "
+                    + "float32; a " + saveDtype + " copy is for the Llama, Qwen and Gemma families");
+        }
         seqLen = task.maxPromptLength() + task.maxCompletionTokens();
         if (seqLen > architecture.maxSeqLen()) {
             throw new IllegalArgumentException("the model's context (" + architecture.maxSeqLen() + ") is shorter than the task's longest "
@@ -206,7 +212,7 @@ public final class PhaseTrainer {
             if (last == null) { // resumed after the last step's evaluation could not be kept
                 last = Evaluator.evaluate(evalGenerator, task, evalProblems);
             }
-            ModelDirectory.save(phaseDir.resolve("final"), architecture, model.parametersOnHost(), tokenizer);
+            ModelDirectory.save(phaseDir.resolve("final"), architecture, model.parametersOnHost(), tokenizer, saveDtype);
             if (tokenizer == null) {
                 task.writeTokenizer(phaseDir.resolve("final"));
             }

@@ -110,4 +110,43 @@ class FamilyTrainingTest {
                     a, 1e-6, 1e-5);
         }
     }
+
+    /** model.saveDtype: final directories in BF16 (half the bytes, config.json says so), read back upcast; GPT-2 is refused. */
+    @Test
+    void finalDirectoriesAreWrittenInTheDtypeAskedFor() throws Exception {
+        String json = """
+                {"name": "bf16", "seed": 5,
+                 "model": {"init": "%s", "saveDtype": "bfloat16"},
+                 "task": {"kind": "addition", "digits": 1, "heldOutPrompts": 12},
+                 "optimizer": {"lr": 3e-3},
+                 "phases": [{"name": "sft", "kind": "sft", "steps": 2, "batchSize": 4},
+                            {"name": "more", "kind": "sft", "steps": 1, "batchSize": 4}]}
+                """.formatted(FIXTURES.resolve("llama-model").toString().replace("\\", "\\\\"));
+        RunConfig config = RunConfigLoader.parse("bf16.json", json.getBytes(StandardCharsets.UTF_8));
+        Path run = dir.resolve("bf16");
+        try (JvmBackend backend = new JvmBackend(1, 64)) {
+            Phases.runAll(config, run, backend, false, PhaseListener.NONE);
+        }
+        Path fin = run.resolve("sft/final");
+        try (var f = org.rlcasino.io.safetensors.SafetensorsFile.open(fin.resolve("model.safetensors"))) {
+            assertThat(f.tensors()).allSatisfy(t -> assertThat(t.dtype()).isEqualTo(org.rlcasino.io.safetensors.Dtype.BF16));
+        }
+        assertThat(Files.readString(fin.resolve("config.json"))).contains("\"bfloat16\"");
+        float[] weights = ModelDirectory.load(fin).params();
+        for (float w : weights) {
+            assertThat(Float.floatToRawIntBits(w) & 0xFFFF).as("a bfloat16 value, upcast").isZero();
+        }
+        assertThat(run.resolve("more/final/model.safetensors")).isRegularFile();
+        assertThat(ModelDirectory.saveDtype("auto", FIXTURES.resolve("llama-model"))).isEqualTo(org.rlcasino.io.safetensors.Dtype.F32);
+        assertThatThrownBy(() -> RunConfigLoader.parse("x.json", "{\"name\": \"x\", \"model\": {\"saveDtype\": \"fp8\"}}"
+                .getBytes(StandardCharsets.UTF_8))).hasMessageContaining("saveDtype must be one of");
+        RunConfig gpt = RunConfigLoader.parse("g.json", """
+                {"name": "g", "model": {"saveDtype": "bfloat16"}, "task": {"kind": "addition", "digits": 1, "heldOutPrompts": 12},
+                 "phases": [{"name": "sft", "kind": "sft", "steps": 1, "batchSize": 4}]}""".getBytes(StandardCharsets.UTF_8));
+        try (JvmBackend backend = new JvmBackend(1, 64)) {
+            assertThatThrownBy(() -> Phases.runAll(gpt, dir.resolve("g"), backend, false, PhaseListener.NONE))
+                    .hasMessageContaining("GPT-2 directories are written as float32");
+        }
+        assertThat(dir.resolve("g/sft/final")).doesNotExist();
+    }
 }
