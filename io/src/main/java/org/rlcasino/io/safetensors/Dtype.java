@@ -42,6 +42,31 @@ public enum Dtype {
         return name();
     }
 
+    /** PyTorch's name of a floating-point dtype, as config.json's {@code torch_dtype} writes it ({@code bfloat16}). */
+    public String torchName() {
+        return switch (this) {
+            case F64 -> "float64";
+            case F32 -> "float32";
+            case F16 -> "float16";
+            case BF16 -> "bfloat16";
+            default -> throw new IllegalArgumentException(this + " is not a floating-point dtype with a torch_dtype name");
+        };
+    }
+
+    /**
+     * The floating-point dtype of a config.json {@code torch_dtype} name: float32, bfloat16, float16, float64.
+     *
+     * @throws IllegalArgumentException naming the name and the supported ones
+     */
+    public static Dtype ofTorchName(String name) {
+        for (Dtype d : new Dtype[] {F32, BF16, F16, F64}) {
+            if (d.torchName().equals(name)) {
+                return d;
+            }
+        }
+        throw new IllegalArgumentException("unsupported torch dtype '" + name + "' (float32, bfloat16, float16, float64)");
+    }
+
     /**
      * The dtype with this safetensors header name (case-sensitive, as the format is).
      *

@@ -39,12 +39,11 @@ public record ModelDirectory(Architecture architecture, float[] params, CharToke
             name = init == null || !(readArchitecture(init) instanceof DecoderArchitecture d) || d.config().dtype() == null
                     ? "float32" : d.config().dtype();
         }
-        return switch (name) {
-            case "bfloat16" -> Dtype.BF16;
-            case "float16" -> Dtype.F16;
-            case "float32" -> Dtype.F32;
-            default -> throw new IllegalArgumentException("saveDtype: unsupported dtype '" + name + "' (float32, bfloat16, float16)");
-        };
+        Dtype dtype = Dtype.ofTorchName(name);
+        if (dtype == Dtype.F64) {
+            throw new IllegalArgumentException("saveDtype: " + name + " weights are not written; use float32, bfloat16 or float16");
+        }
+        return dtype;
     }
 
     /** The architecture of {@code dir} from its config.json, without reading the weights. */

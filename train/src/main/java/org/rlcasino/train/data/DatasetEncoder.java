@@ -103,12 +103,7 @@ final class DatasetEncoder {
                 throw new IllegalStateException("a conversation without a chat template");
             }
             ids = tokenizer.encode(plain.text(), false);
-        } else {
-            if (prompt.conversational() != completion.conversational() && !always) {
-                throw new IllegalArgumentException(where + ": the prompt is " + (prompt.conversational() ? "a conversation" : "a string")
-                        + " but the completion is " + (completion.conversational() ? "a conversation" : "a string")
-                        + "; give both as strings or both as messages (or set chatTemplate 'always')");
-            }
+        } else { // DatasetReader refuses rows that mix strings and conversations
             int[] rendered = chat(where, () -> chat.reply(messages(prompt, "user"), messages(completion, "assistant")));
             int end = rendered.length;
             while (end > 0 && rendered[end - 1] != endToken) {

@@ -184,12 +184,7 @@ public record DecoderArchitecture(DecoderConfig config, String configJson) imple
         }
         CheckpointWriter.write(directory, tensors, dtype, maxShardBytes);
         ObjectNode root = (ObjectNode) JSON.readTree(configJson);
-        String torchName = switch (dtype) {
-            case F16 -> "float16";
-            case BF16 -> "bfloat16";
-            default -> "float32";
-        };
-        root.put(root.has("torch_dtype") ? "torch_dtype" : "dtype", torchName);
+        root.put(root.has("torch_dtype") ? "torch_dtype" : "dtype", dtype.torchName());
         AtomicFileWriter.writeString(directory.resolve("config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
     }
 }

@@ -222,6 +222,11 @@ public final class GptModel implements LanguageModel {
      */
     public void restrictGradients(GradientMask mask) {
         gradientMask = mask == null || mask.isDense() ? null : mask;
+        releaseShapes();
+    }
+
+    /** Releases the prepared programs of every shape: the next forward prepares them again. */
+    private void releaseShapes() {
         workspaces.values().forEach(Workspace::release);
         workspaces.clear();
         last = null;
@@ -238,7 +243,7 @@ public final class GptModel implements LanguageModel {
         float[] s = LogProbKernels.inverseTemperature(temperature);
         if (s[0] != inverseTemperature[0]) {
             inverseTemperature = s;
-            restrictGradients(gradientMask); // rebuilds the prepared programs
+            releaseShapes();
         }
     }
 

@@ -104,7 +104,7 @@ class ChatDatasetTest {
     }
 
     @Test
-    void stringsCanBeRenderedAsChatAndMixedRowsAreRefused() throws Exception {
+    void stringsCanBeRenderedAsChat() throws Exception {
         Tokenizer tokenizer = Tokenizer.load(MODEL);
         Path file = dir.resolve("plain.jsonl");
         Files.writeString(file, "{\"prompt\": \"What is 2 + 3?\", \"chosen\": \"5\", \"rejected\": \"6\"}\n");
@@ -115,8 +115,6 @@ class ChatDatasetTest {
         assertThat(always.prompt(new DatasetText.Plain("What is 2 + 3?"), 64, "r")).isEqualTo(chat.prompt(user, 64, "r"));
         assertThat(always.completion(new DatasetText.Plain("What is 2 + 3?"), new DatasetText.Plain("5"), 64, "r"))
                 .isEqualTo(chat.completion(user, reply, 64, "r"));
-        assertThatThrownBy(() -> chat.completion(user, new DatasetText.Plain("5"), 64, "f.jsonl:3"))
-                .hasMessageContaining("f.jsonl:3").hasMessageContaining("both as strings or both as messages");
         // a plain encoder keeps TRL's string handling: BOS from the post-processor, eos after the completion
         DatasetEncoder plain = DatasetEncoder.open(tokenizer, MODEL, section("preferences", file, ""), false);
         assertThat(plain.prompt(new DatasetText.Plain("2 + 3"), 64, "r")).startsWith(tokenizer.bosId().getAsInt());
