@@ -84,6 +84,10 @@ public record RunConfig(String name, String description, Long seed, BackendSecti
             if (earlier.containsKey(p.name())) {
                 throw new IllegalArgumentException(at + ": phase name '" + p.name() + "' is used twice");
             }
+            if (p.precomputeReference() && !task.kind().equals(TaskSection.PREFERENCES)) {
+                throw new IllegalArgumentException(at + ": precomputeReference needs a fixed set of pairs, a task of kind '"
+                        + TaskSection.PREFERENCES + "'; with task kind '" + task.kind() + "' DPO samples new pairs every step");
+            }
             if (p.from() != null && !earlier.containsKey(p.from())) {
                 throw new IllegalArgumentException(at + ": from '" + p.from() + "' is not an earlier phase (earlier: "
                         + String.join(", ", new java.util.TreeSet<>(earlier.keySet())) + ")");

@@ -88,6 +88,7 @@ class TrainingSectionsTest {
             "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 5, \"logDeltas\": {\"firstStep\": 6}}]}|logDeltas.firstStep (6) is beyond",
             "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 5, \"logDeltas\": {\"firstStep\": 3, \"lastStep\": 2}}]}|$.phases[0].logDeltas: lastStep (2) must be >= firstStep (3)",
             "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 5, \"adamw\": {\"lr\": -1}}]}|$.phases[0].adamw: lr must be finite",
+            "[{\"name\": \"a\", \"kind\": \"dpo\", \"steps\": 5, \"precomputeReference\": true}]}|precomputeReference needs a fixed set of pairs",
             "[{\"name\": \"a\", \"kind\": \"grpo\", \"steps\": 5, \"temprature\": 1}]}|did you mean 'temperature'?",
     })
     void badFieldsNameTheirPath(String json, String expected) {
