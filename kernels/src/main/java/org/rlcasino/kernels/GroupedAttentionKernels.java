@@ -67,46 +67,56 @@ public final class GroupedAttentionKernels {
             int h = bh % nh;
             int b = bh / nh;
             int g = h / (nh / nkv);
-            int qAt = (b * tt + t) * nh * d + h * d;
             int row = e * tt;
             int lo = firstVisible(t, window);
-            float max = -Float.MAX_VALUE;
-            for (int s = lo; s <= t; s++) {
-                int kAt = (b * tt + s) * nkv * d + g * d;
-                float dot = 0f;
-                for (int i = 0; i < d; i++) {
-                    dot = dot + q[qAt + i] * k[kAt + i];
-                }
-                float score = dot * scale[0];
-                att[row + s] = score;
-                if (score > max) {
-                    max = score;
-                }
-            }
-            float sum = 0f;
-            for (int s = lo; s <= t; s++) {
-                float p = (float) Math.exp(att[row + s] - max);
-                att[row + s] = p;
-                sum = sum + p;
-            }
+            int qAt = (b * tt + t) * nh * d + h * d;
+            attend(out, qAt, att, row, q, qAt, k, v, b * tt * nkv * d + g * d, nkv * d, lo, t, d, scale[0]);
             for (int s = 0; s < lo; s++) {
                 att[row + s] = 0f;
             }
             for (int s = t + 1; s < tt; s++) {
                 att[row + s] = 0f;
             }
-            float inv = 1f / sum;
-            int o = (b * tt + t) * nh * d + h * d;
+        }
+    }
+
+    /**
+     * One query head attending over key positions {@code [lo, t]} of its key/value head: the scores
+     * {@code scale·(q·k_s)} and then their softmax into {@code att[row + s]}, and
+     * {@code out[o + i] = Σ_s att[row + s]·v_s[i]}, key/value position s at {@code kv0 + s·kvStride}. The one body
+     * of the forward and the decoding step, so a decoding step equals a full forward bit for bit.
+     */
+    static void attend(float[] out, int o, float[] att, int row, float[] q, int qAt, float[] k, float[] v, int kv0, int kvStride,
+                       int lo, int t, int d, float scale) {
+        float max = -Float.MAX_VALUE;
+        for (int s = lo; s <= t; s++) {
+            int kAt = kv0 + s * kvStride;
+            float dot = 0f;
             for (int i = 0; i < d; i++) {
-                out[o + i] = 0f;
+                dot = dot + q[qAt + i] * k[kAt + i];
             }
-            for (int s = lo; s <= t; s++) {
-                float p = att[row + s] * inv;
-                att[row + s] = p;
-                int vAt = (b * tt + s) * nkv * d + g * d;
-                for (int i = 0; i < d; i++) {
-                    out[o + i] = out[o + i] + p * v[vAt + i];
-                }
+            float score = dot * scale;
+            att[row + s] = score;
+            if (score > max) {
+                max = score;
+            }
+        }
+        float sum = 0f;
+        for (int s = lo; s <= t; s++) {
+            float p = (float) Math.exp(att[row + s] - max);
+            att[row + s] = p;
+            sum = sum + p;
+        }
+        float inv = 1f / sum;
+        for (int i = 0; i < d; i++) {
+            out[o + i] = 0f;
+        }
+        for (int s = lo; s <= t; s++) {
+            float p = att[row + s] * inv;
+            att[row + s] = p;
+            int vAt = kv0 + s * kvStride;
+            for (int i = 0; i < d; i++) {
+                out[o + i] = out[o + i] + p * v[vAt + i];
             }
         }
     }
@@ -246,38 +256,8 @@ public final class GroupedAttentionKernels {
             for (int hh = 0; hh < group; hh++) {
                 int h = g * group + hh;
                 int qAt = b * nh * d + h * d;
-                int row = (b * nh + h) * maxT;
-                float max = -Float.MAX_VALUE;
-                for (int s = lo; s <= t; s++) {
-                    int kAt = (b * maxT + s) * nkv * d + g * d;
-                    float dot = 0f;
-                    for (int i = 0; i < d; i++) {
-                        dot = dot + q[qAt + i] * kCache[kAt + i];
-                    }
-                    float score = dot * scale[0];
-                    att[row + s] = score;
-                    if (score > max) {
-                        max = score;
-                    }
-                }
-                float sum = 0f;
-                for (int s = lo; s <= t; s++) {
-                    float p = (float) Math.exp(att[row + s] - max);
-                    att[row + s] = p;
-                    sum = sum + p;
-                }
-                float inv = 1f / sum;
-                for (int i = 0; i < d; i++) {
-                    out[qAt + i] = 0f;
-                }
-                for (int s = lo; s <= t; s++) {
-                    float p = att[row + s] * inv;
-                    att[row + s] = p;
-                    int vAt = (b * maxT + s) * nkv * d + g * d;
-                    for (int i = 0; i < d; i++) {
-                        out[qAt + i] = out[qAt + i] + p * vCache[vAt + i];
-                    }
-                }
+                attend(out, qAt, att, (b * nh + h) * maxT, q, qAt, kCache, vCache, b * maxT * nkv * d + g * d, nkv * d, lo, t, d,
+                        scale[0]);
             }
         }
     }
