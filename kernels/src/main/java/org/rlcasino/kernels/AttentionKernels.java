@@ -47,43 +47,54 @@ public final class AttentionKernels {
             float scale = 1f / (float) Math.sqrt(hs);
             int q = (b * tt + t) * 3 * c + h * hs;
             int row = e * tt;
-            float max = -Float.MAX_VALUE;
-            for (int s = 0; s <= t; s++) {
-                int k = (b * tt + s) * 3 * c + c + h * hs;
-                float dot = 0f;
-                for (int i = 0; i < hs; i++) {
-                    dot = dot + qkv[q + i] * qkv[k + i];
-                }
-                float score = dot * scale;
-                att[row + s] = score;
-                if (score > max) {
-                    max = score;
-                }
-            }
-            float sum = 0f;
-            for (int s = 0; s <= t; s++) {
-                float p = (float) Math.exp(att[row + s] - max);
-                att[row + s] = p;
-                sum = sum + p;
-            }
-            float inv = 1f / sum;
-            for (int s = 0; s <= t; s++) {
-                att[row + s] = att[row + s] * inv;
-            }
+            attend(out, (b * tt + t) * c + h * hs, att, row, qkv, q, qkv, b * tt * 3 * c + c + h * hs, qkv,
+                    b * tt * 3 * c + 2 * c + h * hs, 3 * c, t, hs, scale);
             for (int s = t + 1; s < tt; s++) {
                 att[row + s] = 0f;
             }
-            // out_t = Σ_s att[t][s]·v_s, accumulated in place (s ascending per channel) so v is read row by row
-            int o = (b * tt + t) * c + h * hs;
+        }
+    }
+
+    /**
+     * One query attending over positions {@code [0, t]} of its head: the scores {@code scale·(q·k_s)}, their
+     * softmax into {@code att[row + s]}, and {@code out[o + i] = Σ_s att[row + s]·v_s[i]} accumulated in place
+     * (s ascending per channel, so v is read row by row); key s at {@code k0 + s·stride} of {@code k}, value s at
+     * {@code v0 + s·stride} of {@code v}. The one body of the forward and the decoding step, so a decoding step
+     * equals a full forward bit for bit.
+     */
+    static void attend(float[] out, int o, float[] att, int row, float[] q, int qAt, float[] k, int k0, float[] v, int v0,
+                       int stride, int t, int hs, float scale) {
+        float max = -Float.MAX_VALUE;
+        for (int s = 0; s <= t; s++) {
+            int kAt = k0 + s * stride;
+            float dot = 0f;
             for (int i = 0; i < hs; i++) {
-                out[o + i] = 0f;
+                dot = dot + q[qAt + i] * k[kAt + i];
             }
-            for (int s = 0; s <= t; s++) {
-                float p = att[row + s];
-                int v = (b * tt + s) * 3 * c + 2 * c + h * hs;
-                for (int i = 0; i < hs; i++) {
-                    out[o + i] = out[o + i] + p * qkv[v + i];
-                }
+            float score = dot * scale;
+            att[row + s] = score;
+            if (score > max) {
+                max = score;
+            }
+        }
+        float sum = 0f;
+        for (int s = 0; s <= t; s++) {
+            float p = (float) Math.exp(att[row + s] - max);
+            att[row + s] = p;
+            sum = sum + p;
+        }
+        float inv = 1f / sum;
+        for (int s = 0; s <= t; s++) {
+            att[row + s] = att[row + s] * inv;
+        }
+        for (int i = 0; i < hs; i++) {
+            out[o + i] = 0f;
+        }
+        for (int s = 0; s <= t; s++) {
+            float p = att[row + s];
+            int vAt = v0 + s * stride;
+            for (int i = 0; i < hs; i++) {
+                out[o + i] = out[o + i] + p * v[vAt + i];
             }
         }
     }
@@ -213,41 +224,8 @@ public final class AttentionKernels {
                 kCache[cached + i] = qkv[q + c + i];
                 vCache[cached + i] = qkv[q + 2 * c + i];
             }
-            int row = e * maxT;
-            float max = -Float.MAX_VALUE;
-            for (int s = 0; s <= t; s++) {
-                int k = (b * maxT + s) * c + h * hs;
-                float dot = 0f;
-                for (int i = 0; i < hs; i++) {
-                    dot = dot + qkv[q + i] * kCache[k + i];
-                }
-                float score = dot * scale;
-                att[row + s] = score;
-                if (score > max) {
-                    max = score;
-                }
-            }
-            float sum = 0f;
-            for (int s = 0; s <= t; s++) {
-                float p = (float) Math.exp(att[row + s] - max);
-                att[row + s] = p;
-                sum = sum + p;
-            }
-            float inv = 1f / sum;
-            for (int s = 0; s <= t; s++) {
-                att[row + s] = att[row + s] * inv;
-            }
-            int o = b * c + h * hs;
-            for (int i = 0; i < hs; i++) {
-                out[o + i] = 0f;
-            }
-            for (int s = 0; s <= t; s++) {
-                float p = att[row + s];
-                int v = (b * maxT + s) * c + h * hs;
-                for (int i = 0; i < hs; i++) {
-                    out[o + i] = out[o + i] + p * vCache[v + i];
-                }
-            }
+            attend(out, b * c + h * hs, att, e * maxT, qkv, q, kCache, b * maxT * c + h * hs, vCache, b * maxT * c + h * hs, c, t, hs,
+                    scale);
         }
     }
 }
